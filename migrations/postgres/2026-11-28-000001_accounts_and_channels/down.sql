@@ -1,0 +1,3 @@
+DROP TABLE channels;
+DROP TABLE refresh_tokens;
+DROP TABLE users;

@@ -1,0 +1,181 @@
+//! Application state and the one `build` that `serve` and the tests share.
+
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ResourceDef, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::{App, HttpRequest, HttpResponse, middleware, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::service::Authenticator;
+use crate::config::Config;
+use crate::db::{AnyConnection, DbPool};
+use crate::error::ApiError;
+use crate::openapi::ApiDoc;
+use crate::{auth, channels, health, http, users};
+
+/// What every handler can reach: the pool, the configuration and the token machinery.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    pub auth: Arc<Authenticator>,
+}
+
+impl AppState {
+    pub fn new(config: Config, pool: DbPool) -> Result<Self, ApiError> {
+        let auth = Authenticator::new(&config).map_err(ApiError::internal)?;
+        Ok(Self {
+            pool,
+            auth: Arc::new(auth),
+            config: Arc::new(config),
+        })
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool; connections never
+    /// cross an `await`.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+}
+
+/// Every documented route under `/api/v1`, collected for the OpenAPI document as it is
+/// registered.
+fn api_v1() -> utoipa_actix_web::scope::Scope<
+    impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse, Error = actix_web::Error, InitError = ()>,
+> {
+    utoipa_actix_web::scope("/api/v1")
+        .configure(auth::configure)
+        .configure(users::configure)
+        .configure(channels::configure)
+}
+
+/// The OpenAPI document of the running API, as served at `/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(health::configure)
+        .service(api_v1())
+        .split_for_parts()
+        .1
+}
+
+/// Builds the whole application around `state`.
+pub fn build(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(health::configure)
+        .service(api_v1())
+        .split_for_parts();
+    let routes = RouteTable::from_openapi(&document);
+    let cors = cors(&state.config.cors_origins);
+
+    app.app_data(web::Data::new(state))
+        .app_data(web::Data::new(routes))
+        .app_data(web::Data::new(document.clone()))
+        .app_data(web::PathConfig::default().error_handler(|err, _| {
+            ApiError::NotFound(format!("no such resource: {err}")).into()
+        }))
+        .route("/openapi.json", web::get().to(openapi_json))
+        .route("/docs", web::get().to(docs_redirect))
+        .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))
+        .default_service(web::to(fallback))
+        .wrap(cors)
+        .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
+}
+
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers([header::ETAG, header::LINK, header::LOCATION, header::RETRY_AFTER])
+        .max_age(3600)
+}
+
+async fn openapi_json(req: HttpRequest, document: web::Data<utoipa::openapi::OpenApi>) -> Result<HttpResponse, ApiError> {
+    http::conditional::document(&req, document.get_ref())
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// Answers requests no route took: 405 with `Allow` when the path exists under other
+/// methods, else 404.
+async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
+    Err(match routes.methods_for(req.path()) {
+        Some(allowed) => ApiError::MethodNotAllowed(
+            format!("{} is not allowed here; use {allowed}", req.method()),
+            allowed,
+        ),
+        None => ApiError::NotFound(format!("no route for {}", req.path())),
+    })
+}
+
+/// The documented paths and their methods, taken from the OpenAPI document itself, so
+/// the 405 answers can never drift from the routes.
+pub struct RouteTable(Vec<(ResourceDef, String)>);
+
+impl RouteTable {
+    fn from_openapi(document: &utoipa::openapi::OpenApi) -> Self {
+        let value = serde_json::to_value(&document.paths).unwrap_or_default();
+        let entries = value
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(path, item)| {
+                let methods: Vec<String> = item
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(method, _)| method.to_uppercase())
+                    .filter(|m| ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&m.as_str()))
+                    .collect();
+                (ResourceDef::new(path.as_str()), methods.join(", "))
+            })
+            .collect();
+        Self(entries)
+    }
+
+    fn methods_for(&self, path: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, methods)| methods.clone())
+    }
+}

@@ -1,0 +1,127 @@
+//! HTTP handlers for `/auth`.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+
+use super::dto::{LoginRequest, RefreshRequest, TokenPair};
+use super::service::{self, Session};
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::http::auth::SignedIn;
+use crate::http::conditional;
+use crate::http::input::JsonBody;
+use crate::http::rate_limit::client_address;
+use crate::users::dto::UserOut;
+
+impl From<Session> for TokenPair {
+    fn from(session: Session) -> Self {
+        Self {
+            access_token: session.access_token,
+            token_type: "Bearer",
+            expires_in: session.expires_in,
+            refresh_token: session.refresh_token,
+            user: session.user.into(),
+        }
+    }
+}
+
+/// Sign in
+///
+/// Exchanges an e-mail and password for an access token and a refresh token. An unknown
+/// e-mail and a wrong password get the same answer. Failed attempts are limited per
+/// client and per account (`NEWSDESK_LOGIN_ATTEMPTS_PER_MINUTE`).
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenPair),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+        (status = 429, response = crate::openapi::TooManyRequests),
+    )
+)]
+#[post("/auth/login")]
+pub(super) async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    JsonBody(body): JsonBody<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let client = client_address(&req, state.config.trust_forwarded_for);
+    let auth = state.auth.clone();
+    let session = state
+        .db(move |conn| service::login(conn, &auth, &body.email, &body.password, &client))
+        .await?;
+    Ok(HttpResponse::Ok().json(TokenPair::from(session)))
+}
+
+/// Renew tokens
+///
+/// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a
+/// used one again revokes every token of that sign-in.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new pair", body = TokenPair),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/auth/refresh")]
+pub(super) async fn refresh(state: web::Data<AppState>, JsonBody(body): JsonBody<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    let auth = state.auth.clone();
+    let session = state
+        .db(move |conn| service::refresh(conn, &auth, &body.refresh_token))
+        .await?;
+    Ok(HttpResponse::Ok().json(TokenPair::from(session)))
+}
+
+/// Sign out
+///
+/// Revokes the refresh token given (and every token renewed from it). The access token
+/// stays valid until it expires, at most 15 minutes.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/auth/logout")]
+pub(super) async fn logout(
+    state: web::Data<AppState>,
+    SignedIn(user): SignedIn,
+    JsonBody(body): JsonBody<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .db(move |conn| service::logout(conn, user, &body.refresh_token))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The current user
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The signed-in account", body = UserOut, headers(("ETag" = String))),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 401, response = crate::openapi::Unauthorized),
+    )
+)]
+#[get("/auth/me")]
+pub(super) async fn me(req: HttpRequest, state: web::Data<AppState>, SignedIn(user): SignedIn) -> Result<HttpResponse, ApiError> {
+    let user = UserOut::from(state.db(move |conn| service::me(conn, user)).await?);
+    conditional::resource(&req, user.version, &user)
+}

@@ -1,0 +1,162 @@
+//! HTTP handlers for `/channels`.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+
+use super::dto::{ChannelDetailOut, ChannelListItem, ChannelListQuery, ChannelOut, ChannelTreeOut, CreateChannel, UpdateChannel};
+use super::service;
+use crate::app::AppState;
+use crate::domain::slug::IdOrSlug;
+use crate::error::ApiError;
+use crate::http::auth::{Editor, Require};
+use crate::http::conditional::{self, IfMatch};
+use crate::http::input::{JsonBody, QueryParams};
+use crate::http::pagination::{ListEnvelope, PageParams};
+
+/// List channels
+///
+/// Every channel, flat, in menu order (each channel followed by its sub-channels, siblings
+/// by `position`). With `tree=true`, root channels with `children` nested.
+#[utoipa::path(
+    tag = "channels",
+    params(ChannelListQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of channels", body = ListEnvelope<ChannelListItem>,
+            headers(("ETag" = String), ("Link" = String, description = "RFC 8288 first/prev/next/last"))),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[get("/channels")]
+pub(super) async fn list_channels(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    QueryParams(query): QueryParams<ChannelListQuery>,
+    QueryParams(paging): QueryParams<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let page = paging.validate()?;
+    let envelope = if query.tree.unwrap_or(false) {
+        let nodes = state.db(move |conn| service::list_tree(conn, page)).await?;
+        ListEnvelope::from(nodes.map(|n| ChannelListItem::Nested(ChannelTreeOut::from(n))))
+    } else {
+        let rows = state.db(move |conn| service::list_flat(conn, page)).await?;
+        ListEnvelope::from(rows.map(|r| ChannelListItem::Flat(ChannelOut::from(r))))
+    };
+    conditional::list(&req, &envelope)
+}
+
+/// Read a channel
+///
+/// By id or slug, with root-first `breadcrumbs` and direct `children`.
+#[utoipa::path(
+    tag = "channels",
+    params(("id_or_slug" = String, Path, description = "Numeric id or slug")),
+    responses(
+        (status = 200, description = "The channel", body = ChannelDetailOut, headers(("ETag" = String))),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/channels/{id_or_slug}")]
+pub(super) async fn get_channel(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id_or_slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = IdOrSlug::parse(&id_or_slug);
+    let detail = ChannelDetailOut::from(state.db(move |conn| service::get(conn, &key)).await?);
+    conditional::resource(&req, detail.channel.version, &detail)
+}
+
+/// Create a channel
+#[utoipa::path(
+    tag = "channels",
+    request_body = CreateChannel,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 201, description = "Created", body = ChannelOut,
+            headers(("Location" = String, description = "The new channel's URL"), ("ETag" = String))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/channels")]
+pub(super) async fn create_channel(
+    state: web::Data<AppState>,
+    _editor: Require<Editor>,
+    JsonBody(body): JsonBody<CreateChannel>,
+) -> Result<HttpResponse, ApiError> {
+    let channel = ChannelOut::from(state.db(move |conn| service::create(conn, body.into())).await?);
+    conditional::created(format!("/api/v1/channels/{}", channel.id), channel.version, &channel)
+}
+
+/// Change a channel
+///
+/// Rename it, change its slug, position or description, or move it under another parent
+/// (`null` makes it a root). Moving a channel under itself or its own descendant is 422.
+#[utoipa::path(
+    tag = "channels",
+    request_body = UpdateChannel,
+    params(("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The changed channel", body = ChannelOut, headers(("ETag" = String))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[patch("/channels/{id}")]
+pub(super) async fn update_channel(
+    state: web::Data<AppState>,
+    _editor: Require<Editor>,
+    id: web::Path<i64>,
+    precondition: IfMatch,
+    JsonBody(body): JsonBody<UpdateChannel>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let channel = state
+        .db(move |conn| service::update(conn, id, &precondition, body.into()))
+        .await?;
+    let channel = ChannelOut::from(channel);
+    conditional::written(channel.version, &channel)
+}
+
+/// Delete a channel
+///
+/// Refused (409) while the channel has sub-channels.
+#[utoipa::path(
+    tag = "channels",
+    params(("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+    )
+)]
+#[delete("/channels/{id}")]
+pub(super) async fn delete_channel(
+    state: web::Data<AppState>,
+    _editor: Require<Editor>,
+    id: web::Path<i64>,
+    precondition: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    state.db(move |conn| service::delete(conn, id, &precondition)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

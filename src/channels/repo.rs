@@ -1,0 +1,103 @@
+//! Channel rows.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::AnyConnection;
+use crate::db::schema::channels;
+use crate::domain::slug::IdOrSlug;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = channels)]
+pub struct ChannelRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    pub position: i32,
+    pub description: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i64,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = channels)]
+pub struct NewChannelRow {
+    pub slug: String,
+    pub name: String,
+    pub parent_id: Option<i64>,
+    pub position: i32,
+    pub description: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i64,
+}
+
+/// Columns a PATCH may change; the outer `None` leaves a column as it is.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = channels)]
+pub struct ChannelChanges {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub parent_id: Option<Option<i64>>,
+    pub position: Option<i32>,
+    pub description: Option<Option<String>>,
+}
+
+/// Every channel, siblings in display order. The tree is small (a portal has tens to
+/// hundreds of channels), so walking it happens in memory after one query.
+pub fn all(conn: &mut AnyConnection) -> QueryResult<Vec<ChannelRow>> {
+    channels::table
+        .order((channels::position.asc(), channels::id.asc()))
+        .select(ChannelRow::as_select())
+        .load(conn)
+}
+
+pub fn find(conn: &mut AnyConnection, key: &IdOrSlug) -> QueryResult<Option<ChannelRow>> {
+    let query = channels::table.select(ChannelRow::as_select());
+    match key {
+        IdOrSlug::Id(id) => query.filter(channels::id.eq(id)).first(conn),
+        IdOrSlug::Slug(slug) => query.filter(channels::slug.eq(slug)).first(conn),
+    }
+    .optional()
+}
+
+pub fn exists(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(channels::table.find(id))).get_result(conn)
+}
+
+pub fn count_children(conn: &mut AnyConnection, id: i64) -> QueryResult<i64> {
+    channels::table
+        .filter(channels::parent_id.eq(id))
+        .count()
+        .get_result(conn)
+}
+
+/// The position after the last sibling under `parent`.
+pub fn next_position(conn: &mut AnyConnection, parent: Option<i64>) -> QueryResult<i32> {
+    let query = channels::table.select(diesel::dsl::max(channels::position));
+    let max: Option<i32> = match parent {
+        Some(parent) => query.filter(channels::parent_id.eq(parent)).first(conn)?,
+        None => query.filter(channels::parent_id.is_null()).first(conn)?,
+    };
+    Ok(max.map_or(0, |m| m.saturating_add(1)))
+}
+
+pub fn insert(conn: &mut AnyConnection, row: &NewChannelRow) -> QueryResult<ChannelRow> {
+    diesel::insert_into(channels::table)
+        .values(row)
+        .returning(channels::all_columns)
+        .get_result(conn)
+}
+
+pub fn update(conn: &mut AnyConnection, id: i64, changes: &ChannelChanges, now: NaiveDateTime) -> QueryResult<ChannelRow> {
+    diesel::update(channels::table.find(id))
+        .set((changes, channels::updated_at.eq(now), channels::version.eq(channels::version + 1)))
+        .returning(channels::all_columns)
+        .get_result(conn)
+}
+
+pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(channels::table.find(id)).execute(conn)
+}

@@ -1,0 +1,249 @@
+//! Channel rules: unique slugs, an acyclic tree, no deleting a channel that is in use.
+
+use std::collections::HashMap;
+
+use super::repo::{self, ChannelChanges, ChannelRow, NewChannelRow};
+use crate::db::{AnyConnection, write_transaction};
+use crate::domain::slug::{IdOrSlug, Slug};
+use crate::domain::{text, time};
+use crate::error::{ApiError, FieldError};
+use crate::http::conditional::IfMatch;
+use crate::http::pagination::{PageRequest, Paged};
+
+const NAME_MAX: usize = 100;
+const DESCRIPTION_MAX: usize = 2000;
+const DUPLICATE_SLUG: &str = "another channel already has this slug";
+
+/// The whole channel tree in memory, siblings in display order.
+pub struct ChannelTree {
+    rows: Vec<ChannelRow>,
+    index: HashMap<i64, usize>,
+}
+
+impl ChannelTree {
+    pub fn load(conn: &mut AnyConnection) -> Result<Self, ApiError> {
+        Ok(Self::new(repo::all(conn)?))
+    }
+
+    fn new(rows: Vec<ChannelRow>) -> Self {
+        let index = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+        Self { rows, index }
+    }
+
+    pub fn get(&self, id: i64) -> Option<&ChannelRow> {
+        self.index.get(&id).map(|&i| &self.rows[i])
+    }
+
+    pub fn children(&self, id: Option<i64>) -> impl Iterator<Item = &ChannelRow> {
+        self.rows.iter().filter(move |r| r.parent_id == id)
+    }
+
+    /// From the root down to `id` itself. Stops at a cycle rather than looping, though
+    /// the write rules never let one form.
+    pub fn breadcrumbs(&self, id: i64) -> Vec<&ChannelRow> {
+        let mut trail = Vec::new();
+        let mut next = self.get(id);
+        while let Some(channel) = next {
+            if trail.len() > self.rows.len() {
+                break;
+            }
+            trail.push(channel);
+            next = channel.parent_id.and_then(|p| self.get(p));
+        }
+        trail.reverse();
+        trail
+    }
+
+    /// `id` and every channel below it.
+    pub fn subtree_ids(&self, id: i64) -> Vec<i64> {
+        let mut ids = vec![id];
+        let mut i = 0;
+        while i < ids.len() {
+            let parent = ids[i];
+            ids.extend(self.children(Some(parent)).map(|c| c.id));
+            i += 1;
+        }
+        ids
+    }
+
+    /// Depth-first, each channel followed by its children: the order a menu shows.
+    fn preorder(&self) -> Vec<ChannelRow> {
+        fn walk(tree: &ChannelTree, parent: Option<i64>, out: &mut Vec<ChannelRow>) {
+            for child in tree.children(parent) {
+                out.push(child.clone());
+                walk(tree, Some(child.id), out);
+            }
+        }
+        let mut out = Vec::with_capacity(self.rows.len());
+        walk(self, None, &mut out);
+        out
+    }
+
+    fn node(&self, row: &ChannelRow) -> ChannelNode {
+        ChannelNode {
+            channel: row.clone(),
+            children: self.children(Some(row.id)).map(|c| self.node(c)).collect(),
+        }
+    }
+}
+
+/// A channel with its sub-channels, nested.
+pub struct ChannelNode {
+    pub channel: ChannelRow,
+    pub children: Vec<ChannelNode>,
+}
+
+/// A channel with where it sits and what is below it.
+pub struct ChannelDetail {
+    pub channel: ChannelRow,
+    pub breadcrumbs: Vec<ChannelRow>,
+    pub children: Vec<ChannelRow>,
+}
+
+pub struct NewChannel {
+    pub name: String,
+    pub slug: String,
+    pub parent_id: Option<i64>,
+    pub position: Option<i32>,
+    pub description: Option<String>,
+}
+
+pub struct ChannelUpdate {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub parent_id: Option<Option<i64>>,
+    pub position: Option<i32>,
+    pub description: Option<Option<String>>,
+}
+
+/// The flat list in menu order, one page of it.
+pub fn list_flat(conn: &mut AnyConnection, page: PageRequest) -> Result<Paged<ChannelRow>, ApiError> {
+    let tree = ChannelTree::load(conn)?;
+    Ok(Paged::slice(tree.preorder(), page))
+}
+
+/// Root channels with their descendants nested; paging counts roots.
+pub fn list_tree(conn: &mut AnyConnection, page: PageRequest) -> Result<Paged<ChannelNode>, ApiError> {
+    let tree = ChannelTree::load(conn)?;
+    let roots = tree.children(None).map(|r| tree.node(r)).collect();
+    Ok(Paged::slice(roots, page))
+}
+
+pub fn get(conn: &mut AnyConnection, key: &IdOrSlug) -> Result<ChannelDetail, ApiError> {
+    let tree = ChannelTree::load(conn)?;
+    let channel = match key {
+        IdOrSlug::Id(id) => tree.get(*id),
+        IdOrSlug::Slug(slug) => tree.rows.iter().find(|r| &r.slug == slug),
+    }
+    .ok_or_else(|| ApiError::not_found("channel"))?;
+    Ok(ChannelDetail {
+        channel: channel.clone(),
+        breadcrumbs: tree.breadcrumbs(channel.id).into_iter().cloned().collect(),
+        children: tree.children(Some(channel.id)).cloned().collect(),
+    })
+}
+
+fn parse_slug(raw: &str, errors: &mut Vec<FieldError>) -> String {
+    Slug::parse(raw.trim()).map_or_else(
+        |rule| {
+            errors.push(FieldError::new("slug", rule));
+            String::new()
+        },
+        Slug::into_inner,
+    )
+}
+
+fn unique_slug(err: diesel::result::Error) -> ApiError {
+    match ApiError::from(err) {
+        ApiError::Conflict(_) => ApiError::Conflict(DUPLICATE_SLUG.into()),
+        other => other,
+    }
+}
+
+fn missing_parent() -> FieldError {
+    FieldError::new("parent_id", "no channel has this id")
+}
+
+pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<ChannelRow, ApiError> {
+    let mut errors = Vec::new();
+    let name = text::required("name", &new.name, NAME_MAX, &mut errors);
+    let slug = parse_slug(&new.slug, &mut errors);
+    let description = text::optional("description", new.description.as_deref(), DESCRIPTION_MAX, &mut errors);
+    write_transaction(conn, |conn| {
+        if let Some(parent) = new.parent_id {
+            if !repo::exists(conn, parent)? {
+                errors.push(missing_parent());
+            }
+        }
+        ApiError::check(errors)?;
+        let now = time::now();
+        let position = match new.position {
+            Some(position) => position,
+            None => repo::next_position(conn, new.parent_id)?,
+        };
+        let row = NewChannelRow {
+            slug,
+            name,
+            parent_id: new.parent_id,
+            position,
+            description,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        repo::insert(conn, &row).map_err(unique_slug)
+    })
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    precondition: &IfMatch,
+    update: ChannelUpdate,
+) -> Result<ChannelRow, ApiError> {
+    let mut errors = Vec::new();
+    let name = update.name.as_deref().map(|n| text::required("name", n, NAME_MAX, &mut errors));
+    let slug = update.slug.as_deref().map(|s| parse_slug(s, &mut errors));
+    let description = update
+        .description
+        .map(|d| text::optional("description", d.as_deref(), DESCRIPTION_MAX, &mut errors));
+    write_transaction(conn, |conn| {
+        let tree = ChannelTree::load(conn)?;
+        let current = tree.get(id).ok_or_else(|| ApiError::not_found("channel"))?;
+        precondition.check(current.version)?;
+        if let Some(Some(parent)) = update.parent_id {
+            if tree.get(parent).is_none() {
+                errors.push(missing_parent());
+            } else if tree.breadcrumbs(parent).iter().any(|c| c.id == id) {
+                errors.push(FieldError::new(
+                    "parent_id",
+                    "a channel cannot move under itself or one of its own sub-channels",
+                ));
+            }
+        }
+        ApiError::check(errors)?;
+        let changes = ChannelChanges {
+            slug,
+            name,
+            parent_id: update.parent_id,
+            position: update.position,
+            description,
+        };
+        repo::update(conn, id, &changes, time::now()).map_err(unique_slug)
+    })
+}
+
+pub fn delete(conn: &mut AnyConnection, id: i64, precondition: &IfMatch) -> Result<(), ApiError> {
+    write_transaction(conn, |conn| {
+        let current = repo::find(conn, &IdOrSlug::Id(id))?.ok_or_else(|| ApiError::not_found("channel"))?;
+        precondition.check(current.version)?;
+        let children = repo::count_children(conn, id)?;
+        if children > 0 {
+            return Err(ApiError::Conflict(format!(
+                "the channel still has {children} sub-channel(s); move or delete them first"
+            )));
+        }
+        repo::delete(conn, id)?;
+        Ok(())
+    })
+}

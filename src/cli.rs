@@ -1,0 +1,140 @@
+//! The command line: `serve` (default), `migrate`, `user create`, `openapi`.
+
+use actix_web::HttpServer;
+use clap::{Parser, Subcommand};
+
+use crate::app::{self, AppState};
+use crate::config::Config;
+use crate::db::{self, AnyConnection, migrate};
+use crate::error::ApiError;
+use crate::users::service::{self as users, NewUser};
+
+#[derive(Debug, Parser)]
+#[command(name = "newsdesk", version, about = "Headless CMS JSON API for news portals")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations, then serve the API (the default).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        /// admin, editor or reporter.
+        #[arg(long)]
+        role: String,
+        /// The name shown in the newsroom; defaults to the e-mail's local part.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+/// Runs one command; the error is a single line for the terminal.
+pub fn run(cli: Cli) -> Result<(), String> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => {
+            let json = app::openapi().to_pretty_json().map_err(|e| e.to_string())?;
+            println!("{json}");
+            Ok(())
+        }
+        Command::Migrate => {
+            let state = prepare(Config::from_env().map_err(|e| e.to_string())?)?;
+            log::info!("database is up to date");
+            drop(state);
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Create { email, password, role, name },
+        } => {
+            let state = prepare(Config::from_env().map_err(|e| e.to_string())?)?;
+            let display_name = name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+            let user = with_connection(&state, |conn| {
+                users::create(conn, &state.auth.passwords, NewUser { email, display_name, password, role })
+            })?;
+            println!("created {} account {} (id {})", user.role, user.email, user.id);
+            Ok(())
+        }
+        Command::Serve => {
+            let config = Config::from_env().map_err(|e| e.to_string())?;
+            actix_web::rt::System::new().block_on(serve(config))
+        }
+    }
+}
+
+/// Opens the database, applies migrations and creates the start-up admin if asked to.
+pub fn prepare(config: Config) -> Result<AppState, String> {
+    if let db::DatabaseTarget::Sqlite(path) = &config.database {
+        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| format!("DATABASE_URL: cannot create {}: {e}", dir.display()))?;
+        }
+    }
+    let pool = db::pool(&config.database, config.db_pool_size)
+        .map_err(|e| format!("DATABASE_URL: cannot connect to the {} database: {e}", config.database.kind()))?;
+    let state = AppState::new(config, pool).map_err(|e| e.to_string())?;
+    with_connection(&state, |conn| {
+        let applied = migrate::run_pending(conn).map_err(|e| ApiError::internal(anyhow::anyhow!("migrations failed: {e}")))?;
+        for name in applied {
+            log::info!("applied migration {name}");
+        }
+        Ok(())
+    })?;
+    if let Some(admin) = state.config.bootstrap_admin.clone() {
+        let created = with_connection(&state, |conn| {
+            users::ensure_first_admin(conn, &state.auth.passwords, &admin.email, &admin.password)
+        })
+        .map_err(|e| format!("NEWSDESK_ADMIN_EMAIL: cannot create the first admin: {e}"))?;
+        if created {
+            log::info!("created the first admin account from NEWSDESK_ADMIN_EMAIL");
+        }
+    }
+    Ok(state)
+}
+
+fn with_connection<T>(state: &AppState, f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>) -> Result<T, String> {
+    let mut conn = state.pool.get().map_err(|e| format!("DATABASE_URL: no connection: {e}"))?;
+    f(&mut conn).map_err(|e| match e {
+        ApiError::Validation(errors) => errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        ApiError::Internal(err) => format!("{err:#}"),
+        other => other.to_string(),
+    })
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let bind = config.bind.clone();
+    let state = actix_web::web::block(move || prepare(config))
+        .await
+        .map_err(|e| e.to_string())??;
+    log::info!(
+        "serving on http://{bind} ({} database); docs at http://{bind}/docs/",
+        state.config.database.kind()
+    );
+    HttpServer::new(move || app::build(state.clone()))
+        .bind(&bind)
+        .map_err(|e| format!("NEWSDESK_BIND: cannot listen on {bind}: {e}"))?
+        .run()
+        .await
+        .map_err(|e| e.to_string())
+}

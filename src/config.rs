@@ -1,0 +1,263 @@
+//! Configuration, read once at start-up from the environment (and `.env`).
+
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::db::DatabaseTarget;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://newsdesk.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+const MIN_SECRET_BYTES: usize = 32;
+
+/// Everything the server needs, built once by [`Config::from_env`] and passed down.
+#[derive(Clone)]
+pub struct Config {
+    pub database: DatabaseTarget,
+    pub bind: String,
+    pub jwt_secret: Vec<u8>,
+    pub bootstrap_admin: Option<BootstrapAdmin>,
+    pub cors_origins: Vec<String>,
+    pub public_writes_per_minute: u32,
+    pub login_attempts_per_minute: u32,
+    pub db_pool_size: u32,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
+    pub trust_forwarded_for: bool,
+    pub access_token_seconds: i64,
+    pub refresh_token_days: i64,
+    pub max_body_bytes: usize,
+    pub password_cost: PasswordCost,
+}
+
+/// The admin account created at start-up when no account exists yet.
+#[derive(Clone)]
+pub struct BootstrapAdmin {
+    pub email: String,
+    pub password: String,
+}
+
+/// Argon2id cost parameters; tests lower them, production keeps the defaults.
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordCost {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for PasswordCost {
+    fn default() -> Self {
+        // OWASP's recommended argon2id minimum: 19 MiB, 2 passes, 1 lane.
+        Self {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Secrets stay out of any debug output.
+        f.debug_struct("Config")
+            .field("database", &self.database.kind())
+            .field("bind", &self.bind)
+            .field("cors_origins", &self.cors_origins)
+            .field("public_writes_per_minute", &self.public_writes_per_minute)
+            .field("login_attempts_per_minute", &self.login_attempts_per_minute)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A configuration problem, naming the variable at fault.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "configuration error: {}: {}", self.variable, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn error(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
+}
+
+impl Config {
+    /// Loads `.env` (variables already set win), then reads every variable.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        dotenvy::dotenv().ok();
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable source; `from_env` passes the process
+    /// environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        let database = DatabaseTarget::parse(&url).ok_or_else(|| {
+            error(
+                "DATABASE_URL",
+                "must start with sqlite:// (a file path) or postgres:// / postgresql://",
+            )
+        })?;
+
+        let bind = get("NEWSDESK_BIND").unwrap_or_else(|| DEFAULT_BIND.into());
+        if bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(error(
+                "NEWSDESK_BIND",
+                format!("{bind:?} is not an address:port such as 127.0.0.1:8080"),
+            ));
+        }
+
+        let jwt_secret = match get("NEWSDESK_JWT_SECRET") {
+            Some(secret) if secret.len() < MIN_SECRET_BYTES => {
+                return Err(error(
+                    "NEWSDESK_JWT_SECRET",
+                    format!("must be at least {MIN_SECRET_BYTES} bytes long"),
+                ));
+            }
+            Some(secret) => secret.into_bytes(),
+            None => match &database {
+                DatabaseTarget::Postgres(_) => {
+                    return Err(error(
+                        "NEWSDESK_JWT_SECRET",
+                        "is required with PostgreSQL, so that every node signs tokens with the same key",
+                    ));
+                }
+                DatabaseTarget::Sqlite(path) => sqlite_side_secret(path)?,
+            },
+        };
+
+        let bootstrap_admin = match (get("NEWSDESK_ADMIN_EMAIL"), get("NEWSDESK_ADMIN_PASSWORD")) {
+            (Some(email), Some(password)) => Some(BootstrapAdmin { email, password }),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(error("NEWSDESK_ADMIN_PASSWORD", "must be set with NEWSDESK_ADMIN_EMAIL"));
+            }
+            (None, Some(_)) => {
+                return Err(error("NEWSDESK_ADMIN_EMAIL", "must be set with NEWSDESK_ADMIN_PASSWORD"));
+            }
+        };
+
+        let cors_origins = get("NEWSDESK_CORS_ORIGINS")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+
+        Ok(Self {
+            bind,
+            jwt_secret,
+            bootstrap_admin,
+            cors_origins,
+            public_writes_per_minute: parse_number(&get, "NEWSDESK_PUBLIC_WRITES_PER_MINUTE", 10, 1)?,
+            login_attempts_per_minute: parse_number(&get, "NEWSDESK_LOGIN_ATTEMPTS_PER_MINUTE", 10, 1)?,
+            db_pool_size: parse_number(&get, "NEWSDESK_DB_POOL_SIZE", 8, 1)?,
+            trust_forwarded_for: parse_bool(&get, "NEWSDESK_TRUST_FORWARDED_FOR")?,
+            access_token_seconds: 15 * 60,
+            refresh_token_days: 30,
+            max_body_bytes: 1024 * 1024,
+            password_cost: PasswordCost::default(),
+            database,
+        })
+    }
+}
+
+impl DatabaseTarget {
+    /// The backend's name, for logs (never the URL, which may carry a password).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Postgres(_) => "postgres",
+            Self::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+fn parse_number(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u32,
+    min: u32,
+) -> Result<u32, ConfigError> {
+    match get(name) {
+        None => Ok(default),
+        Some(raw) => match raw.trim().parse::<u32>() {
+            Ok(n) if n >= min => Ok(n),
+            _ => Err(error(name, format!("{raw:?} is not a whole number >= {min}"))),
+        },
+    }
+}
+
+fn parse_bool(get: &impl Fn(&str) -> Option<String>, name: &'static str) -> Result<bool, ConfigError> {
+    match get(name).as_deref().map(str::trim) {
+        None => Ok(false),
+        Some("1" | "true" | "yes") => Ok(true),
+        Some("0" | "false" | "no") => Ok(false),
+        Some(other) => Err(error(name, format!("{other:?} is not true or false"))),
+    }
+}
+
+/// The secret kept beside a SQLite file, created (mode 0600) on first use, so that a
+/// zero-configuration start keeps its sessions across restarts.
+fn sqlite_side_secret(db_path: &str) -> Result<Vec<u8>, ConfigError> {
+    if db_path == ":memory:" {
+        log::warn!("NEWSDESK_JWT_SECRET is unset; using a random secret for this in-memory database");
+        return Ok(random_secret().into_bytes());
+    }
+    let path = secret_path(Path::new(db_path));
+    let fail = |e: std::io::Error| {
+        error(
+            "NEWSDESK_JWT_SECRET",
+            format!("is unset and the secret file {} cannot be used: {e}", path.display()),
+        )
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(secret) if secret.trim().len() >= MIN_SECRET_BYTES => Ok(secret.trim().as_bytes().to_vec()),
+        Ok(_) => Err(error(
+            "NEWSDESK_JWT_SECRET",
+            format!("is unset and {} holds fewer than {MIN_SECRET_BYTES} bytes", path.display()),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(fail)?;
+            }
+            let secret = random_secret();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&path).map_err(fail)?;
+            file.write_all(secret.as_bytes()).map_err(fail)?;
+            log::warn!(
+                "NEWSDESK_JWT_SECRET is unset; generated one and stored it in {}",
+                path.display()
+            );
+            Ok(secret.into_bytes())
+        }
+        Err(e) => Err(fail(e)),
+    }
+}
+
+/// `newsdesk.db` keeps its secret in `newsdesk.db.jwt-secret`.
+pub fn secret_path(db_path: &Path) -> PathBuf {
+    let mut name = db_path.as_os_str().to_owned();
+    name.push(".jwt-secret");
+    PathBuf::from(name)
+}
+
+fn random_secret() -> String {
+    crate::domain::token::random_hex(32)
+}

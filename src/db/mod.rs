@@ -1,0 +1,129 @@
+//! The two database backends behind one connection type, the pool, and write transactions.
+
+pub mod migrate;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+
+/// A connection to either backend; the variant is chosen from the URL scheme.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager>;
+pub type PooledConn = PooledConnection<ConnectionManager>;
+
+/// Which database a `DATABASE_URL` points at, decided by its scheme alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Postgres(String),
+    /// A filesystem path, or `:memory:`.
+    Sqlite(String),
+}
+
+impl DatabaseTarget {
+    /// Reads `sqlite://PATH`, `sqlite:PATH`, `postgres://…` and `postgresql://…`; anything else is `None`.
+    pub fn parse(url: &str) -> Option<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Some(Self::Postgres(url.to_owned()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))?;
+        (!path.is_empty()).then(|| Self::Sqlite(path.to_owned()))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+}
+
+impl AnyConnection {
+    /// Connects to exactly the backend the target names, so its own error surfaces
+    /// (the derived `establish` tries each backend and hides the real cause).
+    pub fn open(target: &DatabaseTarget) -> ConnectionResult<Self> {
+        match target {
+            DatabaseTarget::Postgres(url) => PgConnection::establish(url).map(Self::Postgres),
+            DatabaseTarget::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                // busy_timeout first so the journal switch itself waits for other writers;
+                // synchronous=FULL keeps every acknowledged commit after a power loss.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                Ok(Self::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// r2d2 manager that opens connections through [`AnyConnection::open`].
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    target: DatabaseTarget,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = AnyConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+        AnyConnection::open(&self.target).map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+/// Builds the pool and opens one connection right away, so a bad URL fails start-up.
+pub fn pool(target: &DatabaseTarget, size: u32) -> Result<DbPool, String> {
+    Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(5))
+        .build(ConnectionManager {
+            target: target.clone(),
+        })
+        .map_err(|e| e.to_string())
+}
+
+/// Runs `f` in a write transaction. On SQLite it begins with `BEGIN IMMEDIATE`, because a
+/// deferred transaction that reads before it writes fails at once on the lock upgrade
+/// instead of waiting out `busy_timeout`.
+pub fn write_transaction<T, E>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    type Manager = <AnyConnection as Connection>::TransactionManager;
+    match conn {
+        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        AnyConnection::Postgres(_) => Manager::begin_transaction(conn)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(err) => {
+            Manager::rollback_transaction(conn)?;
+            Err(err)
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Value types shared by the resources: parsed once, valid from then on. No I/O here.
+
+pub mod role;
+pub mod slug;
+pub mod text;
+pub mod time;
+pub mod token;

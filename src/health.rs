@@ -1,0 +1,59 @@
+//! Liveness and readiness probes.
+
+use actix_web::{HttpResponse, get, web};
+use diesel::connection::SimpleConnection;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(healthz).service(readyz);
+}
+
+/// A probe's answer.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok` when the probe succeeds.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+    /// The database backend in use (readiness only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "sqlite")]
+    pub database: Option<&'static str>,
+}
+
+/// Liveness: the process is up and serving.
+#[utoipa::path(tag = "service", responses((status = 200, description = "The process is up", body = Health)))]
+#[get("/healthz")]
+pub(crate) async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok",
+        database: None,
+    })
+}
+
+/// Readiness: a query through the pool succeeded.
+#[utoipa::path(
+    tag = "service",
+    responses(
+        (status = 200, description = "The database answers", body = Health),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
+#[get("/readyz")]
+pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let database = state.config.database.kind();
+    state
+        .db(|conn| conn.batch_execute("SELECT 1").map_err(|e| {
+            log::warn!("readiness query failed: {e}");
+            ApiError::Unavailable
+        }))
+        .await?;
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ok",
+        database: Some(database),
+    }))
+}

@@ -1,0 +1,129 @@
+//! JSON body and query-string extractors whose failures are problem+json naming the field.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use serde::de::DeserializeOwned;
+
+use crate::app::AppState;
+use crate::error::{ApiError, FieldError};
+
+/// A JSON request body. Wrong content type → 415, too large → 413, not JSON → 400,
+/// JSON of the wrong shape → 422 with the offending field.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(1024 * 1024, |state| state.config.max_body_bytes);
+        let content_type_ok = req
+            .mime_type()
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON));
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::UnsupportedMediaType(
+                    "the body must be JSON, sent with Content-Type: application/json".into(),
+                ));
+            }
+            let too_large = || ApiError::PayloadTooLarge(format!("the body must be at most {limit} bytes"));
+            if declared_len.is_some_and(|len| len > limit) {
+                return Err(too_large());
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = futures_util::StreamExt::next(&mut payload).await {
+                let chunk = chunk.map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(JsonBody)
+        })
+    }
+}
+
+/// Deserialises a JSON document, telling syntax errors (400) from shape errors (422).
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let field = field_name(err.path());
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let message = strip_position(&inner.to_string());
+                let field = field.or_else(|| missing_field(&message)).unwrap_or_else(|| "body".into());
+                ApiError::Validation(vec![FieldError::new(field, message)])
+            }
+            _ => ApiError::bad_request(format!("the body is not valid JSON: {inner}")),
+        }
+    })?;
+    de.end()
+        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+/// A query string. Any parameter that cannot be read → 400 naming it.
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let pairs = form_urlencoded::parse(req.query_string().as_bytes());
+        let de = serde_urlencoded::Deserializer::new(pairs);
+        let result = serde_path_to_error::deserialize(de).map(QueryParams).map_err(|err| {
+            let field = field_name(err.path()).unwrap_or_else(|| "query".into());
+            let message = err.into_inner().to_string();
+            let field = missing_field(&message).unwrap_or(field);
+            ApiError::BadRequest(
+                format!("query parameter {field} is invalid"),
+                vec![FieldError::new(field, message)],
+            )
+        });
+        std::future::ready(result)
+    }
+}
+
+fn field_name(path: &serde_path_to_error::Path) -> Option<String> {
+    let rendered = path.to_string();
+    (rendered != ".").then_some(rendered)
+}
+
+/// serde reports a missing field at the parent's path; the name is in the message.
+fn missing_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split('`').next().map(str::to_owned)
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// For PATCH fields that may be cleared: absent stays `None` (via `#[serde(default)]`),
+/// `null` becomes `Some(None)`, a value `Some(Some(v))`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}

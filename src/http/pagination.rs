@@ -1,0 +1,156 @@
+//! Paging: `page`/`per_page` parameters, the `{data, meta}` envelope and the RFC 8288
+//! `Link` header.
+
+use actix_web::HttpRequest;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ApiError, FieldError};
+
+pub const DEFAULT_PER_PAGE: i64 = 20;
+pub const MAX_PER_PAGE: i64 = 100;
+
+/// Which page of a list to return.
+#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page number, from 1.
+    #[param(minimum = 1, default = 1)]
+    pub page: Option<i64>,
+    /// Items per page.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub per_page: Option<i64>,
+}
+
+/// A checked page request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl PageRequest {
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+        }
+    }
+}
+
+impl PageParams {
+    /// Checks the ranges, collecting errors into `errors` so a list endpoint can report
+    /// them together with its own filters.
+    pub fn check(&self, errors: &mut Vec<FieldError>) -> PageRequest {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if page < 1 {
+            errors.push(FieldError::new("page", "must be 1 or more"));
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            errors.push(FieldError::new("per_page", format!("must be between 1 and {MAX_PER_PAGE}")));
+        }
+        PageRequest { page, per_page }
+    }
+
+    pub fn validate(&self) -> Result<PageRequest, ApiError> {
+        let mut errors = Vec::new();
+        let page = self.check(&mut errors);
+        ApiError::check(errors)?;
+        Ok(page)
+    }
+}
+
+/// One page of results and the total across all pages.
+#[derive(Debug, Clone)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub request: PageRequest,
+}
+
+impl<T> Paged<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
+        Paged {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            request: self.request,
+        }
+    }
+
+    /// Takes one page out of a list already held in full.
+    pub fn slice(all: Vec<T>, request: PageRequest) -> Self {
+        let total = all.len() as i64;
+        let items = all
+            .into_iter()
+            .skip(request.offset().max(0) as usize)
+            .take(request.per_page as usize)
+            .collect();
+        Self { items, total, request }
+    }
+}
+
+/// Where a page sits in the whole list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PageMeta {
+    /// This page's number, from 1.
+    pub page: i64,
+    /// The page size asked for.
+    pub per_page: i64,
+    /// Items across all pages.
+    pub total: i64,
+    /// Number of pages (0 when the list is empty).
+    pub page_count: i64,
+}
+
+/// Every list response: `{"data": [...], "meta": {...}}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListEnvelope<T> {
+    pub data: Vec<T>,
+    pub meta: PageMeta,
+}
+
+impl<T> From<Paged<T>> for ListEnvelope<T> {
+    fn from(paged: Paged<T>) -> Self {
+        let per_page = paged.request.per_page.max(1);
+        Self {
+            data: paged.items,
+            meta: PageMeta {
+                page: paged.request.page,
+                per_page,
+                total: paged.total,
+                page_count: (paged.total + per_page - 1) / per_page,
+            },
+        }
+    }
+}
+
+/// The `Link` header value: first, prev, next and last pages of the request's own URL.
+pub fn link_header(req: &HttpRequest, meta: &PageMeta) -> String {
+    let others: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(k, _)| k != "page")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let url_for = |page: i64| {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.extend_pairs(others.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        query.append_pair("page", &page.to_string());
+        format!("<{}?{}>", req.path(), query.finish())
+    };
+    let last = meta.page_count.max(1);
+    let mut links = vec![format!("{}; rel=\"first\"", url_for(1))];
+    if meta.page > 1 {
+        links.push(format!("{}; rel=\"prev\"", url_for((meta.page - 1).min(last))));
+    }
+    if meta.page < last {
+        links.push(format!("{}; rel=\"next\"", url_for(meta.page + 1)));
+    }
+    links.push(format!("{}; rel=\"last\"", url_for(last)));
+    links.join(", ")
+}

@@ -1,0 +1,17 @@
+//! Newsdesk: a headless CMS JSON API for news portals.
+
+pub mod app;
+pub mod auth;
+pub mod channels;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod openapi;
+pub mod users;
+
+pub use app::{AppState, build};
+pub use config::Config;

@@ -1,0 +1,105 @@
+//! The OpenAPI document: its fixed parts (info, security scheme, shared error responses)
+//! merged with the paths and schemas collected from every handler by utoipa-actix-web.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToResponse};
+
+use crate::error::{FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Newsdesk",
+        description = include_str!("openapi_intro.md"),
+        license(name = "MIT"),
+    ),
+    modifiers(&BearerAuth),
+    components(
+        schemas(Problem, FieldError),
+        responses(
+            BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
+            PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable
+        )
+    ),
+    tags(
+        (name = "auth", description = "Signing in: access and refresh tokens"),
+        (name = "users", description = "Accounts (admins only)"),
+        (name = "channels", description = "The channel tree: portal, city channels, columns"),
+        (name = "service", description = "Health and documentation"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".into());
+        scheme.description = Some("An access token from `POST /api/v1/auth/login` or `/auth/refresh`.".into());
+        components.add_security_scheme("bearer_auth", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The request is malformed: not JSON, or a query parameter of the wrong type.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct BadRequest(#[allow(dead_code)] Problem);
+
+/// No valid access token was sent.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("WWW-Authenticate" = String, description = "Always `Bearer`"))
+)]
+pub struct Unauthorized(#[allow(dead_code)] Problem);
+
+/// The signed-in account's role is too low.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Forbidden(#[allow(dead_code)] Problem);
+
+/// No such resource (or not visible to this client).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct NotFound(#[allow(dead_code)] Problem);
+
+/// The change conflicts with the current state (a duplicate slug or e-mail, or
+/// resources that still depend on this one).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Conflict(#[allow(dead_code)] Problem);
+
+/// `If-Match` named a version that is no longer current.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct PreconditionFailed(#[allow(dead_code)] Problem);
+
+/// The body is larger than the server accepts.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
+
+/// The body is not sent as `application/json`.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct UnsupportedMediaType(#[allow(dead_code)] Problem);
+
+/// Well-formed but invalid: `errors` names each field and what is wrong with it.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Unprocessable(#[allow(dead_code)] Problem);
+
+/// Too many attempts; retry after the given number of seconds.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))
+)]
+pub struct TooManyRequests(#[allow(dead_code)] Problem);
+
+/// The database is unreachable or out of connections.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Unavailable(#[allow(dead_code)] Problem);

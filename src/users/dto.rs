@@ -1,0 +1,99 @@
+//! Wire shapes of accounts.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::repo::UserRow;
+use super::service::{NewUser, UserUpdate};
+use crate::domain::role::Role;
+use crate::domain::time::to_utc;
+
+/// An account. The password hash never leaves the server.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserOut {
+    #[schema(read_only, example = 1)]
+    pub id: i64,
+    #[schema(example = "editor@example.com")]
+    pub email: String,
+    #[schema(example = "肖编辑")]
+    pub display_name: String,
+    pub role: Role,
+    /// Deactivated accounts cannot sign in.
+    pub active: bool,
+    #[schema(read_only)]
+    pub created_at: DateTime<Utc>,
+    #[schema(read_only)]
+    pub updated_at: DateTime<Utc>,
+    /// Increments on every change; the ETag carries it.
+    #[schema(read_only, example = 1)]
+    pub version: i64,
+}
+
+impl From<UserRow> for UserOut {
+    fn from(row: UserRow) -> Self {
+        Self {
+            id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            // The CHECK constraint admits only the three names; fall back to the least right.
+            role: Role::parse(&row.role).unwrap_or(Role::Reporter),
+            active: row.active,
+            created_at: to_utc(row.created_at),
+            updated_at: to_utc(row.updated_at),
+            version: row.version,
+        }
+    }
+}
+
+/// A new account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    #[schema(example = "reporter@example.com")]
+    pub email: String,
+    #[schema(example = "梁记者")]
+    pub display_name: String,
+    /// At least 8 characters.
+    #[schema(write_only, min_length = 8, max_length = 1024, example = "a long passphrase")]
+    pub password: String,
+    #[schema(value_type = Role)]
+    pub role: String,
+}
+
+impl From<CreateUser> for NewUser {
+    fn from(dto: CreateUser) -> Self {
+        Self {
+            email: dto.email,
+            display_name: dto.display_name,
+            password: dto.password,
+            role: dto.role,
+        }
+    }
+}
+
+/// Changes to an account; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUser {
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    #[schema(write_only, min_length = 8, max_length = 1024)]
+    pub password: Option<String>,
+    #[schema(value_type = Option<Role>)]
+    pub role: Option<String>,
+    /// `false` deactivates the account and signs it out everywhere.
+    pub active: Option<bool>,
+}
+
+impl From<UpdateUser> for UserUpdate {
+    fn from(dto: UpdateUser) -> Self {
+        Self {
+            email: dto.email,
+            display_name: dto.display_name,
+            password: dto.password,
+            role: dto.role,
+            active: dto.active,
+        }
+    }
+}

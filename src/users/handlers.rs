@@ -1,0 +1,160 @@
+//! HTTP handlers for `/users` (admins only).
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+
+use super::dto::{CreateUser, UpdateUser, UserOut};
+use super::service;
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::http::auth::{Admin, Require};
+use crate::http::conditional::{self, IfMatch};
+use crate::http::input::{JsonBody, QueryParams};
+use crate::http::pagination::{ListEnvelope, PageParams};
+
+/// List accounts
+///
+/// All accounts, oldest first.
+#[utoipa::path(
+    tag = "users",
+    params(PageParams),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "A page of accounts", body = ListEnvelope<UserOut>,
+            headers(("ETag" = String), ("Link" = String, description = "RFC 8288 first/prev/next/last"))),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[get("/users")]
+pub(super) async fn list_users(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: Require<Admin>,
+    QueryParams(params): QueryParams<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let page = params.validate()?;
+    let users = state.db(move |conn| service::list(conn, page)).await?;
+    conditional::list(&req, &ListEnvelope::from(users.map(UserOut::from)))
+}
+
+/// Create an account
+#[utoipa::path(
+    tag = "users",
+    request_body = CreateUser,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 201, description = "Created", body = UserOut,
+            headers(("Location" = String, description = "The new account's URL"), ("ETag" = String))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[post("/users")]
+pub(super) async fn create_user(
+    state: web::Data<AppState>,
+    _admin: Require<Admin>,
+    JsonBody(body): JsonBody<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
+    let hashing = state.auth.passwords.clone();
+    let user = state.db(move |conn| service::create(conn, &hashing, body.into())).await?;
+    let out = UserOut::from(user);
+    conditional::created(format!("/api/v1/users/{}", out.id), out.version, &out)
+}
+
+/// Read an account
+#[utoipa::path(
+    tag = "users",
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The account", body = UserOut, headers(("ETag" = String))),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/users/{id}")]
+pub(super) async fn get_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _admin: Require<Admin>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let user = UserOut::from(state.db(move |conn| service::get(conn, id)).await?);
+    conditional::resource(&req, user.version, &user)
+}
+
+/// Change an account
+///
+/// Change the e-mail, name, password, role or active flag. Deactivating an account or
+/// changing its password signs it out everywhere. The last active admin cannot be
+/// demoted, deactivated or deleted (409).
+#[utoipa::path(
+    tag = "users",
+    request_body = UpdateUser,
+    params(("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The changed account", body = UserOut, headers(("ETag" = String))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::Unprocessable),
+    )
+)]
+#[patch("/users/{id}")]
+pub(super) async fn update_user(
+    state: web::Data<AppState>,
+    _admin: Require<Admin>,
+    id: web::Path<i64>,
+    precondition: IfMatch,
+    JsonBody(body): JsonBody<UpdateUser>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let hashing = state.auth.passwords.clone();
+    let user = state
+        .db(move |conn| service::update(conn, &hashing, id, &precondition, body.into()))
+        .await?;
+    let out = UserOut::from(user);
+    conditional::written(out.version, &out)
+}
+
+/// Delete an account
+#[utoipa::path(
+    tag = "users",
+    params(("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+    )
+)]
+#[delete("/users/{id}")]
+pub(super) async fn delete_user(
+    state: web::Data<AppState>,
+    _admin: Require<Admin>,
+    id: web::Path<i64>,
+    precondition: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    state.db(move |conn| service::delete(conn, id, &precondition)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

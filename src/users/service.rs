@@ -1,0 +1,172 @@
+//! Account rules: validation, unique e-mails, and never losing the last admin.
+
+use crate::auth::password::{self, PasswordHashing};
+use crate::auth::repo as tokens;
+use crate::db::{AnyConnection, write_transaction};
+use crate::domain::role::Role;
+use crate::domain::{text, time};
+use crate::error::{ApiError, FieldError};
+use crate::http::conditional::IfMatch;
+use crate::http::pagination::{PageRequest, Paged};
+
+use super::repo::{self, NewUserRow, UserChanges, UserRow};
+
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: String,
+}
+
+pub struct UserUpdate {
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub password: Option<String>,
+    pub role: Option<String>,
+    pub active: Option<bool>,
+}
+
+const DUPLICATE_EMAIL: &str = "an account with this e-mail already exists";
+
+fn check_password(password: &str, errors: &mut Vec<FieldError>) {
+    let length = password.chars().count();
+    if length < password::MIN_LENGTH {
+        errors.push(FieldError::new("password", format!("must be at least {} characters", password::MIN_LENGTH)));
+    } else if length > password::MAX_LENGTH {
+        errors.push(FieldError::new("password", format!("must be at most {} characters", password::MAX_LENGTH)));
+    }
+}
+
+fn parse_role(raw: &str, errors: &mut Vec<FieldError>) -> Role {
+    Role::parse(raw).unwrap_or_else(|| {
+        errors.push(FieldError::new("role", format!("must be {}", Role::NAMES)));
+        Role::Reporter
+    })
+}
+
+fn unique_email(err: diesel::result::Error) -> ApiError {
+    match ApiError::from(err) {
+        ApiError::Conflict(_) => ApiError::Conflict(DUPLICATE_EMAIL.into()),
+        other => other,
+    }
+}
+
+pub fn list(conn: &mut AnyConnection, page: PageRequest) -> Result<Paged<UserRow>, ApiError> {
+    let (items, total) = repo::list(conn, page)?;
+    Ok(Paged { items, total, request: page })
+}
+
+pub fn get(conn: &mut AnyConnection, id: i64) -> Result<UserRow, ApiError> {
+    repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))
+}
+
+pub fn create(conn: &mut AnyConnection, hashing: &PasswordHashing, new: NewUser) -> Result<UserRow, ApiError> {
+    let mut errors = Vec::new();
+    let email = text::email("email", &new.email, &mut errors);
+    let display_name = text::required("display_name", &new.display_name, 100, &mut errors);
+    check_password(&new.password, &mut errors);
+    let role = parse_role(&new.role, &mut errors);
+    ApiError::check(errors)?;
+
+    let now = time::now();
+    let row = NewUserRow {
+        email,
+        display_name,
+        password_hash: hashing.hash(&new.password).map_err(ApiError::internal)?,
+        role: role.as_str().into(),
+        active: true,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    write_transaction(conn, |conn| repo::insert(conn, &row).map_err(unique_email))
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    hashing: &PasswordHashing,
+    id: i64,
+    precondition: &IfMatch,
+    update: UserUpdate,
+) -> Result<UserRow, ApiError> {
+    let mut errors = Vec::new();
+    let email = update.email.as_deref().map(|e| text::email("email", e, &mut errors));
+    let display_name = update
+        .display_name
+        .as_deref()
+        .map(|n| text::required("display_name", n, 100, &mut errors));
+    if let Some(password) = &update.password {
+        check_password(password, &mut errors);
+    }
+    let role = update.role.as_deref().map(|r| parse_role(r, &mut errors));
+    ApiError::check(errors)?;
+    let password_hash = match &update.password {
+        Some(password) => Some(hashing.hash(password).map_err(ApiError::internal)?),
+        None => None,
+    };
+
+    write_transaction(conn, |conn| {
+        let current = get(conn, id)?;
+        precondition.check(current.version)?;
+        let stays_admin = role.map_or(current.role == "admin", |r| r == Role::Admin)
+            && update.active.unwrap_or(current.active);
+        if current.role == "admin" && current.active && !stays_admin {
+            refuse_losing_last_admin(conn)?;
+        }
+        let signs_out = password_hash.is_some() || update.active == Some(false);
+        let changes = UserChanges {
+            email,
+            display_name,
+            password_hash,
+            role: role.map(|r| r.as_str().to_owned()),
+            active: update.active,
+        };
+        let row = repo::update(conn, id, &changes, time::now()).map_err(unique_email)?;
+        if signs_out {
+            tokens::revoke_all_for_user(conn, id, time::now())?;
+        }
+        Ok(row)
+    })
+}
+
+pub fn delete(conn: &mut AnyConnection, id: i64, precondition: &IfMatch) -> Result<(), ApiError> {
+    write_transaction(conn, |conn| {
+        let current = get(conn, id)?;
+        precondition.check(current.version)?;
+        if current.role == "admin" && current.active {
+            refuse_losing_last_admin(conn)?;
+        }
+        repo::delete(conn, id)?;
+        Ok(())
+    })
+}
+
+fn refuse_losing_last_admin(conn: &mut AnyConnection) -> Result<(), ApiError> {
+    if repo::count_active_admins(conn)? <= 1 {
+        return Err(ApiError::Conflict(
+            "this is the last active admin; make another admin first".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Creates the start-up admin when the database has no account at all. Returns whether
+/// it did.
+pub fn ensure_first_admin(
+    conn: &mut AnyConnection,
+    hashing: &PasswordHashing,
+    email: &str,
+    password: &str,
+) -> Result<bool, ApiError> {
+    if repo::count(conn)? > 0 {
+        return Ok(false);
+    }
+    let new = NewUser {
+        email: email.into(),
+        display_name: "Administrator".into(),
+        password: password.into(),
+        role: Role::Admin.as_str().into(),
+    };
+    create(conn, hashing, new)?;
+    Ok(true)
+}
