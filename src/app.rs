@@ -56,7 +56,13 @@ impl AppState {
 /// Every documented route under `/api/v1`, collected for the OpenAPI document as it is
 /// registered.
 fn api_v1() -> utoipa_actix_web::scope::Scope<
-    impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse, Error = actix_web::Error, InitError = ()>,
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
 > {
     utoipa_actix_web::scope("/api/v1")
         .configure(auth::configure)
@@ -99,12 +105,16 @@ pub fn build(
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
         .app_data(web::Data::new(document.clone()))
-        .app_data(web::PathConfig::default().error_handler(|err, _| {
-            ApiError::NotFound(format!("no such resource: {err}")).into()
-        }))
+        .app_data(
+            web::PathConfig::default().error_handler(|err, _| {
+                ApiError::NotFound(format!("no such resource: {err}")).into()
+            }),
+        )
         .route("/openapi.json", web::get().to(openapi_json))
         .route("/docs", web::get().to(docs_redirect))
-        .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")),
+        )
         .default_service(web::to(fallback))
         .wrap(cors)
         .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
@@ -121,11 +131,19 @@ fn cors(origins: &[String]) -> Cors {
             header::IF_MATCH,
             header::IF_NONE_MATCH,
         ])
-        .expose_headers([header::ETAG, header::LINK, header::LOCATION, header::RETRY_AFTER])
+        .expose_headers([
+            header::ETAG,
+            header::LINK,
+            header::LOCATION,
+            header::RETRY_AFTER,
+        ])
         .max_age(3600)
 }
 
-async fn openapi_json(req: HttpRequest, document: web::Data<utoipa::openapi::OpenApi>) -> Result<HttpResponse, ApiError> {
+async fn openapi_json(
+    req: HttpRequest,
+    document: web::Data<utoipa::openapi::OpenApi>,
+) -> Result<HttpResponse, ApiError> {
     http::conditional::document(&req, document.get_ref())
 }
 
@@ -137,7 +155,10 @@ async fn docs_redirect() -> HttpResponse {
 
 /// Answers requests no route took: 405 with `Allow` when the path exists under other
 /// methods, else 404.
-async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
+async fn fallback(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
     Err(match routes.methods_for(req.path()) {
         Some(allowed) => ApiError::MethodNotAllowed(
             format!("{} is not allowed here; use {allowed}", req.method()),
@@ -173,9 +194,12 @@ impl RouteTable {
     }
 
     fn methods_for(&self, path: &str) -> Option<String> {
-        self.0
+        let methods: Vec<&str> = self
+            .0
             .iter()
-            .find(|(def, _)| def.is_match(path))
-            .map(|(_, methods)| methods.clone())
+            .filter(|(def, _)| def.is_match(path))
+            .map(|(_, methods)| methods.as_str())
+            .collect();
+        (!methods.is_empty()).then(|| methods.join(", "))
     }
 }

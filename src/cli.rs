@@ -10,7 +10,11 @@ use crate::error::ApiError;
 use crate::users::service::{self as users, NewUser};
 
 #[derive(Debug, Parser)]
-#[command(name = "newsdesk", version, about = "Headless CMS JSON API for news portals")]
+#[command(
+    name = "newsdesk",
+    version,
+    about = "Headless CMS JSON API for news portals"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -63,14 +67,33 @@ pub fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::User {
-            command: UserCommand::Create { email, password, role, name },
+            command:
+                UserCommand::Create {
+                    email,
+                    password,
+                    role,
+                    name,
+                },
         } => {
             let state = prepare(Config::from_env().map_err(|e| e.to_string())?)?;
-            let display_name = name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+            let display_name =
+                name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
             let user = with_connection(&state, |conn| {
-                users::create(conn, &state.auth.passwords, NewUser { email, display_name, password, role })
+                users::create(
+                    conn,
+                    &state.auth.passwords,
+                    NewUser {
+                        email,
+                        display_name,
+                        password,
+                        role,
+                    },
+                )
             })?;
-            println!("created {} account {} (id {})", user.role, user.email, user.id);
+            println!(
+                "created {} account {} (id {})",
+                user.role, user.email, user.id
+            );
             Ok(())
         }
         Command::Serve => {
@@ -83,15 +106,24 @@ pub fn run(cli: Cli) -> Result<(), String> {
 /// Opens the database, applies migrations and creates the start-up admin if asked to.
 pub fn prepare(config: Config) -> Result<AppState, String> {
     if let db::DatabaseTarget::Sqlite(path) = &config.database {
-        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| format!("DATABASE_URL: cannot create {}: {e}", dir.display()))?;
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("DATABASE_URL: cannot create {}: {e}", dir.display()))?;
         }
     }
-    let pool = db::pool(&config.database, config.db_pool_size)
-        .map_err(|e| format!("DATABASE_URL: cannot connect to the {} database: {e}", config.database.kind()))?;
+    let pool = db::pool(&config.database, config.db_pool_size, config.db_wait).map_err(|e| {
+        format!(
+            "DATABASE_URL: cannot connect to the {} database: {e}",
+            config.database.kind()
+        )
+    })?;
     let state = AppState::new(config, pool).map_err(|e| e.to_string())?;
     with_connection(&state, |conn| {
-        let applied = migrate::run_pending(conn).map_err(|e| ApiError::internal(anyhow::anyhow!("migrations failed: {e}")))?;
+        let applied = migrate::run_pending(conn)
+            .map_err(|e| ApiError::internal(anyhow::anyhow!("migrations failed: {e}")))?;
         for name in applied {
             log::info!("applied migration {name}");
         }
@@ -109,8 +141,14 @@ pub fn prepare(config: Config) -> Result<AppState, String> {
     Ok(state)
 }
 
-fn with_connection<T>(state: &AppState, f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>) -> Result<T, String> {
-    let mut conn = state.pool.get().map_err(|e| format!("DATABASE_URL: no connection: {e}"))?;
+fn with_connection<T>(
+    state: &AppState,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+) -> Result<T, String> {
+    let mut conn = state
+        .pool
+        .get()
+        .map_err(|e| format!("DATABASE_URL: no connection: {e}"))?;
     f(&mut conn).map_err(|e| match e {
         ApiError::Validation(errors) => errors
             .iter()

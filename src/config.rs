@@ -21,6 +21,8 @@ pub struct Config {
     pub public_writes_per_minute: u32,
     pub login_attempts_per_minute: u32,
     pub db_pool_size: u32,
+    /// How long a request waits for a free connection before answering 503.
+    pub db_wait: std::time::Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
     pub trust_forwarded_for: bool,
     pub access_token_seconds: i64,
@@ -77,7 +79,11 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "configuration error: {}: {}", self.variable, self.message)
+        write!(
+            f,
+            "configuration error: {}: {}",
+            self.variable, self.message
+        )
     }
 }
 
@@ -141,10 +147,16 @@ impl Config {
             (Some(email), Some(password)) => Some(BootstrapAdmin { email, password }),
             (None, None) => None,
             (Some(_), None) => {
-                return Err(error("NEWSDESK_ADMIN_PASSWORD", "must be set with NEWSDESK_ADMIN_EMAIL"));
+                return Err(error(
+                    "NEWSDESK_ADMIN_PASSWORD",
+                    "must be set with NEWSDESK_ADMIN_EMAIL",
+                ));
             }
             (None, Some(_)) => {
-                return Err(error("NEWSDESK_ADMIN_EMAIL", "must be set with NEWSDESK_ADMIN_PASSWORD"));
+                return Err(error(
+                    "NEWSDESK_ADMIN_EMAIL",
+                    "must be set with NEWSDESK_ADMIN_PASSWORD",
+                ));
             }
         };
 
@@ -163,9 +175,20 @@ impl Config {
             jwt_secret,
             bootstrap_admin,
             cors_origins,
-            public_writes_per_minute: parse_number(&get, "NEWSDESK_PUBLIC_WRITES_PER_MINUTE", 10, 1)?,
-            login_attempts_per_minute: parse_number(&get, "NEWSDESK_LOGIN_ATTEMPTS_PER_MINUTE", 10, 1)?,
+            public_writes_per_minute: parse_number(
+                &get,
+                "NEWSDESK_PUBLIC_WRITES_PER_MINUTE",
+                10,
+                1,
+            )?,
+            login_attempts_per_minute: parse_number(
+                &get,
+                "NEWSDESK_LOGIN_ATTEMPTS_PER_MINUTE",
+                10,
+                1,
+            )?,
             db_pool_size: parse_number(&get, "NEWSDESK_DB_POOL_SIZE", 8, 1)?,
+            db_wait: std::time::Duration::from_secs(5),
             trust_forwarded_for: parse_bool(&get, "NEWSDESK_TRUST_FORWARDED_FOR")?,
             access_token_seconds: 15 * 60,
             refresh_token_days: 30,
@@ -196,12 +219,18 @@ fn parse_number(
         None => Ok(default),
         Some(raw) => match raw.trim().parse::<u32>() {
             Ok(n) if n >= min => Ok(n),
-            _ => Err(error(name, format!("{raw:?} is not a whole number >= {min}"))),
+            _ => Err(error(
+                name,
+                format!("{raw:?} is not a whole number >= {min}"),
+            )),
         },
     }
 }
 
-fn parse_bool(get: &impl Fn(&str) -> Option<String>, name: &'static str) -> Result<bool, ConfigError> {
+fn parse_bool(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<bool, ConfigError> {
     match get(name).as_deref().map(str::trim) {
         None => Ok(false),
         Some("1" | "true" | "yes") => Ok(true),
@@ -214,21 +243,31 @@ fn parse_bool(get: &impl Fn(&str) -> Option<String>, name: &'static str) -> Resu
 /// zero-configuration start keeps its sessions across restarts.
 fn sqlite_side_secret(db_path: &str) -> Result<Vec<u8>, ConfigError> {
     if db_path == ":memory:" {
-        log::warn!("NEWSDESK_JWT_SECRET is unset; using a random secret for this in-memory database");
+        log::warn!(
+            "NEWSDESK_JWT_SECRET is unset; using a random secret for this in-memory database"
+        );
         return Ok(random_secret().into_bytes());
     }
     let path = secret_path(Path::new(db_path));
     let fail = |e: std::io::Error| {
         error(
             "NEWSDESK_JWT_SECRET",
-            format!("is unset and the secret file {} cannot be used: {e}", path.display()),
+            format!(
+                "is unset and the secret file {} cannot be used: {e}",
+                path.display()
+            ),
         )
     };
     match std::fs::read_to_string(&path) {
-        Ok(secret) if secret.trim().len() >= MIN_SECRET_BYTES => Ok(secret.trim().as_bytes().to_vec()),
+        Ok(secret) if secret.trim().len() >= MIN_SECRET_BYTES => {
+            Ok(secret.trim().as_bytes().to_vec())
+        }
         Ok(_) => Err(error(
             "NEWSDESK_JWT_SECRET",
-            format!("is unset and {} holds fewer than {MIN_SECRET_BYTES} bytes", path.display()),
+            format!(
+                "is unset and {} holds fewer than {MIN_SECRET_BYTES} bytes",
+                path.display()
+            ),
         )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -47,10 +47,12 @@ pub(crate) async fn healthz() -> HttpResponse {
 pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let database = state.config.database.kind();
     state
-        .db(|conn| conn.batch_execute("SELECT 1").map_err(|e| {
-            log::warn!("readiness query failed: {e}");
-            ApiError::Unavailable
-        }))
+        .db(|conn| {
+            conn.batch_execute("SELECT 1").map_err(|e| {
+                log::warn!("readiness query failed: {e}");
+                ApiError::Unavailable
+            })
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok",

@@ -37,7 +37,8 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
         scheme.bearer_format = Some("JWT".into());
-        scheme.description = Some("An access token from `POST /api/v1/auth/login` or `/auth/refresh`.".into());
+        scheme.description =
+            Some("An access token from `POST /api/v1/auth/login` or `/auth/refresh`.".into());
         components.add_security_scheme("bearer_auth", SecurityScheme::Http(scheme));
     }
 }

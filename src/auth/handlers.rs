@@ -73,7 +73,10 @@ pub(super) async fn login(
     )
 )]
 #[post("/auth/refresh")]
-pub(super) async fn refresh(state: web::Data<AppState>, JsonBody(body): JsonBody<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub(super) async fn refresh(
+    state: web::Data<AppState>,
+    JsonBody(body): JsonBody<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
     let auth = state.auth.clone();
     let session = state
         .db(move |conn| service::refresh(conn, &auth, &body.refresh_token))
@@ -121,7 +124,11 @@ pub(super) async fn logout(
     )
 )]
 #[get("/auth/me")]
-pub(super) async fn me(req: HttpRequest, state: web::Data<AppState>, SignedIn(user): SignedIn) -> Result<HttpResponse, ApiError> {
+pub(super) async fn me(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    SignedIn(user): SignedIn,
+) -> Result<HttpResponse, ApiError> {
     let user = UserOut::from(state.db(move |conn| service::me(conn, user)).await?);
     conditional::resource(&req, user.version, &user)
 }

@@ -33,7 +33,9 @@ impl PasswordHashing {
 
     /// True when `password` matches `stored`; a malformed stored hash never matches.
     pub fn verify(&self, password: &str, stored: &str) -> bool {
-        self.argon2().verify_password(password.as_bytes(), stored).is_ok()
+        self.argon2()
+            .verify_password(password.as_bytes(), stored)
+            .is_ok()
     }
 
     /// Spends the time of one verification, so an unknown account answers as slowly as

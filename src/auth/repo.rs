@@ -30,10 +30,15 @@ pub struct NewRefreshTokenRow<'a> {
 }
 
 pub fn insert(conn: &mut AnyConnection, row: &NewRefreshTokenRow<'_>) -> QueryResult<usize> {
-    diesel::insert_into(refresh_tokens::table).values(row).execute(conn)
+    diesel::insert_into(refresh_tokens::table)
+        .values(row)
+        .execute(conn)
 }
 
-pub fn find_by_hash(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<Option<RefreshTokenRow>> {
+pub fn find_by_hash(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> QueryResult<Option<RefreshTokenRow>> {
     refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(token_hash))
         .select(RefreshTokenRow::as_select())
@@ -47,7 +52,11 @@ pub fn mark_used(conn: &mut AnyConnection, id: i64, now: NaiveDateTime) -> Query
         .execute(conn)
 }
 
-pub fn revoke_family(conn: &mut AnyConnection, family: &str, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn revoke_family(
+    conn: &mut AnyConnection,
+    family: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::family.eq(family))
@@ -57,7 +66,11 @@ pub fn revoke_family(conn: &mut AnyConnection, family: &str, now: NaiveDateTime)
     .execute(conn)
 }
 
-pub fn revoke_all_for_user(conn: &mut AnyConnection, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn revoke_all_for_user(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::user_id.eq(user_id))
@@ -68,7 +81,11 @@ pub fn revoke_all_for_user(conn: &mut AnyConnection, user_id: i64, now: NaiveDat
 }
 
 /// Drops a user's tokens that expired, so the table does not grow with every login.
-pub fn delete_expired_for_user(conn: &mut AnyConnection, user_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn delete_expired_for_user(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::delete(
         refresh_tokens::table
             .filter(refresh_tokens::user_id.eq(user_id))

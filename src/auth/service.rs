@@ -116,7 +116,11 @@ fn start_session(
 
 /// Exchanges a refresh token for a new pair. A token presented a second time means it
 /// leaked: the whole family it belongs to is revoked.
-pub fn refresh(conn: &mut AnyConnection, auth: &Authenticator, token: &str) -> Result<Session, ApiError> {
+pub fn refresh(
+    conn: &mut AnyConnection,
+    auth: &Authenticator,
+    token: &str,
+) -> Result<Session, ApiError> {
     enum Outcome {
         Renewed(Box<Session>),
         Reused,
@@ -167,7 +171,9 @@ pub fn logout(conn: &mut AnyConnection, user: CurrentUser, token: &str) -> Resul
 pub fn current_user(conn: &mut AnyConnection, user_id: i64) -> Result<CurrentUser, ApiError> {
     let user = users::find(conn, user_id)?
         .filter(|u| u.active)
-        .ok_or_else(|| ApiError::Unauthorized("the account behind this token is gone or deactivated".into()))?;
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the account behind this token is gone or deactivated".into())
+        })?;
     Ok(CurrentUser {
         id: user.id,
         role: Role::parse(&user.role).unwrap_or(Role::Reporter),

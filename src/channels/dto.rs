@@ -114,7 +114,11 @@ impl From<ChannelDetail> for ChannelDetailOut {
     fn from(detail: ChannelDetail) -> Self {
         Self {
             channel: detail.channel.into(),
-            breadcrumbs: detail.breadcrumbs.into_iter().map(ChannelRef::from).collect(),
+            breadcrumbs: detail
+                .breadcrumbs
+                .into_iter()
+                .map(ChannelRef::from)
+                .collect(),
             children: detail.children.into_iter().map(ChannelOut::from).collect(),
         }
     }
@@ -127,7 +131,11 @@ pub struct CreateChannel {
     #[schema(example = "萍乡频道", min_length = 1, max_length = 100)]
     pub name: String,
     /// Lower-case letters, digits and hyphens; not only digits.
-    #[schema(example = "pingxiang", pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    #[schema(
+        example = "pingxiang",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 100
+    )]
     pub slug: String,
     /// The channel to nest under; omit for a root.
     pub parent_id: Option<i64>,

@@ -2,12 +2,15 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
-use super::dto::{ChannelDetailOut, ChannelListItem, ChannelListQuery, ChannelOut, ChannelTreeOut, CreateChannel, UpdateChannel};
+use super::dto::{
+    ChannelDetailOut, ChannelListItem, ChannelListQuery, ChannelOut, ChannelTreeOut, CreateChannel,
+    UpdateChannel,
+};
 use super::service;
 use crate::app::AppState;
 use crate::domain::slug::IdOrSlug;
 use crate::error::ApiError;
-use crate::http::auth::{Editor, Require};
+use crate::http::auth::{Editor, Require, Viewer};
 use crate::http::conditional::{self, IfMatch};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
@@ -31,6 +34,7 @@ use crate::http::pagination::{ListEnvelope, PageParams};
 pub(super) async fn list_channels(
     req: HttpRequest,
     state: web::Data<AppState>,
+    _viewer: Viewer,
     QueryParams(query): QueryParams<ChannelListQuery>,
     QueryParams(paging): QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -61,6 +65,7 @@ pub(super) async fn list_channels(
 pub(super) async fn get_channel(
     req: HttpRequest,
     state: web::Data<AppState>,
+    _viewer: Viewer,
     id_or_slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
@@ -91,8 +96,16 @@ pub(super) async fn create_channel(
     _editor: Require<Editor>,
     JsonBody(body): JsonBody<CreateChannel>,
 ) -> Result<HttpResponse, ApiError> {
-    let channel = ChannelOut::from(state.db(move |conn| service::create(conn, body.into())).await?);
-    conditional::created(format!("/api/v1/channels/{}", channel.id), channel.version, &channel)
+    let channel = ChannelOut::from(
+        state
+            .db(move |conn| service::create(conn, body.into()))
+            .await?,
+    );
+    conditional::created(
+        format!("/api/v1/channels/{}", channel.id),
+        channel.version,
+        &channel,
+    )
 }
 
 /// Change a channel
@@ -102,7 +115,10 @@ pub(super) async fn create_channel(
 #[utoipa::path(
     tag = "channels",
     request_body = UpdateChannel,
-    params(("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale")),
+    params(
+        ("id_or_slug" = String, Path, description = "Numeric id or slug"),
+        ("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale"),
+    ),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The changed channel", body = ChannelOut, headers(("ETag" = String))),
@@ -117,17 +133,17 @@ pub(super) async fn create_channel(
         (status = 422, response = crate::openapi::Unprocessable),
     )
 )]
-#[patch("/channels/{id}")]
+#[patch("/channels/{id_or_slug}")]
 pub(super) async fn update_channel(
     state: web::Data<AppState>,
     _editor: Require<Editor>,
-    id: web::Path<i64>,
+    id_or_slug: web::Path<String>,
     precondition: IfMatch,
     JsonBody(body): JsonBody<UpdateChannel>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let key = IdOrSlug::parse(&id_or_slug);
     let channel = state
-        .db(move |conn| service::update(conn, id, &precondition, body.into()))
+        .db(move |conn| service::update(conn, &key, &precondition, body.into()))
         .await?;
     let channel = ChannelOut::from(channel);
     conditional::written(channel.version, &channel)
@@ -138,7 +154,10 @@ pub(super) async fn update_channel(
 /// Refused (409) while the channel has sub-channels.
 #[utoipa::path(
     tag = "channels",
-    params(("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale")),
+    params(
+        ("id_or_slug" = String, Path, description = "Numeric id or slug"),
+        ("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale"),
+    ),
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -149,14 +168,16 @@ pub(super) async fn update_channel(
         (status = 412, response = crate::openapi::PreconditionFailed),
     )
 )]
-#[delete("/channels/{id}")]
+#[delete("/channels/{id_or_slug}")]
 pub(super) async fn delete_channel(
     state: web::Data<AppState>,
     _editor: Require<Editor>,
-    id: web::Path<i64>,
+    id_or_slug: web::Path<String>,
     precondition: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    state.db(move |conn| service::delete(conn, id, &precondition)).await?;
+    let key = IdOrSlug::parse(&id_or_slug);
+    state
+        .db(move |conn| service::delete(conn, &key, &precondition))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

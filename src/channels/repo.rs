@@ -91,9 +91,18 @@ pub fn insert(conn: &mut AnyConnection, row: &NewChannelRow) -> QueryResult<Chan
         .get_result(conn)
 }
 
-pub fn update(conn: &mut AnyConnection, id: i64, changes: &ChannelChanges, now: NaiveDateTime) -> QueryResult<ChannelRow> {
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    changes: &ChannelChanges,
+    now: NaiveDateTime,
+) -> QueryResult<ChannelRow> {
     diesel::update(channels::table.find(id))
-        .set((changes, channels::updated_at.eq(now), channels::version.eq(channels::version + 1)))
+        .set((
+            changes,
+            channels::updated_at.eq(now),
+            channels::version.eq(channels::version + 1),
+        ))
         .returning(channels::all_columns)
         .get_result(conn)
 }

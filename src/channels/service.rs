@@ -34,6 +34,13 @@ impl ChannelTree {
         self.index.get(&id).map(|&i| &self.rows[i])
     }
 
+    pub fn find(&self, key: &IdOrSlug) -> Option<&ChannelRow> {
+        match key {
+            IdOrSlug::Id(id) => self.get(*id),
+            IdOrSlug::Slug(slug) => self.rows.iter().find(|r| &r.slug == slug),
+        }
+    }
+
     pub fn children(&self, id: Option<i64>) -> impl Iterator<Item = &ChannelRow> {
         self.rows.iter().filter(move |r| r.parent_id == id)
     }
@@ -117,13 +124,19 @@ pub struct ChannelUpdate {
 }
 
 /// The flat list in menu order, one page of it.
-pub fn list_flat(conn: &mut AnyConnection, page: PageRequest) -> Result<Paged<ChannelRow>, ApiError> {
+pub fn list_flat(
+    conn: &mut AnyConnection,
+    page: PageRequest,
+) -> Result<Paged<ChannelRow>, ApiError> {
     let tree = ChannelTree::load(conn)?;
     Ok(Paged::slice(tree.preorder(), page))
 }
 
 /// Root channels with their descendants nested; paging counts roots.
-pub fn list_tree(conn: &mut AnyConnection, page: PageRequest) -> Result<Paged<ChannelNode>, ApiError> {
+pub fn list_tree(
+    conn: &mut AnyConnection,
+    page: PageRequest,
+) -> Result<Paged<ChannelNode>, ApiError> {
     let tree = ChannelTree::load(conn)?;
     let roots = tree.children(None).map(|r| tree.node(r)).collect();
     Ok(Paged::slice(roots, page))
@@ -131,11 +144,9 @@ pub fn list_tree(conn: &mut AnyConnection, page: PageRequest) -> Result<Paged<Ch
 
 pub fn get(conn: &mut AnyConnection, key: &IdOrSlug) -> Result<ChannelDetail, ApiError> {
     let tree = ChannelTree::load(conn)?;
-    let channel = match key {
-        IdOrSlug::Id(id) => tree.get(*id),
-        IdOrSlug::Slug(slug) => tree.rows.iter().find(|r| &r.slug == slug),
-    }
-    .ok_or_else(|| ApiError::not_found("channel"))?;
+    let channel = tree
+        .find(key)
+        .ok_or_else(|| ApiError::not_found("channel"))?;
     Ok(ChannelDetail {
         channel: channel.clone(),
         breadcrumbs: tree.breadcrumbs(channel.id).into_iter().cloned().collect(),
@@ -168,7 +179,12 @@ pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<ChannelRow, A
     let mut errors = Vec::new();
     let name = text::required("name", &new.name, NAME_MAX, &mut errors);
     let slug = parse_slug(&new.slug, &mut errors);
-    let description = text::optional("description", new.description.as_deref(), DESCRIPTION_MAX, &mut errors);
+    let description = text::optional(
+        "description",
+        new.description.as_deref(),
+        DESCRIPTION_MAX,
+        &mut errors,
+    );
     write_transaction(conn, |conn| {
         if let Some(parent) = new.parent_id {
             if !repo::exists(conn, parent)? {
@@ -197,19 +213,25 @@ pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<ChannelRow, A
 
 pub fn update(
     conn: &mut AnyConnection,
-    id: i64,
+    key: &IdOrSlug,
     precondition: &IfMatch,
     update: ChannelUpdate,
 ) -> Result<ChannelRow, ApiError> {
     let mut errors = Vec::new();
-    let name = update.name.as_deref().map(|n| text::required("name", n, NAME_MAX, &mut errors));
+    let name = update
+        .name
+        .as_deref()
+        .map(|n| text::required("name", n, NAME_MAX, &mut errors));
     let slug = update.slug.as_deref().map(|s| parse_slug(s, &mut errors));
     let description = update
         .description
         .map(|d| text::optional("description", d.as_deref(), DESCRIPTION_MAX, &mut errors));
     write_transaction(conn, |conn| {
         let tree = ChannelTree::load(conn)?;
-        let current = tree.get(id).ok_or_else(|| ApiError::not_found("channel"))?;
+        let current = tree
+            .find(key)
+            .ok_or_else(|| ApiError::not_found("channel"))?;
+        let id = current.id;
         precondition.check(current.version)?;
         if let Some(Some(parent)) = update.parent_id {
             if tree.get(parent).is_none() {
@@ -233,9 +255,14 @@ pub fn update(
     })
 }
 
-pub fn delete(conn: &mut AnyConnection, id: i64, precondition: &IfMatch) -> Result<(), ApiError> {
+pub fn delete(
+    conn: &mut AnyConnection,
+    key: &IdOrSlug,
+    precondition: &IfMatch,
+) -> Result<(), ApiError> {
     write_transaction(conn, |conn| {
-        let current = repo::find(conn, &IdOrSlug::Id(id))?.ok_or_else(|| ApiError::not_found("channel"))?;
+        let current = repo::find(conn, key)?.ok_or_else(|| ApiError::not_found("channel"))?;
+        let id = current.id;
         precondition.check(current.version)?;
         let children = repo::count_children(conn, id)?;
         if children > 0 {

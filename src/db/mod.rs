@@ -90,11 +90,11 @@ impl ManageConnection for ConnectionManager {
 }
 
 /// Builds the pool and opens one connection right away, so a bad URL fails start-up.
-pub fn pool(target: &DatabaseTarget, size: u32) -> Result<DbPool, String> {
+pub fn pool(target: &DatabaseTarget, size: u32, wait: Duration) -> Result<DbPool, String> {
     Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
-        .connection_timeout(Duration::from_secs(5))
+        .connection_timeout(wait)
         .build(ConnectionManager {
             target: target.clone(),
         })
@@ -113,7 +113,9 @@ where
 {
     type Manager = <AnyConnection as Connection>::TransactionManager;
     match conn {
-        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
         AnyConnection::Postgres(_) => Manager::begin_transaction(conn)?,
     }
     match f(conn) {

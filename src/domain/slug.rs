@@ -10,8 +10,7 @@ const MAX_LEN: usize = 100;
 pub struct Slug(String);
 
 impl Slug {
-    pub const RULE: &'static str =
-        "must be 1-100 lower-case letters, digits and hyphens, not only digits, without leading, trailing or double hyphens";
+    pub const RULE: &'static str = "must be 1-100 lower-case letters, digits and hyphens, not only digits, without leading, trailing or double hyphens";
 
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         let valid_chars = raw
@@ -24,7 +23,11 @@ impl Slug {
             && !raw.ends_with('-')
             && !raw.contains("--")
             && !raw.bytes().all(|b| b.is_ascii_digit());
-        if valid { Ok(Self(raw.to_owned())) } else { Err(Self::RULE) }
+        if valid {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(Self::RULE)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -66,7 +69,17 @@ mod tests {
     fn slugs_accept_kebab_case_and_refuse_the_rest() {
         assert!(Slug::parse("pingxiang").is_ok());
         assert!(Slug::parse("city-2").is_ok());
-        for bad in ["", "Pingxiang", "萍乡", "a--b", "-a", "a-", "123", "a b", &"a".repeat(101)] {
+        for bad in [
+            "",
+            "Pingxiang",
+            "萍乡",
+            "a--b",
+            "-a",
+            "a-",
+            "123",
+            "a b",
+            &"a".repeat(101),
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad:?} should be refused");
         }
     }

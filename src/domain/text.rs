@@ -8,16 +8,27 @@ pub fn required(field: &str, raw: &str, max: usize, errors: &mut Vec<FieldError>
     if value.is_empty() {
         errors.push(FieldError::new(field, "must not be empty"));
     } else if value.chars().count() > max {
-        errors.push(FieldError::new(field, format!("must be at most {max} characters")));
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     value.to_owned()
 }
 
 /// Like [`required`] for an optional field: blank becomes `None`.
-pub fn optional(field: &str, raw: Option<&str>, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+pub fn optional(
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
     let value = raw.map(str::trim).filter(|v| !v.is_empty())?;
     if value.chars().count() > max {
-        errors.push(FieldError::new(field, format!("must be at most {max} characters")));
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     Some(value.to_owned())
 }
@@ -35,7 +46,10 @@ pub fn email(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> String {
                 && !domain.ends_with('.')
         });
     if !plausible {
-        errors.push(FieldError::new(field, "must be an e-mail address such as name@example.com"));
+        errors.push(FieldError::new(
+            field,
+            "must be an e-mail address such as name@example.com",
+        ));
     }
     value
 }

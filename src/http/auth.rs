@@ -57,10 +57,17 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be `Bearer <access token>`".into()))?;
+        .ok_or_else(|| {
+            ApiError::Unauthorized(
+                "the Authorization header must be `Bearer <access token>`".into(),
+            )
+        })?;
     Ok(Some(token.to_owned()))
 }
 
@@ -72,13 +79,14 @@ fn resolve(req: &HttpRequest) -> Pending<Option<CurrentUser>> {
         let Some(token) = token? else {
             return Ok(None);
         };
-        let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState is not registered")))?;
-        let user_id = state
-            .auth
-            .jwt
-            .verify(&token)
-            .ok_or_else(|| ApiError::Unauthorized("the access token is invalid or expired".into()))?;
-        let user = state.db(move |conn| auth_service::current_user(conn, user_id)).await?;
+        let state = state
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState is not registered")))?;
+        let user_id = state.auth.jwt.verify(&token).ok_or_else(|| {
+            ApiError::Unauthorized("the access token is invalid or expired".into())
+        })?;
+        let user = state
+            .db(move |conn| auth_service::current_user(conn, user_id))
+            .await?;
         Ok(Some(user))
     })
 }

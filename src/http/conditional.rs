@@ -8,8 +8,8 @@
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use serde::Serialize;
 
@@ -18,7 +18,11 @@ use crate::error::ApiError;
 use crate::http::pagination::{ListEnvelope, link_header};
 
 /// 200 with the resource's versioned ETag, or 304 when the client's copy is current.
-pub fn resource<T: Serialize>(req: &HttpRequest, version: i64, body: &T) -> Result<HttpResponse, ApiError> {
+pub fn resource<T: Serialize>(
+    req: &HttpRequest,
+    version: i64,
+    body: &T,
+) -> Result<HttpResponse, ApiError> {
     let bytes = serde_json::to_vec(body).map_err(ApiError::internal)?;
     let etag = format!("\"v{version}-{}\"", digest(&bytes));
     Ok(respond(req, StatusCode::OK, etag, bytes, None))
@@ -32,7 +36,10 @@ pub fn document<T: Serialize>(req: &HttpRequest, body: &T) -> Result<HttpRespons
 }
 
 /// A list page: 200 with its ETag and `Link` header, or 304.
-pub fn list<T: Serialize>(req: &HttpRequest, envelope: &ListEnvelope<T>) -> Result<HttpResponse, ApiError> {
+pub fn list<T: Serialize>(
+    req: &HttpRequest,
+    envelope: &ListEnvelope<T>,
+) -> Result<HttpResponse, ApiError> {
     let bytes = serde_json::to_vec(envelope).map_err(ApiError::internal)?;
     let etag = format!("\"{}\"", digest(&bytes));
     let link = link_header(req, &envelope.meta);
@@ -40,7 +47,11 @@ pub fn list<T: Serialize>(req: &HttpRequest, envelope: &ListEnvelope<T>) -> Resu
 }
 
 /// 201 Created with `Location` and the new resource's ETag.
-pub fn created<T: Serialize>(location: String, version: i64, body: &T) -> Result<HttpResponse, ApiError> {
+pub fn created<T: Serialize>(
+    location: String,
+    version: i64,
+    body: &T,
+) -> Result<HttpResponse, ApiError> {
     let mut response = written(version, body)?;
     *response.status_mut() = StatusCode::CREATED;
     let location = HeaderValue::try_from(location).map_err(ApiError::internal)?;
@@ -62,7 +73,13 @@ fn digest(bytes: &[u8]) -> String {
     sha256_hex(bytes)[..20].to_owned()
 }
 
-fn respond(req: &HttpRequest, status: StatusCode, etag: String, bytes: Vec<u8>, link: Option<String>) -> HttpResponse {
+fn respond(
+    req: &HttpRequest,
+    status: StatusCode,
+    etag: String,
+    bytes: Vec<u8>,
+    link: Option<String>,
+) -> HttpResponse {
     let not_modified = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -165,7 +182,10 @@ mod tests {
 
     #[test]
     fn if_match_reads_versions_from_our_etags() {
-        assert_eq!(IfMatch::parse("\"v3-abc\", \"v4-def\""), IfMatch::Versions(vec![3, 4]));
+        assert_eq!(
+            IfMatch::parse("\"v3-abc\", \"v4-def\""),
+            IfMatch::Versions(vec![3, 4])
+        );
         assert_eq!(IfMatch::parse("*"), IfMatch::Any);
         assert!(IfMatch::parse("\"v3-abc\"").check(3).is_ok());
         assert!(IfMatch::parse("\"v3-abc\"").check(4).is_err());

@@ -40,13 +40,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     "the body must be JSON, sent with Content-Type: application/json".into(),
                 ));
             }
-            let too_large = || ApiError::PayloadTooLarge(format!("the body must be at most {limit} bytes"));
+            let too_large =
+                || ApiError::PayloadTooLarge(format!("the body must be at most {limit} bytes"));
             if declared_len.is_some_and(|len| len > limit) {
                 return Err(too_large());
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = futures_util::StreamExt::next(&mut payload).await {
-                let chunk = chunk.map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
+                let chunk = chunk
+                    .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large());
                 }
@@ -66,7 +68,9 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         match inner.classify() {
             serde_json::error::Category::Data => {
                 let message = strip_position(&inner.to_string());
-                let field = field.or_else(|| missing_field(&message)).unwrap_or_else(|| "body".into());
+                let field = field
+                    .or_else(|| missing_field(&message))
+                    .unwrap_or_else(|| "body".into());
                 ApiError::Validation(vec![FieldError::new(field, message)])
             }
             _ => ApiError::bad_request(format!("the body is not valid JSON: {inner}")),
@@ -87,15 +91,17 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let pairs = form_urlencoded::parse(req.query_string().as_bytes());
         let de = serde_urlencoded::Deserializer::new(pairs);
-        let result = serde_path_to_error::deserialize(de).map(QueryParams).map_err(|err| {
-            let field = field_name(err.path()).unwrap_or_else(|| "query".into());
-            let message = err.into_inner().to_string();
-            let field = missing_field(&message).unwrap_or(field);
-            ApiError::BadRequest(
-                format!("query parameter {field} is invalid"),
-                vec![FieldError::new(field, message)],
-            )
-        });
+        let result = serde_path_to_error::deserialize(de)
+            .map(QueryParams)
+            .map_err(|err| {
+                let field = field_name(err.path()).unwrap_or_else(|| "query".into());
+                let message = err.into_inner().to_string();
+                let field = missing_field(&message).unwrap_or(field);
+                ApiError::BadRequest(
+                    format!("query parameter {field} is invalid"),
+                    vec![FieldError::new(field, message)],
+                )
+            });
         std::future::ready(result)
     }
 }

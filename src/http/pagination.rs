@@ -54,7 +54,10 @@ impl PageParams {
             errors.push(FieldError::new("page", "must be 1 or more"));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            errors.push(FieldError::new("per_page", format!("must be between 1 and {MAX_PER_PAGE}")));
+            errors.push(FieldError::new(
+                "per_page",
+                format!("must be between 1 and {MAX_PER_PAGE}"),
+            ));
         }
         PageRequest { page, per_page }
     }
@@ -92,7 +95,11 @@ impl<T> Paged<T> {
             .skip(request.offset().max(0) as usize)
             .take(request.per_page as usize)
             .collect();
-        Self { items, total, request }
+        Self {
+            items,
+            total,
+            request,
+        }
     }
 }
 
@@ -146,7 +153,10 @@ pub fn link_header(req: &HttpRequest, meta: &PageMeta) -> String {
     let last = meta.page_count.max(1);
     let mut links = vec![format!("{}; rel=\"first\"", url_for(1))];
     if meta.page > 1 {
-        links.push(format!("{}; rel=\"prev\"", url_for((meta.page - 1).min(last))));
+        links.push(format!(
+            "{}; rel=\"prev\"",
+            url_for((meta.page - 1).min(last))
+        ));
     }
     if meta.page < last {
         links.push(format!("{}; rel=\"next\"", url_for(meta.page + 1)));

@@ -80,7 +80,9 @@ impl RateLimiter {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<Instant>>> {
         // A panic while holding the lock leaves only counters behind; keep using them.
-        self.hits.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.hits
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -108,7 +110,9 @@ mod tests {
         assert!(limiter.hit("a").is_ok());
         assert!(limiter.hit("a").is_ok());
         match limiter.hit("a") {
-            Err(ApiError::TooManyRequests { retry_after }) => assert!((1..=60).contains(&retry_after)),
+            Err(ApiError::TooManyRequests { retry_after }) => {
+                assert!((1..=60).contains(&retry_after))
+            }
             other => panic!("expected 429, got {other:?}"),
         }
         assert!(limiter.check("b").is_ok(), "keys are counted apart");

@@ -55,7 +55,12 @@ pub struct CreateUser {
     #[schema(example = "梁记者")]
     pub display_name: String,
     /// At least 8 characters.
-    #[schema(write_only, min_length = 8, max_length = 1024, example = "a long passphrase")]
+    #[schema(
+        write_only,
+        min_length = 8,
+        max_length = 1024,
+        example = "a long passphrase"
+    )]
     pub password: String,
     #[schema(value_type = Role)]
     pub role: String,

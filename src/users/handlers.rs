@@ -64,7 +64,9 @@ pub(super) async fn create_user(
     JsonBody(body): JsonBody<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let hashing = state.auth.passwords.clone();
-    let user = state.db(move |conn| service::create(conn, &hashing, body.into())).await?;
+    let user = state
+        .db(move |conn| service::create(conn, &hashing, body.into()))
+        .await?;
     let out = UserOut::from(user);
     conditional::created(format!("/api/v1/users/{}", out.id), out.version, &out)
 }
@@ -155,6 +157,8 @@ pub(super) async fn delete_user(
     precondition: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    state.db(move |conn| service::delete(conn, id, &precondition)).await?;
+    state
+        .db(move |conn| service::delete(conn, id, &precondition))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -91,9 +91,18 @@ pub fn insert(conn: &mut AnyConnection, row: &NewUserRow) -> QueryResult<UserRow
 }
 
 /// Applies `changes` and bumps the version, stamping `updated_at`.
-pub fn update(conn: &mut AnyConnection, id: i64, changes: &UserChanges, now: NaiveDateTime) -> QueryResult<UserRow> {
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    changes: &UserChanges,
+    now: NaiveDateTime,
+) -> QueryResult<UserRow> {
     diesel::update(users::table.find(id))
-        .set((changes, users::updated_at.eq(now), users::version.eq(users::version + 1)))
+        .set((
+            changes,
+            users::updated_at.eq(now),
+            users::version.eq(users::version + 1),
+        ))
         .returning(users::all_columns)
         .get_result(conn)
 }

@@ -31,9 +31,15 @@ const DUPLICATE_EMAIL: &str = "an account with this e-mail already exists";
 fn check_password(password: &str, errors: &mut Vec<FieldError>) {
     let length = password.chars().count();
     if length < password::MIN_LENGTH {
-        errors.push(FieldError::new("password", format!("must be at least {} characters", password::MIN_LENGTH)));
+        errors.push(FieldError::new(
+            "password",
+            format!("must be at least {} characters", password::MIN_LENGTH),
+        ));
     } else if length > password::MAX_LENGTH {
-        errors.push(FieldError::new("password", format!("must be at most {} characters", password::MAX_LENGTH)));
+        errors.push(FieldError::new(
+            "password",
+            format!("must be at most {} characters", password::MAX_LENGTH),
+        ));
     }
 }
 
@@ -53,14 +59,22 @@ fn unique_email(err: diesel::result::Error) -> ApiError {
 
 pub fn list(conn: &mut AnyConnection, page: PageRequest) -> Result<Paged<UserRow>, ApiError> {
     let (items, total) = repo::list(conn, page)?;
-    Ok(Paged { items, total, request: page })
+    Ok(Paged {
+        items,
+        total,
+        request: page,
+    })
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> Result<UserRow, ApiError> {
     repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))
 }
 
-pub fn create(conn: &mut AnyConnection, hashing: &PasswordHashing, new: NewUser) -> Result<UserRow, ApiError> {
+pub fn create(
+    conn: &mut AnyConnection,
+    hashing: &PasswordHashing,
+    new: NewUser,
+) -> Result<UserRow, ApiError> {
     let mut errors = Vec::new();
     let email = text::email("email", &new.email, &mut errors);
     let display_name = text::required("display_name", &new.display_name, 100, &mut errors);
@@ -90,7 +104,10 @@ pub fn update(
     update: UserUpdate,
 ) -> Result<UserRow, ApiError> {
     let mut errors = Vec::new();
-    let email = update.email.as_deref().map(|e| text::email("email", e, &mut errors));
+    let email = update
+        .email
+        .as_deref()
+        .map(|e| text::email("email", e, &mut errors));
     let display_name = update
         .display_name
         .as_deref()

@@ -1,0 +1,318 @@
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+
+fn slugs(list: &Value) -> Vec<&str> {
+    list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["slug"].as_str().unwrap())
+        .collect()
+}
+
+/// portal → (nanchang, pingxiang → (society, politics))
+async fn newsroom(app: &TestApp) -> (i64, i64, i64) {
+    let portal = app.channel("大江网", "portal", None).await["id"]
+        .as_i64()
+        .unwrap();
+    app.channel("南昌", "nanchang", Some(portal)).await;
+    let pingxiang = app.channel("萍乡频道", "pingxiang", Some(portal)).await["id"]
+        .as_i64()
+        .unwrap();
+    let society = app.channel("社会聚焦", "society", Some(pingxiang)).await["id"]
+        .as_i64()
+        .unwrap();
+    app.channel("时政要闻", "politics", Some(pingxiang)).await;
+    (portal, pingxiang, society)
+}
+
+#[actix_web::test]
+async fn channel_fields_round_trip() {
+    let app = TestApp::new().await;
+    let res = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .json(&json!({"name": "萍乡频道", "slug": "pingxiang", "position": 7, "description": "萍乡本地新闻"}))
+        .send()
+        .await;
+    let created = res.ok(201);
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/api/v1/channels/{id}").as_str())
+    );
+    assert_eq!(created["name"], "萍乡频道");
+    assert_eq!(created["slug"], "pingxiang");
+    assert_eq!(created["parent_id"], Value::Null);
+    assert_eq!(created["position"], 7);
+    assert_eq!(created["description"], "萍乡本地新闻");
+    assert_eq!(created["version"], 1);
+    let created_at = created["created_at"].as_str().unwrap();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(created_at).is_ok(),
+        "{created_at}"
+    );
+}
+
+#[actix_web::test]
+async fn anyone_reads_a_channel_by_id_or_slug_with_breadcrumbs_and_children() {
+    let app = TestApp::new().await;
+    let (portal, pingxiang, _) = newsroom(&app).await;
+    let by_slug = app.get("/api/v1/channels/pingxiang").send().await.ok(200);
+    let by_id = app
+        .get(&format!("/api/v1/channels/{pingxiang}"))
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(by_slug, by_id);
+    let crumbs: Vec<i64> = by_slug["breadcrumbs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(crumbs, [portal, pingxiang]);
+    let children: Vec<&str> = by_slug["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(children, ["society", "politics"]);
+    app.get("/api/v1/channels/no-such-channel")
+        .send()
+        .await
+        .problem(404);
+}
+
+#[actix_web::test]
+async fn the_flat_list_is_in_menu_order_and_the_tree_nests() {
+    let app = TestApp::new().await;
+    newsroom(&app).await;
+    let flat = app.get("/api/v1/channels").send().await.ok(200);
+    assert_eq!(
+        slugs(&flat),
+        ["portal", "nanchang", "pingxiang", "society", "politics"]
+    );
+    assert_eq!(flat["meta"]["total"], 5);
+    assert!(flat["data"][0].get("children").is_none());
+
+    let tree = app.get("/api/v1/channels?tree=true").send().await.ok(200);
+    assert_eq!(tree["meta"]["total"], 1);
+    let portal = &tree["data"][0];
+    assert_eq!(portal["slug"], "portal");
+    assert_eq!(portal["children"][1]["slug"], "pingxiang");
+    assert_eq!(portal["children"][1]["children"][0]["slug"], "society");
+}
+
+#[actix_web::test]
+async fn position_orders_siblings() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, society) = newsroom(&app).await;
+    app.patch(&format!("/api/v1/channels/{society}"))
+        .bearer(&app.editor)
+        .json(&json!({"position": 99}))
+        .send()
+        .await
+        .ok(200);
+    let detail = app
+        .get(&format!("/api/v1/channels/{pingxiang}"))
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(detail["children"][0]["slug"], "politics");
+    assert_eq!(detail["children"][1]["slug"], "society");
+}
+
+#[actix_web::test]
+async fn the_list_pages_with_meta_and_link_header() {
+    let app = TestApp::new().await;
+    newsroom(&app).await;
+    let res = app.get("/api/v1/channels?per_page=2&page=2").send().await;
+    let body = res.ok(200);
+    assert_eq!(slugs(&body), ["pingxiang", "society"]);
+    assert_eq!(
+        body["meta"],
+        json!({"page": 2, "per_page": 2, "total": 5, "page_count": 3})
+    );
+    let link = res.header("link").unwrap();
+    for rel in [
+        "</api/v1/channels?per_page=2&page=1>; rel=\"first\"",
+        "</api/v1/channels?per_page=2&page=1>; rel=\"prev\"",
+        "</api/v1/channels?per_page=2&page=3>; rel=\"next\"",
+        "</api/v1/channels?per_page=2&page=3>; rel=\"last\"",
+    ] {
+        assert!(link.contains(rel), "{rel} missing from {link}");
+    }
+}
+
+#[actix_web::test]
+async fn per_page_above_100_or_page_0_is_422() {
+    let app = TestApp::new().await;
+    assert_eq!(
+        app.get("/api/v1/channels?per_page=101")
+            .send()
+            .await
+            .invalid_fields(),
+        ["per_page"]
+    );
+    assert_eq!(
+        app.get("/api/v1/channels?page=0")
+            .send()
+            .await
+            .invalid_fields(),
+        ["page"]
+    );
+    let res = app.get("/api/v1/channels?page=abc").send().await;
+    assert_eq!(res.problem(400)["errors"][0]["field"], "page");
+}
+
+#[actix_web::test]
+async fn duplicate_slug_is_409() {
+    let app = TestApp::new().await;
+    app.channel("萍乡", "pingxiang", None).await;
+    let res = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .json(&json!({"name": "又一个萍乡", "slug": "pingxiang"}))
+        .send()
+        .await;
+    res.problem(409);
+    let other = app.channel("南昌", "nanchang", None).await;
+    app.patch(&format!("/api/v1/channels/{}", other["id"]))
+        .bearer(&app.editor)
+        .json(&json!({"slug": "pingxiang"}))
+        .send()
+        .await
+        .problem(409);
+}
+
+#[actix_web::test]
+async fn invalid_channel_fields_are_named() {
+    let app = TestApp::new().await;
+    let res = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .json(&json!({"name": "", "slug": "Not A Slug", "parent_id": 4242, "description": "长".repeat(2001)}))
+        .send()
+        .await;
+    let mut fields = res.invalid_fields();
+    fields.sort();
+    assert_eq!(fields, ["description", "name", "parent_id", "slug"]);
+    let numeric_slug = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .json(&json!({"name": "数字", "slug": "2022"}))
+        .send()
+        .await;
+    assert_eq!(numeric_slug.invalid_fields(), ["slug"]);
+}
+
+#[actix_web::test]
+async fn a_channel_cannot_become_its_own_ancestor() {
+    let app = TestApp::new().await;
+    let (portal, pingxiang, society) = newsroom(&app).await;
+    for parent in [portal, pingxiang, society] {
+        let res = app
+            .patch(&format!("/api/v1/channels/{portal}"))
+            .bearer(&app.editor)
+            .json(&json!({"parent_id": parent}))
+            .send()
+            .await;
+        assert_eq!(res.invalid_fields(), ["parent_id"], "parent {parent}");
+    }
+}
+
+#[actix_web::test]
+async fn re_parenting_moves_the_subtree_and_null_makes_a_root() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, society) = newsroom(&app).await;
+    let nanchang = app.get("/api/v1/channels/nanchang").send().await.ok(200)["id"]
+        .as_i64()
+        .unwrap();
+    let moved = app
+        .patch(&format!("/api/v1/channels/{pingxiang}"))
+        .bearer(&app.editor)
+        .json(&json!({"parent_id": nanchang}))
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(moved["parent_id"], nanchang);
+    assert_eq!(moved["version"], 2);
+    let crumbs = app
+        .get(&format!("/api/v1/channels/{society}"))
+        .send()
+        .await
+        .ok(200)["breadcrumbs"]
+        .clone();
+    let slugs: Vec<&str> = crumbs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(slugs, ["portal", "nanchang", "pingxiang", "society"]);
+
+    let root = app
+        .patch(&format!("/api/v1/channels/{pingxiang}"))
+        .bearer(&app.editor)
+        .json(&json!({"parent_id": null, "description": null}))
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(root["parent_id"], Value::Null);
+}
+
+#[actix_web::test]
+async fn deleting_a_channel_with_children_is_409_and_a_leaf_goes() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, society) = newsroom(&app).await;
+    app.delete(&format!("/api/v1/channels/{pingxiang}"))
+        .bearer(&app.editor)
+        .send()
+        .await
+        .problem(409);
+    app.delete(&format!("/api/v1/channels/{society}"))
+        .bearer(&app.editor)
+        .send()
+        .await
+        .ok(204);
+    app.get(&format!("/api/v1/channels/{society}"))
+        .send()
+        .await
+        .problem(404);
+    app.delete(&format!("/api/v1/channels/{society}"))
+        .bearer(&app.editor)
+        .send()
+        .await
+        .problem(404);
+}
+
+#[actix_web::test]
+async fn reporters_and_anonymous_clients_cannot_change_channels() {
+    let app = TestApp::new().await;
+    let body = json!({"name": "萍乡", "slug": "pingxiang"});
+    app.post("/api/v1/channels")
+        .bearer(&app.reporter)
+        .json(&body)
+        .send()
+        .await
+        .problem(403);
+    let res = app.post("/api/v1/channels").json(&body).send().await;
+    res.problem(401);
+    assert_eq!(res.header("www-authenticate"), Some("Bearer"));
+    let id = app.channel("萍乡", "pingxiang", None).await["id"]
+        .as_i64()
+        .unwrap();
+    app.patch(&format!("/api/v1/channels/{id}"))
+        .bearer(&app.reporter)
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .problem(403);
+    app.delete(&format!("/api/v1/channels/{id}"))
+        .send()
+        .await
+        .problem(401);
+}

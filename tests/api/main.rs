@@ -1,0 +1,15 @@
+//! Integration tests through the HTTP layer, on SQLite, or on PostgreSQL when
+//! NEWSDESK_TEST_POSTGRES_URL is set.
+
+// A failed unwrap is a failed test, with its location: exactly what a test wants.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod binary;
+mod caching;
+mod channels;
+mod migrations;
+mod openapi;
+mod problems;
+mod support;
+mod users;

@@ -1,0 +1,126 @@
+//! Every failure answers application/problem+json, never HTML or a bare string.
+
+use serde_json::json;
+
+use crate::support::TestApp;
+
+#[actix_web::test]
+async fn unknown_routes_are_404_problems() {
+    let app = TestApp::new().await;
+    app.get("/api/v1/no-such-thing").send().await.problem(404);
+    app.get("/").send().await.problem(404);
+}
+
+#[actix_web::test]
+async fn a_wrong_method_is_405_with_allow() {
+    let app = TestApp::new().await;
+    let res = app
+        .request(actix_web::http::Method::PUT, "/api/v1/channels/5")
+        .send()
+        .await;
+    res.problem(405);
+    assert_eq!(res.header("allow"), Some("DELETE, GET, PATCH"));
+    let res = app.delete("/api/v1/auth/login").send().await;
+    res.problem(405);
+    assert_eq!(res.header("allow"), Some("POST"));
+}
+
+#[actix_web::test]
+async fn malformed_json_is_400() {
+    let app = TestApp::new().await;
+    let res = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .raw_body("application/json", "{\"name\": \"萍乡\",")
+        .send()
+        .await;
+    res.problem(400);
+    let trailing = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .raw_body(
+            "application/json",
+            "{\"name\": \"萍乡\", \"slug\": \"px\"} extra",
+        )
+        .send()
+        .await;
+    trailing.problem(400);
+}
+
+#[actix_web::test]
+async fn a_wrong_content_type_is_415() {
+    let app = TestApp::new().await;
+    let res = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .raw_body("text/plain", "name=萍乡")
+        .send()
+        .await;
+    res.problem(415);
+    let none = app.post("/api/v1/auth/login").send().await;
+    none.problem(415);
+}
+
+#[actix_web::test]
+async fn an_oversized_body_is_413() {
+    let app = TestApp::new().await;
+    let huge = json!({"name": "x".repeat(2 * 1024 * 1024), "slug": "big"});
+    let res = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .json(&huge)
+        .send()
+        .await;
+    res.problem(413);
+}
+
+#[actix_web::test]
+async fn a_field_of_the_wrong_type_is_422_naming_it() {
+    let app = TestApp::new().await;
+    let res = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .json(&json!({"name": "萍乡", "slug": "pingxiang", "parent_id": "one"}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["parent_id"]);
+}
+
+#[actix_web::test]
+async fn a_non_numeric_id_in_the_path_is_404() {
+    let app = TestApp::new().await;
+    app.get("/api/v1/users/abc")
+        .bearer(&app.admin)
+        .send()
+        .await
+        .problem(404);
+}
+
+#[actix_web::test]
+async fn an_exhausted_pool_is_503_with_retry_after() {
+    let app = TestApp::new().await;
+    let pool = app.state.pool.clone();
+    let held: Vec<_> = (0..pool.max_size())
+        .map(|_| pool.get().expect("connection"))
+        .collect();
+    let res = app.get("/readyz").send().await;
+    res.problem(503);
+    assert!(res.header("retry-after").is_some());
+    drop(held);
+    app.get("/readyz").send().await.ok(200);
+}
+
+#[actix_web::test]
+async fn health_probes_answer() {
+    let app = TestApp::new().await;
+    assert_eq!(app.get("/healthz").send().await.ok(200)["status"], "ok");
+    let ready = app.get("/readyz").send().await.ok(200);
+    assert_eq!(
+        ready["database"],
+        if app.is_postgres() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    );
+}

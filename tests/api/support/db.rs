@@ -1,0 +1,65 @@
+//! A fresh database per test: a temp-file SQLite, or, when NEWSDESK_TEST_POSTGRES_URL is
+//! set, a PostgreSQL schema of its own, dropped when the test ends.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+
+pub const POSTGRES_URL_VAR: &str = "NEWSDESK_TEST_POSTGRES_URL";
+
+pub enum TestDb {
+    Sqlite(tempfile::TempDir),
+    Postgres { base_url: String, schema: String },
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+impl TestDb {
+    pub fn new() -> Self {
+        match std::env::var(POSTGRES_URL_VAR)
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            Some(base_url) => {
+                let schema = format!(
+                    "test_{}_{}_{}",
+                    std::process::id(),
+                    NEXT.fetch_add(1, Ordering::Relaxed),
+                    newsdesk::domain::token::random_hex(4)
+                );
+                let mut conn = PgConnection::establish(&base_url).unwrap_or_else(|e| {
+                    panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unreachable: {e}")
+                });
+                conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+                    .expect("create test schema");
+                Self::Postgres { base_url, schema }
+            }
+            None => Self::Sqlite(tempfile::tempdir().expect("temp dir")),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            Self::Sqlite(dir) => format!("sqlite://{}", dir.path().join("newsdesk.db").display()),
+            Self::Postgres { base_url, schema } => {
+                let separator = if base_url.contains('?') { '&' } else { '?' };
+                format!("{base_url}{separator}options=-csearch_path%3D{schema}")
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres { .. })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Self::Postgres { base_url, schema } = self {
+            if let Ok(mut conn) = PgConnection::establish(base_url) {
+                let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+    }
+}
