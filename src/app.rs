@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::db::{AnyConnection, DbPool};
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
-use crate::{auth, channels, health, http, users};
+use crate::{articles, auth, authors, channels, health, http, users};
 
 /// What every handler can reach: the pool, the configuration and the token machinery.
 #[derive(Clone)]
@@ -68,6 +68,8 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(auth::configure)
         .configure(users::configure)
         .configure(channels::configure)
+        .configure(authors::configure)
+        .configure(articles::configure)
 }
 
 /// The OpenAPI document of the running API, as served at `/openapi.json`.

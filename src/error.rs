@@ -93,6 +93,14 @@ impl ApiError {
         Self::Internal(err.into())
     }
 
+    /// Maps a unique violation to a 409 with `message`, other errors as usual.
+    pub fn unique_as(message: &'static str) -> impl FnOnce(DieselError) -> Self {
+        move |err| match Self::from(err) {
+            Self::Conflict(_) => Self::Conflict(message.into()),
+            other => other,
+        }
+    }
+
     /// `Ok(())` when `errors` is empty, else one `Validation` error carrying them all.
     pub fn check(errors: Vec<FieldError>) -> Result<(), Self> {
         if errors.is_empty() {

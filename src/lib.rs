@@ -1,7 +1,9 @@
 //! Newsdesk: a headless CMS JSON API for news portals.
 
 pub mod app;
+pub mod articles;
 pub mod auth;
+pub mod authors;
 pub mod channels;
 pub mod cli;
 pub mod config;

@@ -2,7 +2,7 @@
 //! merged with the paths and schemas collected from every handler by utoipa-actix-web.
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToResponse};
+use utoipa::{IntoResponses, Modify, OpenApi, ToResponse};
 
 use crate::error::{FieldError, Problem};
 
@@ -25,6 +25,8 @@ use crate::error::{FieldError, Problem};
         (name = "auth", description = "Signing in: access and refresh tokens"),
         (name = "users", description = "Accounts (admins only)"),
         (name = "channels", description = "The channel tree: portal, city channels, columns"),
+        (name = "authors", description = "People named in bylines"),
+        (name = "articles", description = "Articles: bodies in pages, bylines, workflow, search"),
         (name = "service", description = "Health and documentation"),
     )
 )]
@@ -104,3 +106,62 @@ pub struct TooManyRequests(#[allow(dead_code)] Problem);
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 pub struct Unavailable(#[allow(dead_code)] Problem);
+
+// Response sets: the error answers operations share, listed once.
+
+/// `304`: the answer to a GET whose `If-None-Match` still matches.
+#[derive(IntoResponses)]
+pub enum Cached {
+    /// Not modified since the ETag sent in `If-None-Match`.
+    #[response(status = 304, headers(("ETag" = String)))]
+    NotModified,
+}
+
+/// What a query string can get wrong.
+#[derive(IntoResponses)]
+pub enum QueryErrors {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 422)]
+    Unprocessable(#[ref_response] Unprocessable),
+}
+
+/// What a JSON request body can get wrong.
+#[derive(IntoResponses)]
+pub enum BodyErrors {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
+    #[response(status = 413)]
+    PayloadTooLarge(#[ref_response] PayloadTooLarge),
+    #[response(status = 415)]
+    UnsupportedMediaType(#[ref_response] UnsupportedMediaType),
+    #[response(status = 422)]
+    Unprocessable(#[ref_response] Unprocessable),
+}
+
+/// No or a bad access token.
+#[derive(IntoResponses)]
+pub enum SignedInErrors {
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+}
+
+/// No or a bad access token, or too low a role.
+#[derive(IntoResponses)]
+pub enum RoleErrors {
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 403)]
+    Forbidden(#[ref_response] Forbidden),
+}
+
+/// A write to an existing resource: missing, conflicting or changed meanwhile.
+#[derive(IntoResponses)]
+pub enum ChangeErrors {
+    #[response(status = 404)]
+    NotFound(#[ref_response] NotFound),
+    #[response(status = 409)]
+    Conflict(#[ref_response] Conflict),
+    #[response(status = 412)]
+    PreconditionFailed(#[ref_response] PreconditionFailed),
+}

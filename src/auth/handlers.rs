@@ -34,12 +34,9 @@ impl From<Session> for TokenPair {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenPair),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
         (status = 429, response = crate::openapi::TooManyRequests),
+        crate::openapi::BodyErrors,
+        crate::openapi::SignedInErrors,
     )
 )]
 #[post("/auth/login")]
@@ -65,11 +62,8 @@ pub(super) async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new pair", body = TokenPair),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BodyErrors,
+        crate::openapi::SignedInErrors,
     )
 )]
 #[post("/auth/refresh")]
@@ -94,11 +88,8 @@ pub(super) async fn refresh(
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "Signed out"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BodyErrors,
+        crate::openapi::SignedInErrors,
     )
 )]
 #[post("/auth/logout")]
@@ -119,8 +110,8 @@ pub(super) async fn logout(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The signed-in account", body = UserOut, headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
-        (status = 401, response = crate::openapi::Unauthorized),
+        crate::openapi::Cached,
+        crate::openapi::SignedInErrors,
     )
 )]
 #[get("/auth/me")]

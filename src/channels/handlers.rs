@@ -25,9 +25,8 @@ use crate::http::pagination::{ListEnvelope, PageParams};
     responses(
         (status = 200, description = "A page of channels", body = ListEnvelope<ChannelListItem>,
             headers(("ETag" = String), ("Link" = String, description = "RFC 8288 first/prev/next/last"))),
-        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::Cached,
+        crate::openapi::QueryErrors,
     )
 )]
 #[get("/channels")]
@@ -57,7 +56,7 @@ pub(super) async fn list_channels(
     params(("id_or_slug" = String, Path, description = "Numeric id or slug")),
     responses(
         (status = 200, description = "The channel", body = ChannelDetailOut, headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        crate::openapi::Cached,
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
@@ -81,13 +80,9 @@ pub(super) async fn get_channel(
     responses(
         (status = 201, description = "Created", body = ChannelOut,
             headers(("Location" = String, description = "The new channel's URL"), ("ETag" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
         (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BodyErrors,
+        crate::openapi::RoleErrors,
     )
 )]
 #[post("/channels")]
@@ -122,15 +117,9 @@ pub(super) async fn create_channel(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The changed channel", body = ChannelOut, headers(("ETag" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BodyErrors,
+        crate::openapi::RoleErrors,
+        crate::openapi::ChangeErrors,
     )
 )]
 #[patch("/channels/{id_or_slug}")]
@@ -151,7 +140,7 @@ pub(super) async fn update_channel(
 
 /// Delete a channel
 ///
-/// Refused (409) while the channel has sub-channels.
+/// Refused (409) while the channel has sub-channels or articles.
 #[utoipa::path(
     tag = "channels",
     params(
@@ -161,11 +150,8 @@ pub(super) async fn update_channel(
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
+        crate::openapi::RoleErrors,
+        crate::openapi::ChangeErrors,
     )
 )]
 #[delete("/channels/{id_or_slug}")]

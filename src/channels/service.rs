@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::repo::{self, ChannelChanges, ChannelRow, NewChannelRow};
+use crate::articles::repo as articles;
 use crate::db::{AnyConnection, write_transaction};
 use crate::domain::slug::{IdOrSlug, Slug};
 use crate::domain::{text, time};
@@ -154,23 +155,6 @@ pub fn get(conn: &mut AnyConnection, key: &IdOrSlug) -> Result<ChannelDetail, Ap
     })
 }
 
-fn parse_slug(raw: &str, errors: &mut Vec<FieldError>) -> String {
-    Slug::parse(raw.trim()).map_or_else(
-        |rule| {
-            errors.push(FieldError::new("slug", rule));
-            String::new()
-        },
-        Slug::into_inner,
-    )
-}
-
-fn unique_slug(err: diesel::result::Error) -> ApiError {
-    match ApiError::from(err) {
-        ApiError::Conflict(_) => ApiError::Conflict(DUPLICATE_SLUG.into()),
-        other => other,
-    }
-}
-
 fn missing_parent() -> FieldError {
     FieldError::new("parent_id", "no channel has this id")
 }
@@ -178,7 +162,7 @@ fn missing_parent() -> FieldError {
 pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<ChannelRow, ApiError> {
     let mut errors = Vec::new();
     let name = text::required("name", &new.name, NAME_MAX, &mut errors);
-    let slug = parse_slug(&new.slug, &mut errors);
+    let slug = Slug::field(&new.slug, &mut errors);
     let description = text::optional(
         "description",
         new.description.as_deref(),
@@ -207,7 +191,7 @@ pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<ChannelRow, A
             updated_at: now,
             version: 1,
         };
-        repo::insert(conn, &row).map_err(unique_slug)
+        repo::insert(conn, &row).map_err(ApiError::unique_as(DUPLICATE_SLUG))
     })
 }
 
@@ -222,7 +206,7 @@ pub fn update(
         .name
         .as_deref()
         .map(|n| text::required("name", n, NAME_MAX, &mut errors));
-    let slug = update.slug.as_deref().map(|s| parse_slug(s, &mut errors));
+    let slug = update.slug.as_deref().map(|s| Slug::field(s, &mut errors));
     let description = update
         .description
         .map(|d| text::optional("description", d.as_deref(), DESCRIPTION_MAX, &mut errors));
@@ -251,7 +235,7 @@ pub fn update(
             position: update.position,
             description,
         };
-        repo::update(conn, id, &changes, time::now()).map_err(unique_slug)
+        repo::update(conn, id, &changes, time::now()).map_err(ApiError::unique_as(DUPLICATE_SLUG))
     })
 }
 
@@ -268,6 +252,12 @@ pub fn delete(
         if children > 0 {
             return Err(ApiError::Conflict(format!(
                 "the channel still has {children} sub-channel(s); move or delete them first"
+            )));
+        }
+        let articles = articles::count_in_channel(conn, id)?;
+        if articles > 0 {
+            return Err(ApiError::Conflict(format!(
+                "the channel still has {articles} article(s); move or delete them first"
             )));
         }
         repo::delete(conn, id)?;

@@ -41,6 +41,109 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::table! {
+    authors (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        title -> Nullable<Text>,
+        bio -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        user_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
 
-diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, channels);
+// PostgreSQL also has `search_vector` (tsvector), written only through
+// `articles::search`; it is left out here because MultiBackend has no tsvector type.
+diesel::table! {
+    articles (id) {
+        id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        subtitle -> Nullable<Text>,
+        summary -> Text,
+        status -> Text,
+        channel_id -> BigInt,
+        source_name -> Nullable<Text>,
+        source_url -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+        cover_image_url -> Nullable<Text>,
+        comments_enabled -> Bool,
+        comment_count -> BigInt,
+        page_count -> Integer,
+        created_by -> Nullable<BigInt>,
+        updated_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    article_pages (article_id, page_number) {
+        article_id -> BigInt,
+        page_number -> Integer,
+        body_html -> Text,
+    }
+}
+
+diesel::table! {
+    article_bylines (article_id, position) {
+        article_id -> BigInt,
+        position -> Integer,
+        author_id -> BigInt,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, position) {
+        article_id -> BigInt,
+        position -> Integer,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    article_related (article_id, position) {
+        article_id -> BigInt,
+        position -> Integer,
+        related_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    article_revisions (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        version -> BigInt,
+        edited_by -> Nullable<BigInt>,
+        edited_at -> Timestamp,
+        content -> Text,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(articles -> channels (channel_id));
+diesel::joinable!(article_pages -> articles (article_id));
+diesel::joinable!(article_bylines -> articles (article_id));
+diesel::joinable!(article_bylines -> authors (author_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_revisions -> articles (article_id));
+diesel::joinable!(article_revisions -> users (edited_by));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    channels,
+    authors,
+    articles,
+    article_pages,
+    article_bylines,
+    article_tags,
+    article_related,
+    article_revisions,
+);

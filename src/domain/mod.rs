@@ -1,7 +1,9 @@
 //! Value types shared by the resources: parsed once, valid from then on. No I/O here.
 
+pub mod html;
 pub mod role;
 pub mod slug;
 pub mod text;
 pub mod time;
 pub mod token;
+pub mod visibility;

@@ -30,6 +30,17 @@ impl Slug {
         }
     }
 
+    /// Parses the `slug` field of a request, recording a field error when it is invalid.
+    pub fn field(raw: &str, errors: &mut Vec<crate::error::FieldError>) -> String {
+        Self::parse(raw.trim()).map_or_else(
+            |rule| {
+                errors.push(crate::error::FieldError::new("slug", rule));
+                String::new()
+            },
+            Self::into_inner,
+        )
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

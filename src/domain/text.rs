@@ -53,3 +53,24 @@ pub fn email(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> String {
     }
     value
 }
+
+/// An optional absolute http(s) URL of at most 2,000 characters.
+pub fn optional_url(
+    field: &str,
+    raw: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let value = raw.map(str::trim).filter(|v| !v.is_empty())?;
+    let lower = value.to_ascii_lowercase();
+    let host_start = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .filter(|rest| !rest.is_empty() && !rest.starts_with('/'));
+    if host_start.is_none()
+        || value.len() > 2000
+        || value.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        errors.push(FieldError::new(field, "must be an http:// or https:// URL"));
+    }
+    Some(value.to_owned())
+}

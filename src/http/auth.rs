@@ -26,7 +26,7 @@ pub struct SignedIn(pub CurrentUser);
 
 /// A signed-in caller whose role is at least `R`'s; 403 otherwise.
 #[derive(Debug, Clone, Copy)]
-pub struct Require<R>(pub CurrentUser, PhantomData<R>);
+pub struct Require<R>(pub CurrentUser, pub PhantomData<R>);
 
 /// A role bound for [`Require`].
 pub trait MinimumRole {

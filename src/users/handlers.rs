@@ -21,11 +21,9 @@ use crate::http::pagination::{ListEnvelope, PageParams};
     responses(
         (status = 200, description = "A page of accounts", body = ListEnvelope<UserOut>,
             headers(("ETag" = String), ("Link" = String, description = "RFC 8288 first/prev/next/last"))),
-        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::Cached,
+        crate::openapi::QueryErrors,
+        crate::openapi::RoleErrors,
     )
 )]
 #[get("/users")]
@@ -48,13 +46,9 @@ pub(super) async fn list_users(
     responses(
         (status = 201, description = "Created", body = UserOut,
             headers(("Location" = String, description = "The new account's URL"), ("ETag" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
         (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BodyErrors,
+        crate::openapi::RoleErrors,
     )
 )]
 #[post("/users")]
@@ -77,10 +71,9 @@ pub(super) async fn create_user(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The account", body = UserOut, headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        crate::openapi::Cached,
         (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::RoleErrors,
     )
 )]
 #[get("/users/{id}")]
@@ -107,15 +100,9 @@ pub(super) async fn get_user(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The changed account", body = UserOut, headers(("ETag" = String))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::Unprocessable),
+        crate::openapi::BodyErrors,
+        crate::openapi::RoleErrors,
+        crate::openapi::ChangeErrors,
     )
 )]
 #[patch("/users/{id}")]
@@ -142,11 +129,8 @@ pub(super) async fn update_user(
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
+        crate::openapi::RoleErrors,
+        crate::openapi::ChangeErrors,
     )
 )]
 #[delete("/users/{id}")]

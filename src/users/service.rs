@@ -50,13 +50,6 @@ fn parse_role(raw: &str, errors: &mut Vec<FieldError>) -> Role {
     })
 }
 
-fn unique_email(err: diesel::result::Error) -> ApiError {
-    match ApiError::from(err) {
-        ApiError::Conflict(_) => ApiError::Conflict(DUPLICATE_EMAIL.into()),
-        other => other,
-    }
-}
-
 pub fn list(conn: &mut AnyConnection, page: PageRequest) -> Result<Paged<UserRow>, ApiError> {
     let (items, total) = repo::list(conn, page)?;
     Ok(Paged {
@@ -93,7 +86,9 @@ pub fn create(
         updated_at: now,
         version: 1,
     };
-    write_transaction(conn, |conn| repo::insert(conn, &row).map_err(unique_email))
+    write_transaction(conn, |conn| {
+        repo::insert(conn, &row).map_err(ApiError::unique_as(DUPLICATE_EMAIL))
+    })
 }
 
 pub fn update(
@@ -138,7 +133,8 @@ pub fn update(
             role: role.map(|r| r.as_str().to_owned()),
             active: update.active,
         };
-        let row = repo::update(conn, id, &changes, time::now()).map_err(unique_email)?;
+        let row = repo::update(conn, id, &changes, time::now())
+            .map_err(ApiError::unique_as(DUPLICATE_EMAIL))?;
         if signs_out {
             tokens::revoke_all_for_user(conn, id, time::now())?;
         }

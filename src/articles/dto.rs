@@ -1,0 +1,348 @@
+//! Wire shapes of articles.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::repo::Sort;
+use super::service::{
+    Article, ArticleContent, ArticlePage, ArticleStatus, ArticleUpdate, BylineRef, ListRequest,
+    NewArticle, Revision, Source,
+};
+use crate::channels::dto::ChannelRef;
+use crate::domain::time::to_utc;
+use crate::http::input::nullable;
+
+/// A credited person, in byline order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BylineOut {
+    #[schema(example = 4)]
+    pub author_id: i64,
+    #[schema(example = "梁永明")]
+    pub name: String,
+    /// `author`, `editor`, `photographer`, `reporter`, `translator` or `illustrator`.
+    #[schema(example = "author")]
+    pub role: String,
+}
+
+/// An article without its body: what lists return.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleSummaryOut {
+    #[schema(read_only, example = 42)]
+    pub id: i64,
+    #[schema(example = "pingxiang-economy-2022")]
+    pub slug: String,
+    #[schema(example = "踔厉奋发勇争先")]
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub summary: String,
+    pub status: ArticleStatus,
+    pub channel_id: i64,
+    /// The article's channel and its ancestors, root first.
+    #[schema(read_only)]
+    pub breadcrumbs: Vec<ChannelRef>,
+    pub source: Option<Source>,
+    pub bylines: Vec<BylineOut>,
+    /// When the article became (or becomes) public.
+    pub published_at: Option<DateTime<Utc>>,
+    #[schema(read_only)]
+    pub created_at: DateTime<Utc>,
+    #[schema(read_only)]
+    pub updated_at: DateTime<Utc>,
+    /// Increments on every change; the ETag carries it.
+    #[schema(read_only, example = 3)]
+    pub version: i64,
+    pub cover_image_url: Option<String>,
+    pub tags: Vec<String>,
+    pub comments_enabled: bool,
+    /// Approved comments only.
+    #[schema(read_only, example = 0)]
+    pub comment_count: i64,
+    /// Related articles chosen by editors, in order.
+    pub related_ids: Vec<i64>,
+    /// Number of body pages.
+    #[schema(read_only, example = 2)]
+    pub page_count: i32,
+}
+
+impl From<Article> for ArticleSummaryOut {
+    fn from(article: Article) -> Self {
+        let row = article.row;
+        Self {
+            id: row.id,
+            slug: row.slug,
+            title: row.title,
+            subtitle: row.subtitle,
+            summary: row.summary,
+            status: ArticleStatus::parse(&row.status).unwrap_or(ArticleStatus::Draft),
+            channel_id: row.channel_id,
+            breadcrumbs: article
+                .breadcrumbs
+                .into_iter()
+                .map(ChannelRef::from)
+                .collect(),
+            source: row.source_name.map(|name| Source {
+                name,
+                url: row.source_url,
+            }),
+            bylines: article
+                .bylines
+                .into_iter()
+                .map(|b| BylineOut {
+                    author_id: b.author_id,
+                    name: b.name,
+                    role: b.role,
+                })
+                .collect(),
+            published_at: row.published_at.map(to_utc),
+            created_at: to_utc(row.created_at),
+            updated_at: to_utc(row.updated_at),
+            version: row.version,
+            cover_image_url: row.cover_image_url,
+            tags: article.tags,
+            comments_enabled: row.comments_enabled,
+            comment_count: row.comment_count,
+            related_ids: article.related_ids,
+            page_count: row.page_count,
+        }
+    }
+}
+
+/// An article with one page of its body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleOut {
+    #[serde(flatten)]
+    pub article: ArticleSummaryOut,
+    /// The page number returned, from 1.
+    #[schema(read_only, example = 1)]
+    pub page: i32,
+    /// That page's sanitised HTML.
+    #[schema(read_only, example = "<p>乘风破浪闯新路。</p>")]
+    pub body_html: String,
+}
+
+impl From<ArticlePage> for ArticleOut {
+    fn from(page: ArticlePage) -> Self {
+        Self {
+            article: page.article.into(),
+            page: page.page,
+            body_html: page.body_html,
+        }
+    }
+}
+
+/// A new article. It starts as a `draft` unless an editor sets another `status`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": "萍乡经济社会发展综述",
+    "slug": "pingxiang-economy-review",
+    "summary": "老工业城市转型升级的一年。",
+    "channel_id": 3,
+    "source": {"name": "萍乡日报"},
+    "bylines": [{"author_id": 1, "role": "author"}, {"author_id": 2, "role": "editor"}],
+    "tags": ["萍乡", "经济"],
+    "pages": ["<p>第一页的正文。</p>", "<p>第二页的正文。</p>"]
+}))]
+pub struct CreateArticle {
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: String,
+    /// Generated from the date when omitted.
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    pub slug: Option<String>,
+    #[schema(max_length = 200)]
+    pub subtitle: Option<String>,
+    #[schema(max_length = 1000)]
+    pub summary: Option<String>,
+    /// Only editors may set anything but `draft`.
+    pub status: Option<ArticleStatus>,
+    pub channel_id: i64,
+    pub source: Option<Source>,
+    #[serde(default)]
+    pub bylines: Vec<BylineRef>,
+    /// RFC 3339 with offset; required for `scheduled`, defaults to now for `published`.
+    pub published_at: Option<DateTime<FixedOffset>>,
+    pub cover_image_url: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Defaults to true.
+    pub comments_enabled: Option<bool>,
+    #[serde(default)]
+    pub related_ids: Vec<i64>,
+    /// The body, one HTML string per page; sanitised on the way in.
+    #[schema(write_only, min_items = 1, max_items = 50)]
+    pub pages: Vec<String>,
+}
+
+impl From<CreateArticle> for NewArticle {
+    fn from(dto: CreateArticle) -> Self {
+        Self {
+            title: dto.title,
+            slug: dto.slug,
+            subtitle: dto.subtitle,
+            summary: dto.summary,
+            status: dto.status,
+            channel_id: dto.channel_id,
+            source: dto.source,
+            bylines: dto.bylines,
+            published_at: dto.published_at,
+            cover_image_url: dto.cover_image_url,
+            tags: dto.tags,
+            comments_enabled: dto.comments_enabled,
+            related_ids: dto.related_ids,
+            pages: dto.pages,
+        }
+    }
+}
+
+/// Changes to an article; absent fields stay, `null` clears a clearable one. Lists
+/// (`bylines`, `tags`, `related_ids`, `pages`) are replaced whole.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateArticle {
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: Option<String>,
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    pub slug: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub subtitle: Option<Option<String>>,
+    pub summary: Option<String>,
+    pub status: Option<ArticleStatus>,
+    pub channel_id: Option<i64>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub source: Option<Option<Source>>,
+    pub bylines: Option<Vec<BylineRef>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub published_at: Option<Option<DateTime<FixedOffset>>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub cover_image_url: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+    pub comments_enabled: Option<bool>,
+    pub related_ids: Option<Vec<i64>>,
+    #[schema(write_only, min_items = 1, max_items = 50)]
+    pub pages: Option<Vec<String>>,
+}
+
+impl From<UpdateArticle> for ArticleUpdate {
+    fn from(dto: UpdateArticle) -> Self {
+        Self {
+            title: dto.title,
+            slug: dto.slug,
+            subtitle: dto.subtitle,
+            summary: dto.summary,
+            status: dto.status,
+            channel_id: dto.channel_id,
+            source: dto.source,
+            bylines: dto.bylines,
+            published_at: dto.published_at,
+            cover_image_url: dto.cover_image_url,
+            tags: dto.tags,
+            comments_enabled: dto.comments_enabled,
+            related_ids: dto.related_ids,
+            pages: dto.pages,
+        }
+    }
+}
+
+/// Orders of the article list.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub enum ArticleSort {
+    #[serde(rename = "-published_at")]
+    NewestPublished,
+    #[serde(rename = "published_at")]
+    OldestPublished,
+    #[serde(rename = "-updated_at")]
+    RecentlyUpdated,
+}
+
+/// Filters of the article list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleListQuery {
+    /// A channel id or slug.
+    pub channel: Option<String>,
+    /// With `channel`: include its sub-channels' articles too.
+    #[param(default = false)]
+    pub include_descendants: Option<bool>,
+    /// An author id or slug: articles with a byline by them.
+    pub author: Option<String>,
+    /// Full-text search in title, subtitle, summary and body, Chinese included;
+    /// whitespace-separated terms must all match.
+    #[param(max_length = 200, example = "萍乡")]
+    pub q: Option<String>,
+    /// RFC 3339; only articles published at or after it.
+    #[param(example = "2022-07-01T00:00:00+08:00")]
+    pub published_after: Option<String>,
+    /// RFC 3339; only articles published before it.
+    pub published_before: Option<String>,
+    /// Default `-published_at` (newest first).
+    #[param(inline)]
+    pub sort: Option<ArticleSort>,
+    /// Narrows to one status. Anonymous readers only ever see public articles, whatever this says.
+    #[param(inline)]
+    pub status: Option<ArticleStatus>,
+}
+
+impl From<ArticleListQuery> for ListRequest {
+    fn from(query: ArticleListQuery) -> Self {
+        Self {
+            channel: query.channel,
+            include_descendants: query.include_descendants.unwrap_or(false),
+            author: query.author,
+            q: query.q,
+            published_after: query.published_after,
+            published_before: query.published_before,
+            sort: match query.sort {
+                None | Some(ArticleSort::NewestPublished) => Sort::NewestPublished,
+                Some(ArticleSort::OldestPublished) => Sort::OldestPublished,
+                Some(ArticleSort::RecentlyUpdated) => Sort::RecentlyUpdated,
+            },
+            status: query.status,
+        }
+    }
+}
+
+/// Which body page to return.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticlePageQuery {
+    /// The body page, from 1.
+    #[param(minimum = 1, default = 1)]
+    pub page: Option<i32>,
+}
+
+/// Who saved a version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EditorRef {
+    pub id: i64,
+    pub display_name: String,
+}
+
+/// An earlier version of an article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionOut {
+    /// The article's version number then.
+    #[schema(example = 2)]
+    pub version: i64,
+    /// Who saved that version (`null` once their account is deleted).
+    pub edited_by: Option<EditorRef>,
+    /// When it was saved.
+    pub edited_at: DateTime<Utc>,
+    /// The content as it was.
+    pub content: ArticleContent,
+}
+
+impl From<Revision> for RevisionOut {
+    fn from(revision: Revision) -> Self {
+        let row = revision.row;
+        Self {
+            version: row.version,
+            edited_by: row
+                .edited_by
+                .zip(row.editor_name)
+                .map(|(id, display_name)| EditorRef { id, display_name }),
+            edited_at: to_utc(row.edited_at),
+            content: revision.content,
+        }
+    }
+}

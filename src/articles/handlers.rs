@@ -1,0 +1,250 @@
+//! HTTP handlers for `/articles`.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+
+use super::dto::{
+    ArticleListQuery, ArticleOut, ArticlePageQuery, ArticleSummaryOut, CreateArticle, RevisionOut,
+    UpdateArticle,
+};
+use super::service;
+use crate::app::AppState;
+use crate::domain::slug::IdOrSlug;
+use crate::error::{ApiError, FieldError};
+use crate::http::auth::{Reporter, Require, Viewer};
+use crate::http::conditional::{self, IfMatch};
+use crate::http::input::{JsonBody, QueryParams};
+use crate::http::pagination::{ListEnvelope, PageParams, PageRequest, Paged};
+
+/// List articles
+///
+/// Public articles, newest first, for anonymous readers; signed-in reporters also see
+/// their own, editors everything (narrow with `status`).
+#[utoipa::path(
+    tag = "articles",
+    params(ArticleListQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of articles (without bodies)", body = ListEnvelope<ArticleSummaryOut>,
+            headers(("ETag" = String), ("Link" = String, description = "RFC 8288 first/prev/next/last"))),
+        crate::openapi::Cached,
+        crate::openapi::QueryErrors,
+        crate::openapi::SignedInErrors,
+    )
+)]
+#[get("/articles")]
+pub(super) async fn list_articles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Viewer(viewer): Viewer,
+    QueryParams(query): QueryParams<ArticleListQuery>,
+    QueryParams(paging): QueryParams<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let page = paging.validate()?;
+    let articles = state
+        .db(move |conn| service::list(conn, viewer, query.into(), page))
+        .await?;
+    conditional::list(
+        &req,
+        &ListEnvelope::from(articles.map(ArticleSummaryOut::from)),
+    )
+}
+
+/// Read an article
+///
+/// By id or slug, with one page of its body (`?page=N`, default 1).
+#[utoipa::path(
+    tag = "articles",
+    params(("id_or_slug" = String, Path, description = "Numeric id or slug"), ArticlePageQuery),
+    responses(
+        (status = 200, description = "The article with the requested page", body = ArticleOut, headers(("ETag" = String))),
+        crate::openapi::Cached,
+        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::QueryErrors,
+        crate::openapi::SignedInErrors,
+    )
+)]
+#[get("/articles/{id_or_slug}")]
+pub(super) async fn get_article(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Viewer(viewer): Viewer,
+    id_or_slug: web::Path<String>,
+    QueryParams(query): QueryParams<ArticlePageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = query.page.unwrap_or(1);
+    if page < 1 {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "page",
+            "must be 1 or more",
+        )]));
+    }
+    let key = IdOrSlug::parse(&id_or_slug);
+    let article = ArticleOut::from(
+        state
+            .db(move |conn| service::get(conn, &key, viewer, page))
+            .await?,
+    );
+    conditional::resource(&req, article.article.version, &article)
+}
+
+/// Create an article
+///
+/// Reporters create drafts; editors may also create `scheduled`, `published` or
+/// `archived` articles. Page HTML is sanitised (no scripts, event handlers or
+/// `javascript:` URLs).
+#[utoipa::path(
+    tag = "articles",
+    request_body = CreateArticle,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 201, description = "Created; the body shows page 1", body = ArticleOut,
+            headers(("Location" = String, description = "The new article's URL"), ("ETag" = String))),
+        (status = 409, response = crate::openapi::Conflict),
+        crate::openapi::BodyErrors,
+        crate::openapi::RoleErrors,
+    )
+)]
+#[post("/articles")]
+pub(super) async fn create_article(
+    state: web::Data<AppState>,
+    Require(actor, _): Require<Reporter>,
+    JsonBody(body): JsonBody<CreateArticle>,
+) -> Result<HttpResponse, ApiError> {
+    let article = ArticleOut::from(
+        state
+            .db(move |conn| service::create(conn, actor, body.into()))
+            .await?,
+    );
+    let location = format!("/api/v1/articles/{}", article.article.id);
+    conditional::created(location, article.article.version, &article)
+}
+
+/// Change an article
+///
+/// Editors change anything; reporters only their own drafts, and cannot publish,
+/// schedule or archive. Every change keeps the previous version as a revision.
+#[utoipa::path(
+    tag = "articles",
+    request_body = UpdateArticle,
+    params(
+        ("id_or_slug" = String, Path, description = "Numeric id or slug"),
+        ("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale"),
+    ),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The changed article; the body shows page 1", body = ArticleOut, headers(("ETag" = String))),
+        crate::openapi::BodyErrors,
+        crate::openapi::RoleErrors,
+        crate::openapi::ChangeErrors,
+    )
+)]
+#[patch("/articles/{id_or_slug}")]
+pub(super) async fn update_article(
+    state: web::Data<AppState>,
+    Require(actor, _): Require<Reporter>,
+    id_or_slug: web::Path<String>,
+    precondition: IfMatch,
+    JsonBody(body): JsonBody<UpdateArticle>,
+) -> Result<HttpResponse, ApiError> {
+    let key = IdOrSlug::parse(&id_or_slug);
+    let article = state
+        .db(move |conn| service::update(conn, actor, &key, &precondition, body.into()))
+        .await?;
+    let article = ArticleOut::from(article);
+    conditional::written(article.article.version, &article)
+}
+
+/// Delete an article
+///
+/// Editors delete any article; reporters only their own drafts.
+#[utoipa::path(
+    tag = "articles",
+    params(
+        ("id_or_slug" = String, Path, description = "Numeric id or slug"),
+        ("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale"),
+    ),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        crate::openapi::RoleErrors,
+        crate::openapi::ChangeErrors,
+    )
+)]
+#[delete("/articles/{id_or_slug}")]
+pub(super) async fn delete_article(
+    state: web::Data<AppState>,
+    Require(actor, _): Require<Reporter>,
+    id_or_slug: web::Path<String>,
+    precondition: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let key = IdOrSlug::parse(&id_or_slug);
+    state
+        .db(move |conn| service::delete(conn, actor, &key, &precondition))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// An article's revisions
+///
+/// Earlier versions, newest first, each with who saved it and when.
+#[utoipa::path(
+    tag = "articles",
+    params(("id_or_slug" = String, Path, description = "Numeric id or slug"), PageParams),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "A page of revisions", body = ListEnvelope<RevisionOut>,
+            headers(("ETag" = String), ("Link" = String, description = "RFC 8288 first/prev/next/last"))),
+        crate::openapi::Cached,
+        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::QueryErrors,
+        crate::openapi::RoleErrors,
+    )
+)]
+#[get("/articles/{id_or_slug}/revisions")]
+pub(super) async fn list_revisions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Require(actor, _): Require<Reporter>,
+    id_or_slug: web::Path<String>,
+    QueryParams(paging): QueryParams<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let page = paging.validate()?;
+    let key = IdOrSlug::parse(&id_or_slug);
+    let revisions = state
+        .db(move |conn| service::revisions(conn, actor, &key, page))
+        .await?;
+    conditional::list(&req, &ListEnvelope::from(revisions.map(RevisionOut::from)))
+}
+
+/// Related articles
+///
+/// Up to ten public articles: those chosen by editors first, then the newest of the
+/// same channel.
+#[utoipa::path(
+    tag = "articles",
+    params(("id_or_slug" = String, Path, description = "Numeric id or slug")),
+    responses(
+        (status = 200, description = "Related articles (one page of at most 10)", body = ListEnvelope<ArticleSummaryOut>,
+            headers(("ETag" = String), ("Link" = String, description = "RFC 8288 first/prev/next/last"))),
+        crate::openapi::Cached,
+        (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::SignedInErrors,
+    )
+)]
+#[get("/articles/{id_or_slug}/related")]
+pub(super) async fn list_related(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Viewer(viewer): Viewer,
+    id_or_slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = IdOrSlug::parse(&id_or_slug);
+    let related = state
+        .db(move |conn| service::related(conn, &key, viewer))
+        .await?;
+    let request = PageRequest {
+        page: 1,
+        per_page: 10,
+    };
+    let paged = Paged::slice(related, request).map(ArticleSummaryOut::from);
+    conditional::list(&req, &ListEnvelope::from(paged))
+}

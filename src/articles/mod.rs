@@ -1,0 +1,19 @@
+//! Articles: the newsroom's content, its workflow and its reading API.
+
+pub mod dto;
+mod handlers;
+pub mod repo;
+pub mod search;
+pub mod service;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::list_articles)
+        .service(handlers::create_article)
+        .service(handlers::get_article)
+        .service(handlers::update_article)
+        .service(handlers::delete_article)
+        .service(handlers::list_revisions)
+        .service(handlers::list_related);
+}

@@ -1,0 +1,445 @@
+//! Article rows and their child rows (pages, bylines, tags, related links, revisions).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::search::{self, SearchQuery};
+use crate::db::schema::{
+    article_bylines, article_pages, article_related, article_revisions, article_tags, articles,
+    authors, users,
+};
+use crate::db::{AnyConnection, MultiBackend};
+use crate::domain::slug::IdOrSlug;
+use crate::domain::visibility::Visibility;
+use crate::http::pagination::PageRequest;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub summary: String,
+    pub status: String,
+    pub channel_id: i64,
+    pub source_name: Option<String>,
+    pub source_url: Option<String>,
+    pub published_at: Option<NaiveDateTime>,
+    pub cover_image_url: Option<String>,
+    pub comments_enabled: bool,
+    pub comment_count: i64,
+    pub page_count: i32,
+    pub created_by: Option<i64>,
+    pub updated_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i64,
+}
+
+/// The columns a write sets (all of them but ids, counters and stamps).
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = articles, treat_none_as_null = true)]
+pub struct ArticleFields {
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub summary: String,
+    pub status: String,
+    pub channel_id: i64,
+    pub source_name: Option<String>,
+    pub source_url: Option<String>,
+    pub published_at: Option<NaiveDateTime>,
+    pub cover_image_url: Option<String>,
+    pub comments_enabled: bool,
+    pub page_count: i32,
+}
+
+/// A byline as read: position order, with the author's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BylineRow {
+    pub article_id: i64,
+    pub author_id: i64,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct RevisionRow {
+    pub version: i64,
+    pub edited_by: Option<i64>,
+    pub editor_name: Option<String>,
+    pub edited_at: NaiveDateTime,
+    pub content: String,
+}
+
+/// Sort orders of article lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    NewestPublished,
+    OldestPublished,
+    RecentlyUpdated,
+}
+
+/// Everything an article list can be narrowed by.
+pub struct ListFilter {
+    pub visibility: Visibility,
+    pub now: NaiveDateTime,
+    pub channel_ids: Option<Vec<i64>>,
+    pub author_id: Option<i64>,
+    pub published_after: Option<NaiveDateTime>,
+    pub published_before: Option<NaiveDateTime>,
+    pub status: Option<String>,
+    pub search: Option<SearchQuery>,
+    pub exclude_ids: Vec<i64>,
+    pub sort: Sort,
+}
+
+type Boxed<'a> = articles::BoxedQuery<'a, MultiBackend>;
+type Predicate =
+    Box<dyn BoxableExpression<articles::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
+
+/// The visibility rule as SQL, applied by every read of articles.
+pub fn visible(visibility: Visibility, now: NaiveDateTime) -> Predicate {
+    let public = articles::status
+        .eq_any(["published", "scheduled"])
+        .and(articles::published_at.assume_not_null().le(now));
+    match visibility {
+        Visibility::Public => Box::new(public),
+        Visibility::PublicOrOwn(user) => {
+            Box::new(public.or(articles::created_by.assume_not_null().eq(user)))
+        }
+        Visibility::Everything => Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("1 = 1")),
+    }
+}
+
+fn filtered<'a>(conn: &AnyConnection, filter: &'a ListFilter) -> Boxed<'a> {
+    let mut query = articles::table
+        .into_boxed()
+        .filter(visible(filter.visibility, filter.now));
+    if let Some(ids) = &filter.channel_ids {
+        query = query.filter(articles::channel_id.eq_any(ids));
+    }
+    if let Some(author) = filter.author_id {
+        query = query.filter(
+            articles::id.eq_any(
+                article_bylines::table
+                    .filter(article_bylines::author_id.eq(author))
+                    .select(article_bylines::article_id),
+            ),
+        );
+    }
+    if let Some(after) = filter.published_after {
+        query = query.filter(articles::published_at.ge(after));
+    }
+    if let Some(before) = filter.published_before {
+        query = query.filter(articles::published_at.lt(before));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(articles::status.eq(status));
+    }
+    if let Some(q) = &filter.search {
+        query = query.filter(search::matching(conn, q));
+    }
+    if !filter.exclude_ids.is_empty() {
+        query = query.filter(articles::id.ne_all(&filter.exclude_ids));
+    }
+    query
+}
+
+/// One page of the filtered list and the total count: two queries.
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    page: PageRequest,
+) -> QueryResult<(Vec<ArticleRow>, i64)> {
+    let total = filtered(conn, filter).count().get_result(conn)?;
+    let query = filtered(conn, filter);
+    let query = match filter.sort {
+        // Unpublished articles (no date) sort after dated ones on both backends.
+        Sort::NewestPublished => query.order((
+            articles::published_at.is_null(),
+            articles::published_at.desc(),
+            articles::id.desc(),
+        )),
+        Sort::OldestPublished => query.order((
+            articles::published_at.is_null(),
+            articles::published_at.asc(),
+            articles::id.asc(),
+        )),
+        Sort::RecentlyUpdated => query.order((articles::updated_at.desc(), articles::id.desc())),
+    };
+    let rows = query
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select(ArticleRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn find(
+    conn: &mut AnyConnection,
+    key: &IdOrSlug,
+    visibility: Visibility,
+    now: NaiveDateTime,
+) -> QueryResult<Option<ArticleRow>> {
+    let query = articles::table
+        .into_boxed()
+        .filter(visible(visibility, now))
+        .select(ArticleRow::as_select());
+    match key {
+        IdOrSlug::Id(id) => query.filter(articles::id.eq(*id)).first(conn),
+        IdOrSlug::Slug(slug) => query.filter(articles::slug.eq(slug.clone())).first(conn),
+    }
+    .optional()
+}
+
+/// The visible articles among `ids`, in no particular order.
+pub fn find_many(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    visibility: Visibility,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<ArticleRow>> {
+    articles::table
+        .filter(visible(visibility, now))
+        .filter(articles::id.eq_any(ids))
+        .select(ArticleRow::as_select())
+        .load(conn)
+}
+
+/// Which of `ids` exist at all.
+pub fn existing_ids(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
+    articles::table
+        .filter(articles::id.eq_any(ids))
+        .select(articles::id)
+        .load(conn)
+}
+
+pub fn count_in_channel(conn: &mut AnyConnection, channel_id: i64) -> QueryResult<i64> {
+    articles::table
+        .filter(articles::channel_id.eq(channel_id))
+        .count()
+        .get_result(conn)
+}
+
+pub fn page(conn: &mut AnyConnection, article_id: i64, number: i32) -> QueryResult<Option<String>> {
+    article_pages::table
+        .filter(article_pages::article_id.eq(article_id))
+        .filter(article_pages::page_number.eq(number))
+        .select(article_pages::body_html)
+        .first(conn)
+        .optional()
+}
+
+pub fn pages(conn: &mut AnyConnection, article_id: i64) -> QueryResult<Vec<String>> {
+    article_pages::table
+        .filter(article_pages::article_id.eq(article_id))
+        .order(article_pages::page_number.asc())
+        .select(article_pages::body_html)
+        .load(conn)
+}
+
+/// Bylines of all `ids`, each article's in position order: one query.
+pub fn bylines(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<BylineRow>> {
+    let rows: Vec<(i64, i64, String, String)> = article_bylines::table
+        .inner_join(authors::table)
+        .filter(article_bylines::article_id.eq_any(ids))
+        .order((
+            article_bylines::article_id.asc(),
+            article_bylines::position.asc(),
+        ))
+        .select((
+            article_bylines::article_id,
+            article_bylines::author_id,
+            authors::name,
+            article_bylines::role,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(article_id, author_id, name, role)| BylineRow {
+            article_id,
+            author_id,
+            name,
+            role,
+        })
+        .collect())
+}
+
+/// Tags of all `ids`, grouped by article in position order: one query.
+pub fn tags(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<String>>> {
+    let rows: Vec<(i64, String)> = article_tags::table
+        .filter(article_tags::article_id.eq_any(ids))
+        .order((article_tags::article_id.asc(), article_tags::position.asc()))
+        .select((article_tags::article_id, article_tags::tag))
+        .load(conn)?;
+    Ok(group(rows))
+}
+
+/// Curated related ids of all `ids`, grouped by article in position order: one query.
+pub fn related(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<i64>>> {
+    let rows: Vec<(i64, i64)> = article_related::table
+        .filter(article_related::article_id.eq_any(ids))
+        .order((
+            article_related::article_id.asc(),
+            article_related::position.asc(),
+        ))
+        .select((article_related::article_id, article_related::related_id))
+        .load(conn)?;
+    Ok(group(rows))
+}
+
+fn group<T>(rows: Vec<(i64, T)>) -> HashMap<i64, Vec<T>> {
+    rows.into_iter()
+        .fold(HashMap::new(), |mut map, (id, value)| {
+            map.entry(id).or_insert_with(Vec::new).push(value);
+            map
+        })
+}
+
+pub fn insert(
+    conn: &mut AnyConnection,
+    fields: &ArticleFields,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<ArticleRow> {
+    diesel::insert_into(articles::table)
+        .values((
+            fields,
+            articles::created_by.eq(Some(user_id)),
+            articles::updated_by.eq(Some(user_id)),
+            articles::created_at.eq(now),
+            articles::updated_at.eq(now),
+            articles::version.eq(1),
+        ))
+        .returning(articles::all_columns)
+        .get_result(conn)
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    fields: &ArticleFields,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<ArticleRow> {
+    diesel::update(articles::table.find(id))
+        .set((
+            fields,
+            articles::updated_by.eq(Some(user_id)),
+            articles::updated_at.eq(now),
+            articles::version.eq(articles::version + 1),
+        ))
+        .returning(articles::all_columns)
+        .get_result(conn)
+}
+
+pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(articles::table.find(id)).execute(conn)
+}
+
+/// Replaces the pages, bylines, tags and related links of article `id`, one row at a
+/// time (MultiBackend has no batch insert), inside the caller's transaction.
+pub fn replace_children(
+    conn: &mut AnyConnection,
+    id: i64,
+    pages: &[String],
+    bylines: &[(i64, String)],
+    tags: &[String],
+    related: &[i64],
+) -> QueryResult<()> {
+    diesel::delete(article_pages::table.filter(article_pages::article_id.eq(id))).execute(conn)?;
+    for (number, body) in (1..).zip(pages) {
+        diesel::insert_into(article_pages::table)
+            .values((
+                article_pages::article_id.eq(id),
+                article_pages::page_number.eq(number),
+                article_pages::body_html.eq(body),
+            ))
+            .execute(conn)?;
+    }
+    diesel::delete(article_bylines::table.filter(article_bylines::article_id.eq(id)))
+        .execute(conn)?;
+    for (position, (author_id, role)) in (0..).zip(bylines) {
+        diesel::insert_into(article_bylines::table)
+            .values((
+                article_bylines::article_id.eq(id),
+                article_bylines::position.eq(position),
+                article_bylines::author_id.eq(author_id),
+                article_bylines::role.eq(role),
+            ))
+            .execute(conn)?;
+    }
+    diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
+    for (position, tag) in (0..).zip(tags) {
+        diesel::insert_into(article_tags::table)
+            .values((
+                article_tags::article_id.eq(id),
+                article_tags::position.eq(position),
+                article_tags::tag.eq(tag),
+            ))
+            .execute(conn)?;
+    }
+    diesel::delete(article_related::table.filter(article_related::article_id.eq(id)))
+        .execute(conn)?;
+    for (position, related_id) in (0..).zip(related) {
+        diesel::insert_into(article_related::table)
+            .values((
+                article_related::article_id.eq(id),
+                article_related::position.eq(position),
+                article_related::related_id.eq(related_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn insert_revision(
+    conn: &mut AnyConnection,
+    article_id: i64,
+    version: i64,
+    edited_by: Option<i64>,
+    edited_at: NaiveDateTime,
+    content: &str,
+) -> QueryResult<usize> {
+    diesel::insert_into(article_revisions::table)
+        .values((
+            article_revisions::article_id.eq(article_id),
+            article_revisions::version.eq(version),
+            article_revisions::edited_by.eq(edited_by),
+            article_revisions::edited_at.eq(edited_at),
+            article_revisions::content.eq(content),
+        ))
+        .execute(conn)
+}
+
+/// Earlier versions, newest first, with the editor's display name.
+pub fn revisions(
+    conn: &mut AnyConnection,
+    article_id: i64,
+    page: PageRequest,
+) -> QueryResult<(Vec<RevisionRow>, i64)> {
+    let total = article_revisions::table
+        .filter(article_revisions::article_id.eq(article_id))
+        .count()
+        .get_result(conn)?;
+    let rows = article_revisions::table
+        .left_join(users::table)
+        .filter(article_revisions::article_id.eq(article_id))
+        .order(article_revisions::version.desc())
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select((
+            article_revisions::version,
+            article_revisions::edited_by,
+            users::display_name.nullable(),
+            article_revisions::edited_at,
+            article_revisions::content,
+        ))
+        .load(conn)?;
+    Ok((rows, total))
+}

@@ -1,0 +1,263 @@
+//! Full-text search that works for Chinese, on both backends, with no search server.
+//!
+//! Text is cut into tokens here, in one way for both databases: runs of CJK characters
+//! become overlapping bigrams (萍乡市 → 萍乡, 乡市, 市∅; the last one pairs the final
+//! character with an end mark so every character starts a token), other words become
+//! lower-cased words. Tokens are spelled in ASCII ([a-z0-9] only), so each backend's
+//! own full-text engine indexes them the same way whatever its locale: an FTS5 table on
+//! SQLite, a GIN-indexed `tsvector` on PostgreSQL. A query term of n ≥ 2 CJK characters
+//! is the phrase of its n−1 bigrams (an exact substring match), a single character is a
+//! prefix query, and all terms must match.
+//!
+//! This is the one place that matches on the connection variant.
+
+use diesel::dsl::sql;
+use diesel::expression::BoxableExpression;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text};
+
+use crate::db::schema::articles;
+use crate::db::{AnyConnection, MultiBackend};
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+const MAX_WORD_CHARS: usize = 64;
+
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}'     // kana
+        | '\u{3400}'..='\u{4DBF}'   // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'   // CJK unified ideographs
+        | '\u{AC00}'..='\u{D7AF}'   // Hangul syllables
+        | '\u{F900}'..='\u{FAFF}'   // CJK compatibility ideographs
+        | '\u{20000}'..='\u{2FA1F}' // CJK extensions B and later
+    )
+}
+
+enum Piece {
+    Word(String),
+    Cjk(Vec<char>),
+}
+
+fn pieces(text: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut run = Vec::new();
+    let flush_word = |word: &mut String, out: &mut Vec<Piece>| {
+        if !word.is_empty() {
+            out.push(Piece::Word(
+                std::mem::take(word).chars().take(MAX_WORD_CHARS).collect(),
+            ));
+        }
+    };
+    for c in text.chars() {
+        if is_cjk(c) {
+            flush_word(&mut word, &mut out);
+            run.push(c);
+        } else {
+            if !run.is_empty() {
+                out.push(Piece::Cjk(std::mem::take(&mut run)));
+            }
+            if c.is_alphanumeric() {
+                word.extend(c.to_lowercase());
+            } else {
+                flush_word(&mut word, &mut out);
+            }
+        }
+    }
+    flush_word(&mut word, &mut out);
+    if !run.is_empty() {
+        out.push(Piece::Cjk(run));
+    }
+    out
+}
+
+fn word_token(word: &str) -> String {
+    if word
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        word.to_owned()
+    } else {
+        word.chars().fold(String::from("u"), |mut t, c| {
+            t.push_str(&format!("{:05x}", c as u32));
+            t
+        })
+    }
+}
+
+fn char_prefix(c: char) -> String {
+    format!("c{:05x}", c as u32)
+}
+
+fn bigram(first: char, second: Option<char>) -> String {
+    format!(
+        "{}{:05x}",
+        char_prefix(first),
+        second.map_or(0, |c| c as u32)
+    )
+}
+
+/// The token text of a document, as stored in the index.
+pub fn document(parts: &[&str]) -> String {
+    let mut tokens = Vec::new();
+    for part in parts {
+        for piece in pieces(part) {
+            match piece {
+                Piece::Word(word) => tokens.push(word_token(&word)),
+                Piece::Cjk(run) => {
+                    for (i, &c) in run.iter().enumerate() {
+                        tokens.push(bigram(c, run.get(i + 1).copied()));
+                    }
+                }
+            }
+        }
+    }
+    tokens.join(" ")
+}
+
+/// One thing every match must contain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Term {
+    /// Consecutive tokens.
+    Phrase(Vec<String>),
+    /// Any token that starts so (a single CJK character).
+    Prefix(String),
+}
+
+/// A parsed `q`: every term must match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery(Vec<Term>);
+
+impl SearchQuery {
+    /// `None` when `q` has no letter, digit or CJK character to look for.
+    pub fn parse(q: &str) -> Option<Self> {
+        let terms: Vec<Term> = pieces(q)
+            .into_iter()
+            .map(|piece| match piece {
+                Piece::Word(word) => Term::Phrase(vec![word_token(&word)]),
+                Piece::Cjk(run) if run.len() == 1 => Term::Prefix(char_prefix(run[0])),
+                Piece::Cjk(run) => {
+                    Term::Phrase(run.windows(2).map(|w| bigram(w[0], Some(w[1]))).collect())
+                }
+            })
+            .collect();
+        (!terms.is_empty()).then_some(Self(terms))
+    }
+
+    /// FTS5 query syntax: `"t1 t2" AND c0840d*`.
+    fn fts5(&self) -> String {
+        self.0
+            .iter()
+            .map(|term| match term {
+                Term::Phrase(tokens) => format!("\"{}\"", tokens.join(" ")),
+                Term::Prefix(prefix) => format!("{prefix}*"),
+            })
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    }
+
+    /// PostgreSQL tsquery syntax: `t1 <-> t2 & c0840d:*`.
+    fn tsquery(&self) -> String {
+        self.0
+            .iter()
+            .map(|term| match term {
+                Term::Phrase(tokens) => format!("({})", tokens.join(" <-> ")),
+                Term::Prefix(prefix) => format!("{prefix}:*"),
+            })
+            .collect::<Vec<_>>()
+            .join(" & ")
+    }
+}
+
+pub type ArticleFilter = Box<dyn BoxableExpression<articles::table, MultiBackend, SqlType = Bool>>;
+
+/// A filter on `articles` keeping the rows that match `query`. Only [a-z0-9] tokens
+/// reach the query text, and it travels as a bound parameter.
+pub fn matching(conn: &AnyConnection, query: &SearchQuery) -> ArticleFilter {
+    match conn {
+        AnyConnection::Sqlite(_) => Box::new(
+            sql::<Bool>(
+                "articles.id IN (SELECT rowid FROM article_search WHERE article_search MATCH ",
+            )
+            .bind::<Text, _>(query.fts5())
+            .sql(")"),
+        ),
+        AnyConnection::Postgres(_) => Box::new(
+            sql::<Bool>("articles.search_vector @@ to_tsquery('simple', ")
+                .bind::<Text, _>(query.tsquery())
+                .sql(")"),
+        ),
+    }
+}
+
+/// Stores the token text of article `id`, replacing what was there.
+pub fn index(conn: &mut AnyConnection, id: i64, doc: &str) -> QueryResult<()> {
+    match conn {
+        AnyConnection::Sqlite(_) => {
+            remove(conn, id)?;
+            diesel::sql_query("INSERT INTO article_search (rowid, doc) VALUES ($1, $2)")
+                .bind::<BigInt, _>(id)
+                .bind::<Text, _>(doc)
+                .execute(conn)?;
+        }
+        AnyConnection::Postgres(_) => {
+            diesel::sql_query(
+                "UPDATE articles SET search_vector = to_tsvector('simple', $1) WHERE id = $2",
+            )
+            .bind::<Text, _>(doc)
+            .bind::<BigInt, _>(id)
+            .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Forgets article `id` (on PostgreSQL the vector goes with the row).
+pub fn remove(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
+    if let AnyConnection::Sqlite(_) = conn {
+        diesel::sql_query("DELETE FROM article_search WHERE rowid = $1")
+            .bind::<BigInt, _>(id)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_runs_become_bigrams_ending_in_an_end_mark() {
+        let doc = document(&["萍乡市"]);
+        let tokens: Vec<&str> = doc.split(' ').collect();
+        assert_eq!(tokens.len(), 3);
+        assert!(
+            tokens
+                .iter()
+                .all(|t| t.bytes().all(|b| b.is_ascii_alphanumeric()))
+        );
+        assert!(tokens[2].ends_with("00000"));
+    }
+
+    #[test]
+    fn queries_are_phrases_of_bigrams_and_single_characters_prefixes() {
+        let doc = document(&["今年萍乡市经济"]);
+        let SearchQuery(terms) = SearchQuery::parse("萍乡市").unwrap();
+        let Term::Phrase(tokens) = &terms[0] else {
+            panic!()
+        };
+        assert!(doc.contains(&tokens.join(" ")));
+        assert_eq!(
+            SearchQuery::parse("萍").unwrap().0,
+            vec![Term::Prefix(char_prefix('萍'))]
+        );
+        assert!(SearchQuery::parse(" !? ").is_none());
+    }
+
+    #[test]
+    fn latin_words_are_lower_cased_and_other_scripts_spelled_in_ascii() {
+        assert_eq!(document(&["Hello, 5G!"]), "hello 5g");
+        assert!(document(&["café"]).starts_with('u'));
+    }
+}

@@ -1,0 +1,119 @@
+//! Wire shapes of authors.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::repo::AuthorRow;
+use super::service::{AuthorUpdate, NewAuthor};
+use crate::domain::time::to_utc;
+use crate::http::input::nullable;
+
+/// A person named in bylines: reporter, editor, photographer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthorOut {
+    #[schema(read_only, example = 4)]
+    pub id: i64,
+    #[schema(example = "liang-yongming")]
+    pub slug: String,
+    #[schema(example = "梁永明")]
+    pub name: String,
+    /// Job title as printed, e.g. 记者 or 编辑.
+    #[schema(example = "记者")]
+    pub title: Option<String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    /// The newsroom account of this person, if any.
+    pub user_id: Option<i64>,
+    #[schema(read_only)]
+    pub created_at: DateTime<Utc>,
+    #[schema(read_only)]
+    pub updated_at: DateTime<Utc>,
+    #[schema(read_only, example = 1)]
+    pub version: i64,
+}
+
+impl From<AuthorRow> for AuthorOut {
+    fn from(row: AuthorRow) -> Self {
+        Self {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            title: row.title,
+            bio: row.bio,
+            avatar_url: row.avatar_url,
+            user_id: row.user_id,
+            created_at: to_utc(row.created_at),
+            updated_at: to_utc(row.updated_at),
+            version: row.version,
+        }
+    }
+}
+
+/// A new author.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAuthor {
+    #[schema(example = "梁永明", min_length = 1, max_length = 100)]
+    pub name: String,
+    #[schema(
+        example = "liang-yongming",
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 100
+    )]
+    pub slug: String,
+    #[schema(example = "记者", max_length = 50)]
+    pub title: Option<String>,
+    #[schema(max_length = 5000)]
+    pub bio: Option<String>,
+    #[schema(format = "uri")]
+    pub avatar_url: Option<String>,
+    pub user_id: Option<i64>,
+}
+
+impl From<CreateAuthor> for NewAuthor {
+    fn from(dto: CreateAuthor) -> Self {
+        Self {
+            name: dto.name,
+            slug: dto.slug,
+            title: dto.title,
+            bio: dto.bio,
+            avatar_url: dto.avatar_url,
+            user_id: dto.user_id,
+        }
+    }
+}
+
+/// Changes to an author; absent fields stay, `null` clears an optional one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAuthor {
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: Option<String>,
+    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    pub slug: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(max_length = 50)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(max_length = 5000)]
+    pub bio: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(format = "uri")]
+    pub avatar_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub user_id: Option<Option<i64>>,
+}
+
+impl From<UpdateAuthor> for AuthorUpdate {
+    fn from(dto: UpdateAuthor) -> Self {
+        Self {
+            name: dto.name,
+            slug: dto.slug,
+            title: dto.title,
+            bio: dto.bio,
+            avatar_url: dto.avatar_url,
+            user_id: dto.user_id,
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Author rules: unique slugs, an optional link to one account, no deleting an author
+//! that bylines still name.
+
+use super::repo::{self, AuthorChanges, AuthorRow, NewAuthorRow};
+use crate::db::{AnyConnection, write_transaction};
+use crate::domain::slug::{IdOrSlug, Slug};
+use crate::domain::{text, time};
+use crate::error::{ApiError, FieldError};
+use crate::http::conditional::IfMatch;
+use crate::http::pagination::{PageRequest, Paged};
+use crate::users::repo as users;
+
+const DUPLICATE: &str = "another author already has this slug, or is linked to this account";
+
+pub struct NewAuthor {
+    pub name: String,
+    pub slug: String,
+    pub title: Option<String>,
+    pub bio: Option<String>,
+    pub avatar_url: Option<String>,
+    pub user_id: Option<i64>,
+}
+
+pub struct AuthorUpdate {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub title: Option<Option<String>>,
+    pub bio: Option<Option<String>>,
+    pub avatar_url: Option<Option<String>>,
+    pub user_id: Option<Option<i64>>,
+}
+
+pub fn list(conn: &mut AnyConnection, page: PageRequest) -> Result<Paged<AuthorRow>, ApiError> {
+    let (items, total) = repo::list(conn, page)?;
+    Ok(Paged {
+        items,
+        total,
+        request: page,
+    })
+}
+
+pub fn get(conn: &mut AnyConnection, key: &IdOrSlug) -> Result<AuthorRow, ApiError> {
+    repo::find(conn, key)?.ok_or_else(|| ApiError::not_found("author"))
+}
+
+fn check_user(
+    conn: &mut AnyConnection,
+    user_id: Option<i64>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), ApiError> {
+    if let Some(id) = user_id {
+        if users::find(conn, id)?.is_none() {
+            errors.push(FieldError::new("user_id", "no account has this id"));
+        }
+    }
+    Ok(())
+}
+
+pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> Result<AuthorRow, ApiError> {
+    let mut errors = Vec::new();
+    let name = text::required("name", &new.name, 100, &mut errors);
+    let slug = Slug::field(&new.slug, &mut errors);
+    let title = text::optional("title", new.title.as_deref(), 50, &mut errors);
+    let bio = text::optional("bio", new.bio.as_deref(), 5000, &mut errors);
+    let avatar_url = text::optional_url("avatar_url", new.avatar_url.as_deref(), &mut errors);
+    write_transaction(conn, |conn| {
+        check_user(conn, new.user_id, &mut errors)?;
+        ApiError::check(errors)?;
+        let now = time::now();
+        let row = NewAuthorRow {
+            slug,
+            name,
+            title,
+            bio,
+            avatar_url,
+            user_id: new.user_id,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        repo::insert(conn, &row).map_err(ApiError::unique_as(DUPLICATE))
+    })
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    key: &IdOrSlug,
+    precondition: &IfMatch,
+    update: AuthorUpdate,
+) -> Result<AuthorRow, ApiError> {
+    let mut errors = Vec::new();
+    let name = update
+        .name
+        .as_deref()
+        .map(|n| text::required("name", n, 100, &mut errors));
+    let slug = update.slug.as_deref().map(|s| Slug::field(s, &mut errors));
+    let title = update
+        .title
+        .map(|t| text::optional("title", t.as_deref(), 50, &mut errors));
+    let bio = update
+        .bio
+        .map(|b| text::optional("bio", b.as_deref(), 5000, &mut errors));
+    let avatar_url = update
+        .avatar_url
+        .map(|u| text::optional_url("avatar_url", u.as_deref(), &mut errors));
+    write_transaction(conn, |conn| {
+        let current = get(conn, key)?;
+        precondition.check(current.version)?;
+        check_user(conn, update.user_id.flatten(), &mut errors)?;
+        ApiError::check(errors)?;
+        let changes = AuthorChanges {
+            slug,
+            name,
+            title,
+            bio,
+            avatar_url,
+            user_id: update.user_id,
+        };
+        repo::update(conn, current.id, &changes, time::now())
+            .map_err(ApiError::unique_as(DUPLICATE))
+    })
+}
+
+pub fn delete(
+    conn: &mut AnyConnection,
+    key: &IdOrSlug,
+    precondition: &IfMatch,
+) -> Result<(), ApiError> {
+    write_transaction(conn, |conn| {
+        let current = get(conn, key)?;
+        precondition.check(current.version)?;
+        let bylines = repo::count_bylines(conn, current.id)?;
+        if bylines > 0 {
+            return Err(ApiError::Conflict(format!(
+                "{bylines} article byline(s) still name this author; change them first"
+            )));
+        }
+        repo::delete(conn, current.id)?;
+        Ok(())
+    })
+}

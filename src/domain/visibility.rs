@@ -1,0 +1,26 @@
+//! Who may read which articles: the one place that decides it.
+
+use super::role::{CurrentUser, Role};
+
+/// Which articles a reader may see. "Public" means `published` or `scheduled` with
+/// `published_at` at or before now, evaluated at read time, so scheduled articles appear
+/// by themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Anonymous readers: public articles only.
+    Public,
+    /// Reporters: public articles and everything they created.
+    PublicOrOwn(i64),
+    /// Editors and admins: everything.
+    Everything,
+}
+
+impl Visibility {
+    pub fn of(viewer: Option<CurrentUser>) -> Self {
+        match viewer {
+            None => Self::Public,
+            Some(user) if user.is(Role::Editor) => Self::Everything,
+            Some(user) => Self::PublicOrOwn(user.id),
+        }
+    }
+}
