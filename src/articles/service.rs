@@ -448,10 +448,10 @@ fn check(
         content.cover_image_url.as_deref(),
         &mut errors,
     );
-    content.source = content.source.and_then(|source| {
+    content.source = content.source.map(|source| {
         let name = text::required("source.name", &source.name, 100, &mut errors);
         let url = text::optional_url("source.url", source.url.as_deref(), &mut errors);
-        Some(Source { name, url })
+        Source { name, url }
     });
 
     if content.pages.is_empty() {

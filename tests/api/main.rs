@@ -4,7 +4,9 @@
 // A failed unwrap is a failed test, with its location: exactly what a test wants.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod articles;
 mod auth;
+mod authors;
 mod binary;
 mod caching;
 mod channels;

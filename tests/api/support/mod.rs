@@ -125,7 +125,9 @@ impl TestApp {
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder<'_> {
         RequestBuilder {
             app: self,
-            inner: test::TestRequest::default().method(method).uri(path),
+            inner: test::TestRequest::default()
+                .method(method)
+                .uri(&percent_encode_non_ascii(path)),
         }
     }
 
@@ -161,6 +163,18 @@ impl TestApp {
         );
         res.json()
     }
+}
+
+/// Lets tests write `?q=萍乡` as a browser would send it.
+fn percent_encode_non_ascii(path: &str) -> String {
+    path.bytes().fold(String::new(), |mut out, b| {
+        if b.is_ascii() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+        out
+    })
 }
 
 pub struct RequestBuilder<'a> {
@@ -284,5 +298,50 @@ impl TestResponse {
         } else {
             self.json()
         }
+    }
+}
+
+impl TestApp {
+    /// Creates an author as the editor and returns its id.
+    pub async fn author(&self, name: &str, slug: &str) -> i64 {
+        let res = self
+            .post("/api/v1/authors")
+            .bearer(&self.editor)
+            .json(&json!({"name": name, "slug": slug, "title": "记者"}))
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::CREATED,
+            "create author: {}",
+            res.text()
+        );
+        res.json()["id"].as_i64().expect("author id")
+    }
+
+    /// Creates an article as the editor from `fields` (merged over a minimal valid one).
+    pub async fn article(&self, channel_id: i64, fields: Value) -> Value {
+        self.article_as(&self.editor, channel_id, fields).await
+    }
+
+    pub async fn article_as(&self, token: &str, channel_id: i64, fields: Value) -> Value {
+        let mut body =
+            json!({"title": "测试文章", "channel_id": channel_id, "pages": ["<p>正文</p>"]});
+        if let (Some(body), Some(fields)) = (body.as_object_mut(), fields.as_object()) {
+            body.extend(fields.clone());
+        }
+        let res = self
+            .post("/api/v1/articles")
+            .bearer(token)
+            .json(&body)
+            .send()
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::CREATED,
+            "create article: {}",
+            res.text()
+        );
+        res.json()
     }
 }

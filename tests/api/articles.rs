@@ -1,0 +1,768 @@
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+
+fn ids(list: &Value) -> Vec<i64> {
+    list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect()
+}
+
+fn id(article: &Value) -> i64 {
+    article["id"].as_i64().unwrap()
+}
+
+fn published(ago_hours: i64) -> Value {
+    json!({"status": "published", "published_at": (Utc::now() - Duration::hours(ago_hours)).to_rfc3339()})
+}
+
+/// portal → pingxiang → society
+async fn channels(app: &TestApp) -> (i64, i64, i64) {
+    let portal = app.channel("大江网", "portal", None).await["id"]
+        .as_i64()
+        .unwrap();
+    let pingxiang = app.channel("萍乡频道", "pingxiang", Some(portal)).await["id"]
+        .as_i64()
+        .unwrap();
+    let society = app.channel("社会聚焦", "society", Some(pingxiang)).await["id"]
+        .as_i64()
+        .unwrap();
+    (portal, pingxiang, society)
+}
+
+#[actix_web::test]
+async fn every_field_round_trips_and_published_at_keeps_its_instant() {
+    let app = TestApp::new().await;
+    let (portal, pingxiang, society) = channels(&app).await;
+    let writer = app.author("梁永明", "liang").await;
+    let editor = app.author("肖文忠", "xiao").await;
+    let other = app.article(society, published(5)).await;
+    let res = app
+        .post("/api/v1/articles")
+        .bearer(&app.editor)
+        .json(&json!({
+            "title": "踔厉奋发勇争先", "slug": "forge-ahead", "subtitle": "经济社会发展综述",
+            "summary": "一年来的转型之路。", "status": "published",
+            "published_at": "2022-07-20T11:04:16+08:00", "channel_id": society,
+            "source": {"name": "萍乡日报", "url": "https://epaper.example.com/1"},
+            "bylines": [{"author_id": writer, "role": "author"}, {"author_id": editor, "role": "editor"}],
+            "cover_image_url": "https://img.example.com/cover.jpg", "tags": ["萍乡", "经济", "萍乡"],
+            "comments_enabled": false, "related_ids": [id(&other)],
+            "pages": ["<p>第一页</p>", "<p>第二页</p>"]
+        }))
+        .send()
+        .await;
+    let created = res.ok(201);
+    assert_eq!(
+        res.header("location"),
+        Some(format!("/api/v1/articles/{}", id(&created)).as_str())
+    );
+    let read = app.get("/api/v1/articles/forge-ahead").send().await.ok(200);
+    assert_eq!(read, created);
+    assert_eq!(read["title"], "踔厉奋发勇争先");
+    assert_eq!(read["subtitle"], "经济社会发展综述");
+    assert_eq!(read["summary"], "一年来的转型之路。");
+    assert_eq!(read["status"], "published");
+    let published_at =
+        DateTime::parse_from_rfc3339(read["published_at"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        published_at,
+        DateTime::parse_from_rfc3339("2022-07-20T11:04:16+08:00").unwrap()
+    );
+    assert_eq!(
+        read["source"],
+        json!({"name": "萍乡日报", "url": "https://epaper.example.com/1"})
+    );
+    assert_eq!(
+        read["bylines"],
+        json!([{"author_id": writer, "name": "梁永明", "role": "author"}, {"author_id": editor, "name": "肖文忠", "role": "editor"}])
+    );
+    let crumbs: Vec<i64> = read["breadcrumbs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(crumbs, [portal, pingxiang, society]);
+    assert_eq!(read["tags"], json!(["萍乡", "经济"]));
+    assert_eq!(read["cover_image_url"], "https://img.example.com/cover.jpg");
+    assert_eq!(read["comments_enabled"], false);
+    assert_eq!(read["comment_count"], 0);
+    assert_eq!(read["related_ids"], json!([id(&other)]));
+    assert_eq!(read["page_count"], 2);
+    assert_eq!(read["page"], 1);
+    assert_eq!(read["body_html"], "<p>第一页</p>");
+    assert_eq!(read["version"], 1);
+    assert!(read.get("pages").is_none(), "pages are write-only");
+}
+
+#[actix_web::test]
+async fn page_query_picks_the_body_page_and_out_of_range_is_404() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, _) = channels(&app).await;
+    let mut fields = published(1);
+    fields["pages"] = json!(["<p>一</p>", "<p>二</p>"]);
+    let article = app.article(pingxiang, fields).await;
+    let path = format!("/api/v1/articles/{}", id(&article));
+    let second = app.get(&format!("{path}?page=2")).send().await.ok(200);
+    assert_eq!(
+        (second["page"].clone(), second["body_html"].clone()),
+        (json!(2), json!("<p>二</p>"))
+    );
+    app.get(&format!("{path}?page=3")).send().await.problem(404);
+    assert_eq!(
+        app.get(&format!("{path}?page=0"))
+            .send()
+            .await
+            .invalid_fields(),
+        ["page"]
+    );
+    app.get(&format!("{path}?page=x")).send().await.problem(400);
+}
+
+#[actix_web::test]
+async fn page_html_is_sanitised_with_an_allow_list() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, _) = channels(&app).await;
+    let dirty = r#"<h2 onmouseover="x()">小标题</h2><p>正文<script>alert(1)</script><a href="javascript:alert(2)">链接</a><a href="https://example.com">好链接</a></p><figure><img src="https://img.example.com/a.jpg" onerror="x()"><figcaption>图片说明</figcaption></figure><ul><li>一</li></ul><table><tr><td>数据</td></tr></table>"#;
+    let article = app.article(pingxiang, json!({"pages": [dirty]})).await;
+    let html = article["body_html"].as_str().unwrap();
+    for gone in ["<script", "onmouseover", "onerror", "javascript:"] {
+        assert!(!html.contains(gone), "{gone} survived: {html}");
+    }
+    for kept in [
+        "<h2>小标题</h2>",
+        "<figcaption>图片说明</figcaption>",
+        "<li>一</li>",
+        "<td>数据</td>",
+        "href=\"https://example.com\"",
+    ] {
+        assert!(html.contains(kept), "{kept} lost: {html}");
+    }
+}
+
+#[actix_web::test]
+async fn drafts_and_future_articles_are_invisible_anonymously_on_every_read_path() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, _) = channels(&app).await;
+    let public = app
+        .article(
+            pingxiang,
+            json!({"title": "公开的萍乡新闻", "status": "published"}),
+        )
+        .await;
+    let draft = app.article(pingxiang, json!({"title": "萍乡草稿"})).await;
+    let future = app
+        .article(pingxiang, json!({"title": "萍乡明日新闻", "status": "scheduled", "published_at": (Utc::now() + Duration::days(1)).to_rfc3339()}))
+        .await;
+    let archived = app
+        .article(
+            pingxiang,
+            json!({"title": "萍乡旧闻", "status": "archived"}),
+        )
+        .await;
+    app.patch(&format!("/api/v1/articles/{}", id(&public)))
+        .bearer(&app.editor)
+        .json(&json!({"related_ids": [id(&draft), id(&future), id(&archived)]}))
+        .send()
+        .await
+        .ok(200);
+
+    for hidden in [&draft, &future, &archived] {
+        app.get(&format!("/api/v1/articles/{}", id(hidden)))
+            .send()
+            .await
+            .problem(404);
+        app.get(&format!(
+            "/api/v1/articles/{}",
+            hidden["slug"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .problem(404);
+        app.get(&format!("/api/v1/articles/{}/related", id(hidden)))
+            .send()
+            .await
+            .problem(404);
+    }
+    assert_eq!(
+        ids(&app.get("/api/v1/articles").send().await.ok(200)),
+        [id(&public)]
+    );
+    assert_eq!(
+        ids(&app.get("/api/v1/articles?q=萍乡").send().await.ok(200)),
+        [id(&public)]
+    );
+    for status in ["draft", "scheduled", "archived"] {
+        let widened = app
+            .get(&format!("/api/v1/articles?status={status}"))
+            .send()
+            .await
+            .ok(200);
+        assert_eq!(widened["meta"]["total"], 0, "status={status} leaked");
+    }
+    let related = app
+        .get(&format!("/api/v1/articles/{}/related", id(&public)))
+        .send()
+        .await
+        .ok(200);
+    assert!(ids(&related).is_empty(), "{related}");
+
+    let everything = app
+        .get("/api/v1/articles")
+        .bearer(&app.editor)
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(everything["meta"]["total"], 4);
+    let drafts = app
+        .get("/api/v1/articles?status=draft")
+        .bearer(&app.editor)
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(ids(&drafts), [id(&draft)]);
+    app.get(&format!("/api/v1/articles/{}", id(&draft)))
+        .bearer(&app.editor)
+        .send()
+        .await
+        .ok(200);
+}
+
+#[actix_web::test]
+async fn a_scheduled_article_appears_by_itself_when_its_time_comes() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, _) = channels(&app).await;
+    let at = Utc::now() + Duration::milliseconds(1500);
+    let article = app
+        .article(
+            pingxiang,
+            json!({"status": "scheduled", "published_at": at.to_rfc3339()}),
+        )
+        .await;
+    let path = format!("/api/v1/articles/{}", id(&article));
+    app.get(&path).send().await.problem(404);
+    tokio_sleep_until(at + Duration::milliseconds(300)).await;
+    let body = app.get(&path).send().await.ok(200);
+    assert_eq!(body["status"], "scheduled");
+    assert_eq!(
+        ids(&app.get("/api/v1/articles").send().await.ok(200)),
+        [id(&article)]
+    );
+}
+
+async fn tokio_sleep_until(at: DateTime<Utc>) {
+    let wait = (at - Utc::now()).to_std().unwrap_or_default();
+    actix_web::rt::time::sleep(wait).await;
+}
+
+#[actix_web::test]
+async fn chinese_search_finds_two_three_and_four_character_terms_in_any_field() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, _) = channels(&app).await;
+    let in_title = app
+        .article(
+            pingxiang,
+            json!({"title": "萍乡市经济综述", "status": "published"}),
+        )
+        .await;
+    let mut in_page = published(1);
+    in_page["title"] = json!("转型之路");
+    in_page["pages"] = json!([
+        "<p>第一页</p>",
+        "<p>老工业基地调整改造力度大，<b>萍乡</b>成绩突出。</p>"
+    ]);
+    let in_page = app.article(pingxiang, in_page).await;
+    let in_summary = app
+        .article(pingxiang, json!({"title": "Green energy", "summary": "安源区光伏项目落地", "status": "published"}))
+        .await;
+
+    let search = |q: &str| {
+        let app = &app;
+        let q = q.to_owned();
+        async move {
+            let mut found = ids(&app
+                .get(&format!("/api/v1/articles?q={q}"))
+                .send()
+                .await
+                .ok(200));
+            found.sort();
+            found
+        }
+    };
+    let mut both = vec![id(&in_title), id(&in_page)];
+    both.sort();
+    assert_eq!(search("萍乡").await, both, "two characters");
+    assert_eq!(search("萍乡市").await, [id(&in_title)], "three characters");
+    assert_eq!(
+        search("工业基地").await,
+        [id(&in_page)],
+        "four characters, on page 2"
+    );
+    assert_eq!(
+        search("光伏项目").await,
+        [id(&in_summary)],
+        "in the summary"
+    );
+    assert_eq!(
+        search("green").await,
+        [id(&in_summary)],
+        "latin words, any case"
+    );
+    assert_eq!(
+        search("萍乡%20经济").await,
+        [id(&in_title)],
+        "every term must match"
+    );
+    assert!(search("南昌").await.is_empty(), "a miss");
+    assert!(
+        search("乡萍").await.is_empty(),
+        "characters out of order do not match"
+    );
+    assert_eq!(
+        app.get("/api/v1/articles?q=%21%21")
+            .send()
+            .await
+            .invalid_fields(),
+        ["q"]
+    );
+}
+
+#[actix_web::test]
+async fn search_follows_edits_and_deletes() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, _) = channels(&app).await;
+    let article = app
+        .article(
+            pingxiang,
+            json!({"title": "芦溪新闻", "status": "published"}),
+        )
+        .await;
+    let path = format!("/api/v1/articles/{}", id(&article));
+    app.patch(&path)
+        .bearer(&app.editor)
+        .json(&json!({"title": "上栗新闻"}))
+        .send()
+        .await
+        .ok(200);
+    assert!(ids(&app.get("/api/v1/articles?q=芦溪").send().await.ok(200)).is_empty());
+    assert_eq!(
+        ids(&app.get("/api/v1/articles?q=上栗").send().await.ok(200)),
+        [id(&article)]
+    );
+    app.delete(&path).bearer(&app.editor).send().await.ok(204);
+    assert!(ids(&app.get("/api/v1/articles?q=上栗").send().await.ok(200)).is_empty());
+}
+
+#[actix_web::test]
+async fn lists_filter_by_channel_descendants_author_and_time_and_sort() {
+    let app = TestApp::new().await;
+    let (portal, pingxiang, society) = channels(&app).await;
+    let liang = app.author("梁永明", "liang").await;
+    let old = app.article(pingxiang, published(48)).await;
+    let mut mid = published(24);
+    mid["bylines"] = json!([{"author_id": liang, "role": "author"}]);
+    let mid = app.article(society, mid).await;
+    let new = app.article(portal, published(1)).await;
+
+    let list = |query: &str| {
+        let app = &app;
+        let query = query.to_owned();
+        async move {
+            ids(&app
+                .get(&format!("/api/v1/articles{query}"))
+                .send()
+                .await
+                .ok(200))
+        }
+    };
+    assert_eq!(list("").await, [id(&new), id(&mid), id(&old)]);
+    assert_eq!(
+        list("?sort=published_at").await,
+        [id(&old), id(&mid), id(&new)]
+    );
+    app.patch(&format!("/api/v1/articles/{}", id(&old)))
+        .bearer(&app.editor)
+        .json(&json!({"summary": "更新"}))
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(list("?sort=-updated_at").await[0], id(&old));
+    assert_eq!(list("?channel=pingxiang").await, [id(&old)]);
+    assert_eq!(
+        list(&format!("?channel={pingxiang}&include_descendants=true")).await,
+        [id(&mid), id(&old)]
+    );
+    assert_eq!(
+        list("?channel=portal&include_descendants=true").await.len(),
+        3
+    );
+    assert_eq!(list("?author=liang").await, [id(&mid)]);
+    assert_eq!(list(&format!("?author={liang}")).await, [id(&mid)]);
+    let day_ago = (Utc::now() - Duration::hours(36)).to_rfc3339();
+    assert_eq!(
+        list(&format!("?published_after={}", day_ago.replace('+', "%2B"))).await,
+        [id(&new), id(&mid)]
+    );
+    assert_eq!(
+        list(&format!(
+            "?published_before={}",
+            day_ago.replace('+', "%2B")
+        ))
+        .await,
+        [id(&old)]
+    );
+
+    let paged = app.get("/api/v1/articles?per_page=2&page=2").send().await;
+    assert_eq!(
+        paged.ok(200)["meta"],
+        json!({"page": 2, "per_page": 2, "total": 3, "page_count": 2})
+    );
+    assert!(paged.header("link").unwrap().contains("rel=\"prev\""));
+
+    let bad = app
+        .get("/api/v1/articles?channel=nowhere&author=nobody&published_after=yesterday")
+        .send()
+        .await;
+    let mut fields = bad.invalid_fields();
+    fields.sort();
+    assert_eq!(fields, ["author", "channel", "published_after"]);
+    app.get("/api/v1/articles?sort=title")
+        .send()
+        .await
+        .problem(400);
+}
+
+#[actix_web::test]
+async fn reporters_write_their_own_drafts_and_editors_publish() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, _) = channels(&app).await;
+    let draft = app
+        .article_as(&app.reporter, pingxiang, json!({"title": "记者稿件"}))
+        .await;
+    assert_eq!(draft["status"], "draft");
+    let path = format!("/api/v1/articles/{}", id(&draft));
+
+    app.post("/api/v1/articles")
+        .bearer(&app.reporter)
+        .json(&json!({"title": "想直接发布", "channel_id": pingxiang, "pages": ["<p>x</p>"], "status": "published"}))
+        .send()
+        .await
+        .problem(403);
+    app.patch(&path)
+        .bearer(&app.reporter)
+        .json(&json!({"title": "改过的稿件"}))
+        .send()
+        .await
+        .ok(200);
+    app.patch(&path)
+        .bearer(&app.reporter)
+        .json(&json!({"status": "published"}))
+        .send()
+        .await
+        .problem(403);
+    app.get(&path).bearer(&app.reporter).send().await.ok(200);
+
+    let others_draft = app.article(pingxiang, json!({"title": "编辑的草稿"})).await;
+    app.get(&format!("/api/v1/articles/{}", id(&others_draft)))
+        .bearer(&app.reporter)
+        .send()
+        .await
+        .problem(404);
+    app.patch(&format!("/api/v1/articles/{}", id(&others_draft)))
+        .bearer(&app.reporter)
+        .json(&json!({"title": "x"}))
+        .send()
+        .await
+        .problem(404);
+
+    let published = app
+        .patch(&path)
+        .bearer(&app.editor)
+        .json(&json!({"status": "published"}))
+        .send()
+        .await
+        .ok(200);
+    assert!(
+        published["published_at"].is_string(),
+        "publishing stamps published_at"
+    );
+    app.patch(&path)
+        .bearer(&app.reporter)
+        .json(&json!({"title": "发布后再改"}))
+        .send()
+        .await
+        .problem(403);
+    app.delete(&path)
+        .bearer(&app.reporter)
+        .send()
+        .await
+        .problem(403);
+    app.delete(&path).bearer(&app.editor).send().await.ok(204);
+    app.post("/api/v1/articles")
+        .json(&json!({}))
+        .send()
+        .await
+        .problem(401);
+}
+
+#[actix_web::test]
+async fn every_change_keeps_a_revision_newest_first() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, _) = channels(&app).await;
+    let article = app
+        .article_as(&app.reporter, pingxiang, json!({"title": "第一版"}))
+        .await;
+    let path = format!("/api/v1/articles/{}", id(&article));
+    app.patch(&path)
+        .bearer(&app.reporter)
+        .json(&json!({"title": "第二版"}))
+        .send()
+        .await
+        .ok(200);
+    let third = app
+        .patch(&path)
+        .bearer(&app.editor)
+        .json(&json!({"title": "第三版", "pages": ["<p>新正文</p>"]}))
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(third["version"], 3);
+
+    let revisions = app
+        .get(&format!("{path}/revisions"))
+        .bearer(&app.reporter)
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(revisions["meta"]["total"], 2);
+    let data = revisions["data"].as_array().unwrap();
+    assert_eq!(data[0]["version"], 2);
+    assert_eq!(data[0]["content"]["title"], "第二版");
+    assert_eq!(data[1]["version"], 1);
+    assert_eq!(data[1]["content"]["title"], "第一版");
+    assert_eq!(data[1]["content"]["pages"], json!(["<p>正文</p>"]));
+    assert_eq!(data[0]["edited_by"]["display_name"], "Test User");
+    assert!(DateTime::parse_from_rfc3339(data[0]["edited_at"].as_str().unwrap()).is_ok());
+    app.get(&format!("{path}/revisions"))
+        .send()
+        .await
+        .problem(401);
+}
+
+#[actix_web::test]
+async fn a_stale_if_match_is_412_and_nothing_changes() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, _) = channels(&app).await;
+    let article = app.article(pingxiang, published(1)).await;
+    let path = format!("/api/v1/articles/{}", id(&article));
+    let etag = app
+        .get(&path)
+        .send()
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    app.patch(&path)
+        .bearer(&app.editor)
+        .json(&json!({"title": "新标题"}))
+        .send()
+        .await
+        .ok(200);
+    app.patch(&path)
+        .bearer(&app.editor)
+        .header("If-Match", &etag)
+        .json(&json!({"title": "旧的覆盖"}))
+        .send()
+        .await
+        .problem(412);
+    app.delete(&path)
+        .bearer(&app.editor)
+        .header("If-Match", &etag)
+        .send()
+        .await
+        .problem(412);
+    assert_eq!(app.get(&path).send().await.ok(200)["title"], "新标题");
+    let again = app.get(&path).header("If-None-Match", &etag).send().await;
+    assert_eq!(again.status.as_u16(), 200, "the old ETag no longer matches");
+}
+
+#[actix_web::test]
+async fn duplicate_slugs_and_channels_in_use_are_409() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, _) = channels(&app).await;
+    app.article(pingxiang, json!({"slug": "same-slug"})).await;
+    app.post("/api/v1/articles")
+        .bearer(&app.editor)
+        .json(&json!({"title": "重复", "slug": "same-slug", "channel_id": pingxiang, "pages": ["<p>x</p>"]}))
+        .send()
+        .await
+        .problem(409);
+    let leaf = app.channel("空栏目", "empty-column", Some(pingxiang)).await["id"]
+        .as_i64()
+        .unwrap();
+    let lonely = app.article(leaf, json!({})).await;
+    app.delete(&format!("/api/v1/channels/{leaf}"))
+        .bearer(&app.editor)
+        .send()
+        .await
+        .problem(409);
+    app.delete(&format!("/api/v1/articles/{}", id(&lonely)))
+        .bearer(&app.editor)
+        .send()
+        .await
+        .ok(204);
+    app.delete(&format!("/api/v1/channels/{leaf}"))
+        .bearer(&app.editor)
+        .send()
+        .await
+        .ok(204);
+}
+
+#[actix_web::test]
+async fn every_invalid_field_is_named_in_one_422() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, _) = channels(&app).await;
+    let res = app
+        .post("/api/v1/articles")
+        .bearer(&app.editor)
+        .json(&json!({
+            "title": " ", "slug": "Bad Slug", "subtitle": "长".repeat(201), "summary": "长".repeat(1001),
+            "status": "scheduled", "channel_id": 9999, "source": {"name": "", "url": "ftp://x"},
+            "bylines": [{"author_id": 9999, "role": "author"}], "cover_image_url": "not a url",
+            "tags": [""], "related_ids": [9999], "pages": ["<script>only a script</script>"]
+        }))
+        .send()
+        .await;
+    let mut fields = res.invalid_fields();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "bylines.0.author_id",
+            "channel_id",
+            "cover_image_url",
+            "pages.0",
+            "published_at",
+            "related_ids",
+            "slug",
+            "source.name",
+            "source.url",
+            "subtitle",
+            "summary",
+            "tags.0",
+            "title"
+        ]
+    );
+    let no_pages = app
+        .post("/api/v1/articles")
+        .bearer(&app.editor)
+        .json(&json!({"title": "无正文", "channel_id": pingxiang, "pages": []}))
+        .send()
+        .await;
+    assert_eq!(no_pages.invalid_fields(), ["pages"]);
+    let bad_status = app
+        .post("/api/v1/articles")
+        .bearer(&app.editor)
+        .json(&json!({"title": "x", "channel_id": pingxiang, "pages": ["<p>x</p>"], "status": "live"}))
+        .send()
+        .await;
+    assert_eq!(bad_status.invalid_fields(), ["status"]);
+    let bad_role = app
+        .post("/api/v1/articles")
+        .bearer(&app.editor)
+        .json(&json!({"title": "x", "channel_id": pingxiang, "pages": ["<p>x</p>"], "bylines": [{"author_id": 1, "role": "boss"}]}))
+        .send()
+        .await;
+    assert_eq!(bad_role.invalid_fields(), ["bylines[0].role"]);
+    let bad_time = app
+        .post("/api/v1/articles")
+        .bearer(&app.editor)
+        .json(&json!({"title": "x", "channel_id": pingxiang, "pages": ["<p>x</p>"], "published_at": "2022-07-20 11:04"}))
+        .send()
+        .await;
+    assert_eq!(bad_time.invalid_fields(), ["published_at"]);
+    let self_related = app.article(pingxiang, json!({})).await;
+    let res = app
+        .patch(&format!("/api/v1/articles/{}", id(&self_related)))
+        .bearer(&app.editor)
+        .json(&json!({"related_ids": [id(&self_related)]}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["related_ids"]);
+}
+
+#[actix_web::test]
+async fn related_lists_curated_public_articles_first_then_the_channel_newest() {
+    let app = TestApp::new().await;
+    let (_, pingxiang, society) = channels(&app).await;
+    let elsewhere = app.article(society, published(50)).await;
+    let mut same_channel = Vec::new();
+    for hours in 1..=11 {
+        same_channel.push(id(&app.article(pingxiang, published(hours)).await));
+    }
+    let hidden = app.article(society, json!({})).await;
+    let mut fields = published(100);
+    fields["related_ids"] = json!([id(&elsewhere), id(&hidden)]);
+    let main = app.article(pingxiang, fields).await;
+
+    let related = ids(&app
+        .get(&format!("/api/v1/articles/{}/related", id(&main)))
+        .send()
+        .await
+        .ok(200));
+    assert_eq!(related.len(), 10);
+    assert_eq!(related[0], id(&elsewhere));
+    assert_eq!(
+        &related[1..],
+        &same_channel[..9],
+        "newest of the same channel, in order"
+    );
+    assert!(!related.contains(&id(&main)) && !related.contains(&id(&hidden)));
+}
+
+#[actix_web::test]
+async fn list_and_detail_take_a_fixed_number_of_queries_whatever_the_page_size() {
+    use diesel::Connection;
+    use diesel::connection::InstrumentationEvent;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let app = TestApp::new().await;
+    let (_, pingxiang, _) = channels(&app).await;
+    let author = app.author("梁永明", "liang").await;
+    for i in 0..12 {
+        let mut fields = published(i + 1);
+        fields["bylines"] = json!([{"author_id": author, "role": "author"}]);
+        fields["tags"] = json!(["萍乡", format!("t{i}")]);
+        app.article(pingxiang, fields).await;
+    }
+    let count_queries = |per_page: i64| {
+        let pool = app.state.pool.clone();
+        move || {
+            let mut conn = pool.get().unwrap();
+            let queries = Arc::new(AtomicUsize::new(0));
+            let counter = queries.clone();
+            conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                if let InstrumentationEvent::StartQuery { .. } = event {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+            let page = newsdesk::http::pagination::PageRequest { page: 1, per_page };
+            let listed =
+                newsdesk::articles::service::list(&mut conn, None, Default::default(), page)
+                    .unwrap();
+            conn.set_instrumentation(diesel::connection::get_default_instrumentation());
+            (listed.items.len(), queries.load(Ordering::Relaxed))
+        }
+    };
+    let (small_len, small) = actix_web::web::block(count_queries(2)).await.unwrap();
+    let (large_len, large) = actix_web::web::block(count_queries(12)).await.unwrap();
+    assert_eq!((small_len, large_len), (2, 12));
+    assert_eq!(small, large, "queries grew with the page size");
+    assert!(large <= 6, "{large} queries for one list page");
+}
