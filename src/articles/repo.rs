@@ -158,19 +158,23 @@ pub fn list(
 ) -> QueryResult<(Vec<ArticleRow>, i64)> {
     let total = filtered(conn, filter).count().get_result(conn)?;
     let query = filtered(conn, filter);
-    let query = match filter.sort {
-        // Unpublished articles (no date) sort after dated ones on both backends.
-        Sort::NewestPublished => query.order((
+    // Public articles always have a date; only wider views need undated (unpublished)
+    // ones sorted after the dated ones, which costs the index its order.
+    let undated_last = filter.visibility != Visibility::Public;
+    let query = match (filter.sort, undated_last) {
+        (Sort::NewestPublished, false) => query.order((articles::published_at.desc(), articles::id.desc())),
+        (Sort::NewestPublished, true) => query.order((
             articles::published_at.is_null(),
             articles::published_at.desc(),
             articles::id.desc(),
         )),
-        Sort::OldestPublished => query.order((
+        (Sort::OldestPublished, false) => query.order((articles::published_at.asc(), articles::id.asc())),
+        (Sort::OldestPublished, true) => query.order((
             articles::published_at.is_null(),
             articles::published_at.asc(),
             articles::id.asc(),
         )),
-        Sort::RecentlyUpdated => query.order((articles::updated_at.desc(), articles::id.desc())),
+        (Sort::RecentlyUpdated, _) => query.order((articles::updated_at.desc(), articles::id.desc())),
     };
     let rows = query
         .limit(page.per_page)

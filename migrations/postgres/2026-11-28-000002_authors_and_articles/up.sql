@@ -33,7 +33,7 @@ CREATE TABLE articles (
     version BIGINT NOT NULL DEFAULT 1,
     search_vector TSVECTOR
 );
-CREATE INDEX articles_public ON articles (status, published_at);
+CREATE INDEX articles_published ON articles (published_at, id);
 CREATE INDEX articles_channel ON articles (channel_id, published_at);
 CREATE INDEX articles_updated ON articles (updated_at);
 CREATE INDEX articles_created_by ON articles (created_by);

@@ -1,0 +1,255 @@
+//! Seeds a newsroom of N articles and measures the reading API under load.
+//!
+//! ```sh
+//! cargo run --release --example loadtest -- [ARTICLES] [REQUESTS_PER_SCENARIO] [DATABASE_URL]
+//! ```
+//!
+//! Defaults: 10000 articles, 2000 requests per scenario, a fresh SQLite file in a temp
+//! dir. A PostgreSQL URL must name an empty database (or schema, via `options=-csearch_path`).
+//! The server runs in-process on a loopback port with two workers; two client threads
+//! send requests over keep-alive connections, so client and server share the machine.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use newsdesk::articles::service::{self as articles, BylineRef, BylineRole, NewArticle, Source};
+use newsdesk::authors::service::{self as authors, NewAuthor};
+use newsdesk::channels::service::{self as channels, NewChannel};
+use newsdesk::config::{Config, PasswordCost};
+use newsdesk::domain::role::{CurrentUser, Role};
+
+const PLACES: [&str; 11] = ["南昌", "九江", "景德镇", "萍乡", "新余", "鹰潭", "赣州", "宜春", "上饶", "吉安", "抚州"];
+const WORDS: [&str; 24] = [
+    "经济", "发展", "项目", "建设", "产业", "转型", "升级", "工业", "农业", "乡村", "振兴", "交通", "教育", "医疗",
+    "文化", "旅游", "生态", "环境", "民生", "就业", "科技", "创新", "城市", "社区",
+];
+const SEARCHES: [&str; 6] = ["萍乡", "景德镇", "乡村振兴", "交通建设", "赣州", "生态环境"];
+
+/// A small deterministic generator, so runs are comparable.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+
+    fn paragraph(&mut self, words: usize) -> String {
+        (0..words)
+            .map(|i| {
+                let w = if i % 7 == 0 { self.pick(&PLACES) } else { self.pick(&WORDS) };
+                if i % 12 == 11 { format!("{w}。") } else { w.to_owned() }
+            })
+            .collect()
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let article_count: usize = args.first().map_or(Ok(10_000), |a| a.parse())?;
+    let requests: usize = args.get(1).map_or(Ok(2_000), |a| a.parse())?;
+    let dir = tempfile::tempdir()?;
+    let url = args
+        .get(2)
+        .cloned()
+        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("load.db").display()));
+
+    let mut config = Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(url.clone()),
+        "NEWSDESK_JWT_SECRET" => Some("loadtest-secret-loadtest-secret-loadtest".into()),
+        _ => None,
+    })?;
+    config.password_cost = PasswordCost { memory_kib: 1024, iterations: 1, parallelism: 1 };
+    let backend = config.database.kind();
+    let state = newsdesk::cli::prepare(config)?;
+
+    let seeding = Instant::now();
+    let channel_ids = seed(&state, article_count)?;
+    println!(
+        "seeded {article_count} articles on {backend} in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
+
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    let server_state = state.clone();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            actix_web::HttpServer::new(move || newsdesk::build(server_state.clone()))
+                .workers(2)
+                .listen(listener)?
+                .run()
+                .await
+        })
+    });
+    std::thread::sleep(Duration::from_millis(500));
+
+    println!("{:<28} {:>8} {:>10} {:>10} {:>10}", "scenario", "requests", "median ms", "p99 ms", "req/s");
+    let pages = (article_count / 20).max(1) as u64;
+    let ids = article_count as u64;
+    let portal_children = channel_ids.len() as u64;
+    type PathFn = Box<dyn Fn(&mut Rng) -> String + Send + Sync>;
+    let scenarios: Vec<(&str, PathFn)> = vec![
+        ("list (newest, any page)", Box::new(move |r: &mut Rng| format!("/api/v1/articles?page={}", 1 + r.next() % pages.min(50)))),
+        ("list by channel subtree", Box::new(move |r: &mut Rng| {
+            format!("/api/v1/articles?channel={}&include_descendants=true", channel_ids[(r.next() % portal_children) as usize])
+        })),
+        ("detail", Box::new(move |r: &mut Rng| format!("/api/v1/articles/{}", 1 + r.next() % ids))),
+        ("search (Chinese, 2-4 chars)", Box::new(|r: &mut Rng| format!("/api/v1/articles?q={}", encode(r.pick(&SEARCHES))))),
+    ];
+    for (name, path) in &scenarios {
+        let (mut latencies, wall) = run(port, requests, path)?;
+        latencies.sort();
+        let median = latencies[latencies.len() / 2];
+        let p99 = latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)];
+        println!(
+            "{name:<28} {requests:>8} {:>10.2} {:>10.2} {:>10.0}",
+            median.as_secs_f64() * 1e3,
+            p99.as_secs_f64() * 1e3,
+            requests as f64 / wall.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// A portal with the eleven city channels, three columns each, ten authors, and the
+/// articles spread over the columns. Returns the city channel ids.
+fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn std::error::Error>> {
+    let mut conn = state.pool.get()?;
+    let conn = &mut *conn;
+    let editor = CurrentUser { id: 0, role: Role::Editor };
+    let editor = newsdesk::users::service::create(
+        conn,
+        &state.auth.passwords,
+        newsdesk::users::service::NewUser {
+            email: "loadtest@example.com".into(),
+            display_name: "Load".into(),
+            password: "loadtest-password".into(),
+            role: "editor".into(),
+        },
+    )
+    .map(|u| CurrentUser { id: u.id, ..editor })?;
+    let channel = |name: &str, slug: String, parent: Option<i64>, conn: &mut newsdesk::db::AnyConnection| {
+        channels::create(conn, NewChannel { name: name.into(), slug, parent_id: parent, position: None, description: None })
+            .map(|c| c.id)
+    };
+    let portal = channel("大江网", "portal".into(), None, conn)?;
+    let mut cities = Vec::new();
+    let mut columns = Vec::new();
+    for (i, place) in PLACES.iter().enumerate() {
+        let city = channel(place, format!("city-{i}"), Some(portal), conn)?;
+        cities.push(city);
+        for (j, column) in ["时政要闻", "社会聚焦", "经济观察"].iter().enumerate() {
+            columns.push(channel(column, format!("city-{i}-column-{j}"), Some(city), conn)?);
+        }
+    }
+    let mut author_ids = Vec::new();
+    for i in 0..10 {
+        let author = authors::create(
+            conn,
+            NewAuthor { name: format!("记者{i}"), slug: format!("reporter-{i}"), title: Some("记者".into()), bio: None, avatar_url: None, user_id: None },
+        )?;
+        author_ids.push(author.id);
+    }
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let start = chrono::Utc::now() - chrono::Duration::days(365);
+    for i in 0..count {
+        let pages = (0..1 + rng.next() % 3).map(|_| format!("<p>{}</p><p>{}</p>", rng.paragraph(60), rng.paragraph(60))).collect();
+        let published_at = start + chrono::Duration::minutes((i * 50) as i64);
+        articles::create(
+            conn,
+            editor,
+            NewArticle {
+                title: format!("{}{}{}", rng.pick(&PLACES), rng.pick(&WORDS), rng.pick(&WORDS)),
+                slug: Some(format!("article-{i}")),
+                subtitle: None,
+                summary: Some(rng.paragraph(12)),
+                status: Some(articles::ArticleStatus::Published),
+                channel_id: columns[(rng.next() % columns.len() as u64) as usize],
+                source: Some(Source { name: "萍乡日报".into(), url: None }),
+                bylines: vec![BylineRef { author_id: author_ids[(rng.next() % 10) as usize], role: BylineRole::Author }],
+                published_at: Some(published_at.fixed_offset()),
+                cover_image_url: None,
+                tags: vec![rng.pick(&WORDS).to_owned()],
+                comments_enabled: Some(true),
+                related_ids: Vec::new(),
+                pages,
+            },
+        )?;
+    }
+    Ok(cities)
+}
+
+fn encode(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// Sends `total` GETs from two threads over keep-alive connections; returns every
+/// latency and the wall time.
+fn run(
+    port: u16,
+    total: usize,
+    path: &(dyn Fn(&mut Rng) -> String + Send + Sync),
+) -> Result<(Vec<Duration>, Duration), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let results: Vec<Result<Vec<Duration>, String>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..2u64)
+            .map(|t| {
+                scope.spawn(move || {
+                    let mut rng = Rng(0x1234_5678 + t);
+                    let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+                    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+                    let mut reader = BufReader::new(stream.try_clone().map_err(|e| e.to_string())?);
+                    let mut writer = stream;
+                    let mut times = Vec::with_capacity(total / 2);
+                    for _ in 0..total / 2 {
+                        let target = path(&mut rng);
+                        let sent = Instant::now();
+                        write!(writer, "GET {target} HTTP/1.1\r\nHost: loadtest\r\n\r\n").map_err(|e| e.to_string())?;
+                        let status = read_response(&mut reader).map_err(|e| e.to_string())?;
+                        times.push(sent.elapsed());
+                        if status != 200 {
+                            return Err(format!("{target} answered {status}"));
+                        }
+                    }
+                    Ok(times)
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|_| Err("client thread panicked".into()))).collect()
+    });
+    let mut all = Vec::new();
+    for result in results {
+        all.extend(result?);
+    }
+    Ok((all, started.elapsed()))
+}
+
+fn read_response(reader: &mut BufReader<TcpStream>) -> std::io::Result<u16> {
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let mut length = 0;
+    loop {
+        line.clear();
+        reader.read_line(&mut line)?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    Ok(status)
+}
