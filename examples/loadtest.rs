@@ -19,10 +19,22 @@ use newsdesk::channels::service::{self as channels, NewChannel};
 use newsdesk::config::{Config, PasswordCost};
 use newsdesk::domain::role::{CurrentUser, Role};
 
-const PLACES: [&str; 11] = ["南昌", "九江", "景德镇", "萍乡", "新余", "鹰潭", "赣州", "宜春", "上饶", "吉安", "抚州"];
+const PLACES: [&str; 11] = [
+    "南昌",
+    "九江",
+    "景德镇",
+    "萍乡",
+    "新余",
+    "鹰潭",
+    "赣州",
+    "宜春",
+    "上饶",
+    "吉安",
+    "抚州",
+];
 const WORDS: [&str; 24] = [
-    "经济", "发展", "项目", "建设", "产业", "转型", "升级", "工业", "农业", "乡村", "振兴", "交通", "教育", "医疗",
-    "文化", "旅游", "生态", "环境", "民生", "就业", "科技", "创新", "城市", "社区",
+    "经济", "发展", "项目", "建设", "产业", "转型", "升级", "工业", "农业", "乡村", "振兴", "交通",
+    "教育", "医疗", "文化", "旅游", "生态", "环境", "民生", "就业", "科技", "创新", "城市", "社区",
 ];
 const SEARCHES: [&str; 6] = ["萍乡", "景德镇", "乡村振兴", "交通建设", "赣州", "生态环境"];
 
@@ -41,11 +53,17 @@ impl Rng {
         items[(self.next() % items.len() as u64) as usize]
     }
 
-    fn paragraph(&mut self, words: usize) -> String {
+    /// Generic newsroom words with the article's own city now and then, so a city's name
+    /// matches about one article in eleven, as it would in real local news.
+    fn paragraph(&mut self, city: &str, words: usize) -> String {
         (0..words)
             .map(|i| {
-                let w = if i % 7 == 0 { self.pick(&PLACES) } else { self.pick(&WORDS) };
-                if i % 12 == 11 { format!("{w}。") } else { w.to_owned() }
+                let w = if i % 7 == 0 { city } else { self.pick(&WORDS) };
+                if i % 12 == 11 {
+                    format!("{w}。")
+                } else {
+                    w.to_owned()
+                }
             })
             .collect()
     }
@@ -66,7 +84,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "NEWSDESK_JWT_SECRET" => Some("loadtest-secret-loadtest-secret-loadtest".into()),
         _ => None,
     })?;
-    config.password_cost = PasswordCost { memory_kib: 1024, iterations: 1, parallelism: 1 };
+    config.password_cost = PasswordCost {
+        memory_kib: 1024,
+        iterations: 1,
+        parallelism: 1,
+    };
     let backend = config.database.kind();
     let state = newsdesk::cli::prepare(config)?;
 
@@ -91,18 +113,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     std::thread::sleep(Duration::from_millis(500));
 
-    println!("{:<28} {:>8} {:>10} {:>10} {:>10}", "scenario", "requests", "median ms", "p99 ms", "req/s");
+    println!(
+        "{:<28} {:>8} {:>10} {:>10} {:>10}",
+        "scenario", "requests", "median ms", "p99 ms", "req/s"
+    );
     let pages = (article_count / 20).max(1) as u64;
     let ids = article_count as u64;
     let portal_children = channel_ids.len() as u64;
     type PathFn = Box<dyn Fn(&mut Rng) -> String + Send + Sync>;
     let scenarios: Vec<(&str, PathFn)> = vec![
-        ("list (newest, any page)", Box::new(move |r: &mut Rng| format!("/api/v1/articles?page={}", 1 + r.next() % pages.min(50)))),
-        ("list by channel subtree", Box::new(move |r: &mut Rng| {
-            format!("/api/v1/articles?channel={}&include_descendants=true", channel_ids[(r.next() % portal_children) as usize])
-        })),
-        ("detail", Box::new(move |r: &mut Rng| format!("/api/v1/articles/{}", 1 + r.next() % ids))),
-        ("search (Chinese, 2-4 chars)", Box::new(|r: &mut Rng| format!("/api/v1/articles?q={}", encode(r.pick(&SEARCHES))))),
+        (
+            "list (newest, any page)",
+            Box::new(move |r: &mut Rng| {
+                format!("/api/v1/articles?page={}", 1 + r.next() % pages.min(50))
+            }),
+        ),
+        (
+            "list by channel subtree",
+            Box::new(move |r: &mut Rng| {
+                format!(
+                    "/api/v1/articles?channel={}&include_descendants=true",
+                    channel_ids[(r.next() % portal_children) as usize]
+                )
+            }),
+        ),
+        (
+            "detail",
+            Box::new(move |r: &mut Rng| format!("/api/v1/articles/{}", 1 + r.next() % ids)),
+        ),
+        (
+            "search (Chinese, 2-4 chars)",
+            Box::new(|r: &mut Rng| format!("/api/v1/articles?q={}", encode(r.pick(&SEARCHES)))),
+        ),
     ];
     for (name, path) in &scenarios {
         let (mut latencies, wall) = run(port, requests, path)?;
@@ -124,7 +166,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn std::error::Error>> {
     let mut conn = state.pool.get()?;
     let conn = &mut *conn;
-    let editor = CurrentUser { id: 0, role: Role::Editor };
+    let editor = CurrentUser {
+        id: 0,
+        role: Role::Editor,
+    };
     let editor = newsdesk::users::service::create(
         conn,
         &state.auth.passwords,
@@ -136,10 +181,20 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
         },
     )
     .map(|u| CurrentUser { id: u.id, ..editor })?;
-    let channel = |name: &str, slug: String, parent: Option<i64>, conn: &mut newsdesk::db::AnyConnection| {
-        channels::create(conn, NewChannel { name: name.into(), slug, parent_id: parent, position: None, description: None })
+    let channel =
+        |name: &str, slug: String, parent: Option<i64>, conn: &mut newsdesk::db::AnyConnection| {
+            channels::create(
+                conn,
+                NewChannel {
+                    name: name.into(),
+                    slug,
+                    parent_id: parent,
+                    position: None,
+                    description: None,
+                },
+            )
             .map(|c| c.id)
-    };
+        };
     let portal = channel("大江网", "portal".into(), None, conn)?;
     let mut cities = Vec::new();
     let mut columns = Vec::new();
@@ -147,34 +202,62 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
         let city = channel(place, format!("city-{i}"), Some(portal), conn)?;
         cities.push(city);
         for (j, column) in ["时政要闻", "社会聚焦", "经济观察"].iter().enumerate() {
-            columns.push(channel(column, format!("city-{i}-column-{j}"), Some(city), conn)?);
+            columns.push(channel(
+                column,
+                format!("city-{i}-column-{j}"),
+                Some(city),
+                conn,
+            )?);
         }
     }
     let mut author_ids = Vec::new();
     for i in 0..10 {
         let author = authors::create(
             conn,
-            NewAuthor { name: format!("记者{i}"), slug: format!("reporter-{i}"), title: Some("记者".into()), bio: None, avatar_url: None, user_id: None },
+            NewAuthor {
+                name: format!("记者{i}"),
+                slug: format!("reporter-{i}"),
+                title: Some("记者".into()),
+                bio: None,
+                avatar_url: None,
+                user_id: None,
+            },
         )?;
         author_ids.push(author.id);
     }
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let start = chrono::Utc::now() - chrono::Duration::days(365);
     for i in 0..count {
-        let pages = (0..1 + rng.next() % 3).map(|_| format!("<p>{}</p><p>{}</p>", rng.paragraph(60), rng.paragraph(60))).collect();
+        let column = (rng.next() % columns.len() as u64) as usize;
+        let city = PLACES[column / 3];
+        let pages = (0..1 + rng.next() % 3)
+            .map(|_| {
+                format!(
+                    "<p>{}</p><p>{}</p>",
+                    rng.paragraph(city, 60),
+                    rng.paragraph(city, 60)
+                )
+            })
+            .collect();
         let published_at = start + chrono::Duration::minutes((i * 50) as i64);
         articles::create(
             conn,
             editor,
             NewArticle {
-                title: format!("{}{}{}", rng.pick(&PLACES), rng.pick(&WORDS), rng.pick(&WORDS)),
+                title: format!("{city}{}{}", rng.pick(&WORDS), rng.pick(&WORDS)),
                 slug: Some(format!("article-{i}")),
                 subtitle: None,
-                summary: Some(rng.paragraph(12)),
+                summary: Some(rng.paragraph(city, 12)),
                 status: Some(articles::ArticleStatus::Published),
-                channel_id: columns[(rng.next() % columns.len() as u64) as usize],
-                source: Some(Source { name: "萍乡日报".into(), url: None }),
-                bylines: vec![BylineRef { author_id: author_ids[(rng.next() % 10) as usize], role: BylineRole::Author }],
+                channel_id: columns[column],
+                source: Some(Source {
+                    name: "萍乡日报".into(),
+                    url: None,
+                }),
+                bylines: vec![BylineRef {
+                    author_id: author_ids[(rng.next() % 10) as usize],
+                    role: BylineRole::Author,
+                }],
                 published_at: Some(published_at.fixed_offset()),
                 cover_image_url: None,
                 tags: vec![rng.pick(&WORDS).to_owned()],
@@ -204,7 +287,8 @@ fn run(
             .map(|t| {
                 scope.spawn(move || {
                     let mut rng = Rng(0x1234_5678 + t);
-                    let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+                    let stream =
+                        TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
                     stream.set_nodelay(true).map_err(|e| e.to_string())?;
                     let mut reader = BufReader::new(stream.try_clone().map_err(|e| e.to_string())?);
                     let mut writer = stream;
@@ -212,7 +296,8 @@ fn run(
                     for _ in 0..total / 2 {
                         let target = path(&mut rng);
                         let sent = Instant::now();
-                        write!(writer, "GET {target} HTTP/1.1\r\nHost: loadtest\r\n\r\n").map_err(|e| e.to_string())?;
+                        write!(writer, "GET {target} HTTP/1.1\r\nHost: loadtest\r\n\r\n")
+                            .map_err(|e| e.to_string())?;
                         let status = read_response(&mut reader).map_err(|e| e.to_string())?;
                         times.push(sent.elapsed());
                         if status != 200 {
@@ -223,7 +308,13 @@ fn run(
                 })
             })
             .collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_else(|_| Err("client thread panicked".into()))).collect()
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err("client thread panicked".into()))
+            })
+            .collect()
     });
     let mut all = Vec::new();
     for result in results {
@@ -235,7 +326,11 @@ fn run(
 fn read_response(reader: &mut BufReader<TcpStream>) -> std::io::Result<u16> {
     let mut line = String::new();
     reader.read_line(&mut line)?;
-    let status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let status = line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let mut length = 0;
     loop {
         line.clear();

@@ -162,19 +162,25 @@ pub fn list(
     // ones sorted after the dated ones, which costs the index its order.
     let undated_last = filter.visibility != Visibility::Public;
     let query = match (filter.sort, undated_last) {
-        (Sort::NewestPublished, false) => query.order((articles::published_at.desc(), articles::id.desc())),
+        (Sort::NewestPublished, false) => {
+            query.order((articles::published_at.desc(), articles::id.desc()))
+        }
         (Sort::NewestPublished, true) => query.order((
             articles::published_at.is_null(),
             articles::published_at.desc(),
             articles::id.desc(),
         )),
-        (Sort::OldestPublished, false) => query.order((articles::published_at.asc(), articles::id.asc())),
+        (Sort::OldestPublished, false) => {
+            query.order((articles::published_at.asc(), articles::id.asc()))
+        }
         (Sort::OldestPublished, true) => query.order((
             articles::published_at.is_null(),
             articles::published_at.asc(),
             articles::id.asc(),
         )),
-        (Sort::RecentlyUpdated, _) => query.order((articles::updated_at.desc(), articles::id.desc())),
+        (Sort::RecentlyUpdated, _) => {
+            query.order((articles::updated_at.desc(), articles::id.desc()))
+        }
     };
     let rows = query
         .limit(page.per_page)
