@@ -191,6 +191,7 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
                     parent_id: parent,
                     position: None,
                     description: None,
+                    auto_approve_comments: false,
                 },
             )
             .map(|c| c.id)

@@ -15,8 +15,9 @@ use crate::auth::service::Authenticator;
 use crate::config::Config;
 use crate::db::{AnyConnection, DbPool};
 use crate::error::ApiError;
+use crate::http::rate_limit::RateLimiter;
 use crate::openapi::ApiDoc;
-use crate::{articles, auth, authors, channels, health, http, users};
+use crate::{articles, auth, authors, channels, comments, health, http, tip_lines, users};
 
 /// What every handler can reach: the pool, the configuration and the token machinery.
 #[derive(Clone)]
@@ -24,6 +25,8 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<Config>,
     pub auth: Arc<Authenticator>,
+    /// Shared by every public write (tips, comments): per client, per minute.
+    pub public_writes: Arc<RateLimiter>,
 }
 
 impl AppState {
@@ -32,6 +35,7 @@ impl AppState {
         Ok(Self {
             pool,
             auth: Arc::new(auth),
+            public_writes: Arc::new(RateLimiter::per_minute(config.public_writes_per_minute)),
             config: Arc::new(config),
         })
     }
@@ -70,6 +74,8 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(channels::configure)
         .configure(authors::configure)
         .configure(articles::configure)
+        .configure(comments::configure)
+        .configure(tip_lines::configure)
 }
 
 /// The OpenAPI document of the running API, as served at `/openapi.json`.

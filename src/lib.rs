@@ -6,6 +6,7 @@ pub mod auth;
 pub mod authors;
 pub mod channels;
 pub mod cli;
+pub mod comments;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod openapi;
+pub mod tip_lines;
 pub mod users;
 
 pub use app::{AppState, build};

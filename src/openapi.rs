@@ -27,6 +27,9 @@ use crate::error::{FieldError, Problem};
         (name = "channels", description = "The channel tree: portal, city channels, columns"),
         (name = "authors", description = "People named in bylines"),
         (name = "articles", description = "Articles: bodies in pages, bylines, workflow, search"),
+        (name = "comments", description = "Readers' comments and their moderation"),
+        (name = "tip-lines", description = "How readers reach a channel's newsroom"),
+        (name = "tips", description = "Readers' news tips and the newsroom's inbox"),
         (name = "service", description = "Health and documentation"),
     )
 )]

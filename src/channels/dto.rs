@@ -8,6 +8,7 @@ use super::repo::ChannelRow;
 use super::service::{ChannelDetail, ChannelNode, ChannelUpdate, NewChannel};
 use crate::domain::time::to_utc;
 use crate::http::input::nullable;
+use crate::tip_lines::dto::TipLineOut;
 
 /// A channel: the portal itself, a city channel or a column.
 #[derive(Debug, Serialize, ToSchema)]
@@ -31,6 +32,8 @@ pub struct ChannelOut {
     pub updated_at: DateTime<Utc>,
     #[schema(read_only, example = 1)]
     pub version: i64,
+    /// Readers' comments on this channel's articles are approved without moderation.
+    pub auto_approve_comments: bool,
 }
 
 impl From<ChannelRow> for ChannelOut {
@@ -45,6 +48,7 @@ impl From<ChannelRow> for ChannelOut {
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
             version: row.version,
+            auto_approve_comments: row.auto_approve_comments,
         }
     }
 }
@@ -108,6 +112,10 @@ pub struct ChannelDetailOut {
     /// Direct sub-channels in display order.
     #[schema(read_only)]
     pub children: Vec<ChannelOut>,
+    /// How readers reach this channel's newsroom, in display order (active ones only,
+    /// unless an editor asks).
+    #[schema(read_only)]
+    pub tip_lines: Vec<TipLineOut>,
 }
 
 impl From<ChannelDetail> for ChannelDetailOut {
@@ -120,6 +128,7 @@ impl From<ChannelDetail> for ChannelDetailOut {
                 .map(ChannelRef::from)
                 .collect(),
             children: detail.children.into_iter().map(ChannelOut::from).collect(),
+            tip_lines: detail.tip_lines.into_iter().map(TipLineOut::from).collect(),
         }
     }
 }
@@ -143,6 +152,8 @@ pub struct CreateChannel {
     pub position: Option<i32>,
     #[schema(max_length = 2000)]
     pub description: Option<String>,
+    /// Approve readers' comments without moderation; default false.
+    pub auto_approve_comments: Option<bool>,
 }
 
 impl From<CreateChannel> for NewChannel {
@@ -153,6 +164,7 @@ impl From<CreateChannel> for NewChannel {
             parent_id: dto.parent_id,
             position: dto.position,
             description: dto.description,
+            auto_approve_comments: dto.auto_approve_comments.unwrap_or(false),
         }
     }
 }
@@ -172,6 +184,7 @@ pub struct UpdateChannel {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(max_length = 2000)]
     pub description: Option<Option<String>>,
+    pub auto_approve_comments: Option<bool>,
 }
 
 impl From<UpdateChannel> for ChannelUpdate {
@@ -182,6 +195,7 @@ impl From<UpdateChannel> for ChannelUpdate {
             parent_id: dto.parent_id,
             position: dto.position,
             description: dto.description,
+            auto_approve_comments: dto.auto_approve_comments,
         }
     }
 }

@@ -50,7 +50,8 @@ pub(super) async fn list_channels(
 
 /// Read a channel
 ///
-/// By id or slug, with root-first `breadcrumbs` and direct `children`.
+/// By id or slug, with root-first `breadcrumbs`, direct `children` and the active
+/// `tip_lines` (editors see inactive ones too).
 #[utoipa::path(
     tag = "channels",
     params(("id_or_slug" = String, Path, description = "Numeric id or slug")),
@@ -64,11 +65,15 @@ pub(super) async fn list_channels(
 pub(super) async fn get_channel(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _viewer: Viewer,
+    Viewer(viewer): Viewer,
     id_or_slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
-    let detail = ChannelDetailOut::from(state.db(move |conn| service::get(conn, &key)).await?);
+    let detail = ChannelDetailOut::from(
+        state
+            .db(move |conn| service::get(conn, &key, viewer))
+            .await?,
+    );
     conditional::resource(&req, detail.channel.version, &detail)
 }
 

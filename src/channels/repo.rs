@@ -19,6 +19,7 @@ pub struct ChannelRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    pub auto_approve_comments: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -32,6 +33,7 @@ pub struct NewChannelRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    pub auto_approve_comments: bool,
 }
 
 /// Columns a PATCH may change; the outer `None` leaves a column as it is.
@@ -43,6 +45,7 @@ pub struct ChannelChanges {
     pub parent_id: Option<Option<i64>>,
     pub position: Option<i32>,
     pub description: Option<Option<String>>,
+    pub auto_approve_comments: Option<bool>,
 }
 
 /// Every channel, siblings in display order. The tree is small (a portal has tens to

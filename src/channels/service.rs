@@ -5,11 +5,14 @@ use std::collections::HashMap;
 use super::repo::{self, ChannelChanges, ChannelRow, NewChannelRow};
 use crate::articles::repo as articles;
 use crate::db::{AnyConnection, write_transaction};
+use crate::domain::role::CurrentUser;
 use crate::domain::slug::{IdOrSlug, Slug};
+use crate::domain::visibility::Visibility;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
 use crate::http::conditional::IfMatch;
 use crate::http::pagination::{PageRequest, Paged};
+use crate::tip_lines::repo::{self as tip_lines, TipLineRow};
 
 const NAME_MAX: usize = 100;
 const DESCRIPTION_MAX: usize = 2000;
@@ -101,11 +104,12 @@ pub struct ChannelNode {
     pub children: Vec<ChannelNode>,
 }
 
-/// A channel with where it sits and what is below it.
+/// A channel with where it sits, what is below it and how readers reach its newsroom.
 pub struct ChannelDetail {
     pub channel: ChannelRow,
     pub breadcrumbs: Vec<ChannelRow>,
     pub children: Vec<ChannelRow>,
+    pub tip_lines: Vec<TipLineRow>,
 }
 
 pub struct NewChannel {
@@ -114,6 +118,7 @@ pub struct NewChannel {
     pub parent_id: Option<i64>,
     pub position: Option<i32>,
     pub description: Option<String>,
+    pub auto_approve_comments: bool,
 }
 
 pub struct ChannelUpdate {
@@ -122,6 +127,7 @@ pub struct ChannelUpdate {
     pub parent_id: Option<Option<i64>>,
     pub position: Option<i32>,
     pub description: Option<Option<String>>,
+    pub auto_approve_comments: Option<bool>,
 }
 
 /// The flat list in menu order, one page of it.
@@ -143,15 +149,22 @@ pub fn list_tree(
     Ok(Paged::slice(roots, page))
 }
 
-pub fn get(conn: &mut AnyConnection, key: &IdOrSlug) -> Result<ChannelDetail, ApiError> {
+/// The channel, with the tip lines `viewer` may see.
+pub fn get(
+    conn: &mut AnyConnection,
+    key: &IdOrSlug,
+    viewer: Option<CurrentUser>,
+) -> Result<ChannelDetail, ApiError> {
     let tree = ChannelTree::load(conn)?;
     let channel = tree
         .find(key)
         .ok_or_else(|| ApiError::not_found("channel"))?;
+    let tip_lines = tip_lines::list(conn, Some(channel.id), Visibility::of(viewer))?;
     Ok(ChannelDetail {
         channel: channel.clone(),
         breadcrumbs: tree.breadcrumbs(channel.id).into_iter().cloned().collect(),
         children: tree.children(Some(channel.id)).cloned().collect(),
+        tip_lines,
     })
 }
 
@@ -190,6 +203,7 @@ pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<ChannelRow, A
             created_at: now,
             updated_at: now,
             version: 1,
+            auto_approve_comments: new.auto_approve_comments,
         };
         repo::insert(conn, &row).map_err(ApiError::unique_as(DUPLICATE_SLUG))
     })
@@ -234,6 +248,7 @@ pub fn update(
             parent_id: update.parent_id,
             position: update.position,
             description,
+            auto_approve_comments: update.auto_approve_comments,
         };
         repo::update(conn, id, &changes, time::now()).map_err(ApiError::unique_as(DUPLICATE_SLUG))
     })

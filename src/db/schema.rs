@@ -38,6 +38,55 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        auto_approve_comments -> Bool,
+    }
+}
+
+diesel::table! {
+    tip_lines (id) {
+        id -> BigInt,
+        channel_id -> BigInt,
+        kind -> Text,
+        label -> Text,
+        value -> Text,
+        position -> Integer,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    tips (id) {
+        id -> BigInt,
+        channel_id -> Nullable<BigInt>,
+        content -> Text,
+        contact -> Nullable<Text>,
+        name -> Nullable<Text>,
+        status -> Text,
+        assignee_id -> Nullable<BigInt>,
+        article_id -> Nullable<BigInt>,
+        client_hash -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        depth -> Integer,
+        author_name -> Text,
+        body -> Text,
+        status -> Text,
+        client_hash -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
     }
 }
 
@@ -134,6 +183,8 @@ diesel::joinable!(article_bylines -> authors (author_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> users (edited_by));
+diesel::joinable!(tip_lines -> channels (channel_id));
+diesel::joinable!(comments -> articles (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -146,4 +197,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_tags,
     article_related,
     article_revisions,
+    tip_lines,
+    tips,
+    comments,
 );

@@ -24,3 +24,13 @@ fn hex(bytes: &[u8]) -> String {
             out
         })
 }
+
+/// SHA-256 of `salt` followed by `value`: how client addresses are kept, so abuse can
+/// be traced to one client without storing where it came from.
+pub fn salted_hash(salt: &[u8], value: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(salt);
+    hasher.update(b"\0");
+    hasher.update(value.as_bytes());
+    hex(&hasher.finalize())
+}

@@ -2,7 +2,7 @@
 
 use super::role::{CurrentUser, Role};
 
-/// Which articles a reader may see. "Public" means `published` or `scheduled` with
+/// Which content a reader may see. For articles: "Public" means `published` or `scheduled` with
 /// `published_at` at or before now, evaluated at read time, so scheduled articles appear
 /// by themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,7 +11,7 @@ pub enum Visibility {
     Public,
     /// Reporters: public articles and everything they created.
     PublicOrOwn(i64),
-    /// Editors and admins: everything.
+    /// Editors and admins: everything (inactive tip lines included).
     Everything,
 }
 
@@ -22,5 +22,10 @@ impl Visibility {
             Some(user) if user.is(Role::Editor) => Self::Everything,
             Some(user) => Self::PublicOrOwn(user.id),
         }
+    }
+
+    /// Whether unpublished configuration (inactive tip lines) is visible too.
+    pub fn sees_everything(self) -> bool {
+        self == Self::Everything
     }
 }

@@ -8,11 +8,13 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::HttpRequest;
 
+use crate::app::AppState;
+use crate::domain::token::salted_hash;
 use crate::error::ApiError;
 
 /// Beyond this many tracked keys, idle ones are swept out on the next hit.
@@ -83,6 +85,30 @@ impl RateLimiter {
         self.hits
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Where a public write comes from: the limiter it spends from, its rate-limit key and
+/// the salted hash stored with what it sends (never the address itself).
+pub struct ClientTrace {
+    limiter: Arc<RateLimiter>,
+    address: String,
+    pub hash: String,
+}
+
+impl ClientTrace {
+    pub fn of(req: &HttpRequest, state: &AppState) -> Self {
+        let address = client_address(req, state.config.trust_forwarded_for);
+        Self {
+            limiter: state.public_writes.clone(),
+            hash: salted_hash(&state.config.jwt_secret, &address),
+            address,
+        }
+    }
+
+    /// Counts one public write; 429 past the per-minute limit.
+    pub fn spend(&self) -> Result<(), ApiError> {
+        self.limiter.hit(&self.address)
     }
 }
 

@@ -43,6 +43,8 @@ pub fn test_config(db: &TestDb, overrides: &[(&str, &str)]) -> Config {
             .or_else(|| match name {
                 "DATABASE_URL" => Some(url.clone()),
                 "NEWSDESK_JWT_SECRET" => Some(SECRET.into()),
+                // Tests share one client address; limits are tested with their own setting.
+                "NEWSDESK_PUBLIC_WRITES_PER_MINUTE" => Some("1000".into()),
                 _ => None,
             })
     })

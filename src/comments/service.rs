@@ -1,0 +1,242 @@
+//! Comment rules: only on public articles that allow them, plain text, replies nested
+//! a few levels, moderation unless the channel auto-approves, no doubled posts, and an
+//! exact `comment_count`.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::repo::{self, CommentFilter, CommentRow, NewCommentRow};
+use crate::articles::repo as articles;
+use crate::channels::repo as channels;
+use crate::db::{AnyConnection, write_transaction};
+use crate::domain::role::CurrentUser;
+use crate::domain::slug::IdOrSlug;
+use crate::domain::visibility::Visibility;
+use crate::domain::{text, time};
+use crate::error::{ApiError, FieldError};
+use crate::http::conditional::IfMatch;
+use crate::http::pagination::{PageRequest, Paged};
+use crate::http::rate_limit::ClientTrace;
+
+pub const BODY_MAX_CHARS: usize = 2000;
+/// A comment is depth 0; replies go two levels below it (a reply to a reply), no deeper.
+pub const MAX_DEPTH: i32 = 2;
+
+/// Where a comment stands in moderation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentStatus {
+    Pending,
+    Approved,
+    Rejected,
+    Spam,
+}
+
+impl CommentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Spam => "spam",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Pending, Self::Approved, Self::Rejected, Self::Spam]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+/// A reader's comment as sent.
+pub struct NewComment {
+    pub author_name: String,
+    pub body: String,
+    pub parent_id: Option<i64>,
+    /// The hidden form field only bots fill in.
+    pub honeypot: Option<String>,
+}
+
+fn article_id(
+    conn: &mut AnyConnection,
+    key: &IdOrSlug,
+    visibility: Visibility,
+) -> Result<articles::ArticleRow, ApiError> {
+    articles::find(conn, key, visibility, time::now())?
+        .ok_or_else(|| ApiError::not_found("article"))
+}
+
+/// Approved comments of an article the viewer may read, oldest first.
+pub fn list_for_article(
+    conn: &mut AnyConnection,
+    key: &IdOrSlug,
+    viewer: Option<CurrentUser>,
+    page: PageRequest,
+) -> Result<Paged<CommentRow>, ApiError> {
+    let article = article_id(conn, key, Visibility::of(viewer))?;
+    let filter = CommentFilter {
+        article_id: Some(article.id),
+        status: CommentStatus::Approved.as_str().into(),
+    };
+    let (items, total) = repo::list(conn, &filter, page)?;
+    Ok(Paged {
+        items,
+        total,
+        request: page,
+    })
+}
+
+/// Stores a comment on a public article; `None` when the honeypot was filled (the
+/// sender is told it worked).
+pub fn post(
+    conn: &mut AnyConnection,
+    client: &ClientTrace,
+    key: &IdOrSlug,
+    new: NewComment,
+) -> Result<Option<CommentRow>, ApiError> {
+    client.spend()?;
+    let mut errors = Vec::new();
+    let author_name = text::required("author_name", &new.author_name, 50, &mut errors);
+    if new.body.trim().is_empty() {
+        errors.push(FieldError::new("body", "must not be empty"));
+    } else if new.body.chars().count() > BODY_MAX_CHARS {
+        errors.push(FieldError::new(
+            "body",
+            format!("must be at most {BODY_MAX_CHARS} characters"),
+        ));
+    }
+    write_transaction(conn, |conn| {
+        // Readers comment on what readers can see, whoever is signed in.
+        let article = article_id(conn, key, Visibility::Public)?;
+        if !article.comments_enabled {
+            return Err(ApiError::Forbidden(
+                "comments are closed on this article".into(),
+            ));
+        }
+        let depth = match new.parent_id {
+            None => 0,
+            Some(parent_id) => match repo::find(conn, parent_id)? {
+                Some(parent)
+                    if parent.article_id == article.id
+                        && parent.status == CommentStatus::Approved.as_str() =>
+                {
+                    if parent.depth >= MAX_DEPTH {
+                        errors.push(FieldError::new(
+                            "parent_id",
+                            format!(
+                                "replies nest at most {MAX_DEPTH} levels deep; reply higher up"
+                            ),
+                        ));
+                    }
+                    parent.depth + 1
+                }
+                _ => {
+                    errors.push(FieldError::new(
+                        "parent_id",
+                        "no approved comment of this article has this id",
+                    ));
+                    0
+                }
+            },
+        };
+        ApiError::check(errors)?;
+        if new.honeypot.is_some_and(|h| !h.trim().is_empty()) {
+            log::info!("dropped a comment whose honeypot field was filled");
+            return Ok(None);
+        }
+        let last = repo::latest_by_client(conn, &client.hash, article.id)?;
+        if last.is_some_and(|last| last.body == new.body) {
+            return Err(ApiError::Conflict("you just posted this comment".into()));
+        }
+        let auto_approve = channels::find(conn, &IdOrSlug::Id(article.channel_id))?
+            .is_some_and(|c| c.auto_approve_comments);
+        let status = if auto_approve {
+            CommentStatus::Approved
+        } else {
+            CommentStatus::Pending
+        };
+        let now = time::now();
+        let row = repo::insert(
+            conn,
+            &NewCommentRow {
+                article_id: article.id,
+                parent_id: new.parent_id,
+                depth,
+                author_name,
+                body: new.body,
+                status: status.as_str().into(),
+                client_hash: client.hash.clone(),
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            },
+        )?;
+        if auto_approve {
+            repo::recount(conn, article.id)?;
+        }
+        Ok(Some(row))
+    })
+}
+
+/// The moderation queue: one status (default `pending`), optionally one article, oldest first.
+pub fn queue(
+    conn: &mut AnyConnection,
+    status: Option<CommentStatus>,
+    article: Option<&str>,
+    page: PageRequest,
+) -> Result<Paged<CommentRow>, ApiError> {
+    let article_id = match article {
+        Some(raw) => Some(
+            articles::find(
+                conn,
+                &IdOrSlug::parse(raw),
+                Visibility::Everything,
+                time::now(),
+            )?
+            .ok_or_else(|| ApiError::invalid("article", "no article has this id or slug"))?
+            .id,
+        ),
+        None => None,
+    };
+    let filter = CommentFilter {
+        article_id,
+        status: status.unwrap_or(CommentStatus::Pending).as_str().into(),
+    };
+    let (items, total) = repo::list(conn, &filter, page)?;
+    Ok(Paged {
+        items,
+        total,
+        request: page,
+    })
+}
+
+pub fn get(conn: &mut AnyConnection, id: i64) -> Result<CommentRow, ApiError> {
+    repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("comment"))
+}
+
+pub fn moderate(
+    conn: &mut AnyConnection,
+    id: i64,
+    precondition: &IfMatch,
+    status: CommentStatus,
+) -> Result<CommentRow, ApiError> {
+    write_transaction(conn, |conn| {
+        let current = get(conn, id)?;
+        precondition.check(current.version)?;
+        let row = repo::set_status(conn, id, status.as_str(), time::now())?;
+        repo::recount(conn, row.article_id)?;
+        Ok(row)
+    })
+}
+
+/// Deletes a comment and the replies below it.
+pub fn delete(conn: &mut AnyConnection, id: i64, precondition: &IfMatch) -> Result<(), ApiError> {
+    write_transaction(conn, |conn| {
+        let current = get(conn, id)?;
+        precondition.check(current.version)?;
+        repo::delete(conn, id)?;
+        repo::recount(conn, current.article_id)?;
+        Ok(())
+    })
+}
