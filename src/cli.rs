@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `migrate`, `user create`, `openapi`.
+//! The command line: `serve` (default), `migrate`, `user create`, `openapi`, `seed-demo`.
 
 use actix_web::HttpServer;
 use clap::{Parser, Subcommand};
@@ -33,6 +33,8 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Load a demo newsroom into an empty database.
+    SeedDemo,
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,6 +95,15 @@ pub fn run(cli: Cli) -> Result<(), String> {
             println!(
                 "created {} account {} (id {})",
                 user.role, user.email, user.id
+            );
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let state = prepare(Config::from_env().map_err(|e| e.to_string())?)?;
+            let seeded = with_connection(&state, |conn| crate::seed::seed_demo(&state, conn))?;
+            println!(
+                "loaded the demo newsroom: {} channels, {} articles; sign in as {} with password {}",
+                seeded.channels, seeded.articles, seeded.editor_email, seeded.editor_password
             );
             Ok(())
         }

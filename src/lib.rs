@@ -14,6 +14,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod openapi;
+pub mod seed;
 pub mod tip_lines;
 pub mod users;
 

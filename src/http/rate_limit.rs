@@ -98,7 +98,11 @@ pub struct ClientTrace {
 
 impl ClientTrace {
     pub fn of(req: &HttpRequest, state: &AppState) -> Self {
-        let address = client_address(req, state.config.trust_forwarded_for);
+        Self::new(state, client_address(req, state.config.trust_forwarded_for))
+    }
+
+    /// A client known by `address` (the request's, or a made-up one for the demo seed).
+    pub fn new(state: &AppState, address: String) -> Self {
         Self {
             limiter: state.public_writes.clone(),
             hash: salted_hash(&state.config.jwt_secret, &address),

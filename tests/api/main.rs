@@ -14,6 +14,7 @@ mod comments;
 mod migrations;
 mod openapi;
 mod problems;
+mod seed;
 mod support;
 mod tip_lines;
 mod users;
