@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::search::{self, SearchQuery};
+use super::search::{self, PreparedSearch};
 use crate::db::schema::{
     article_bylines, article_pages, article_related, article_revisions, article_tags, articles,
     authors, users,
@@ -93,7 +93,7 @@ pub struct ListFilter {
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
     pub status: Option<String>,
-    pub search: Option<SearchQuery>,
+    pub search: Option<PreparedSearch>,
     pub exclude_ids: Vec<i64>,
     pub sort: Sort,
 }
@@ -116,7 +116,7 @@ pub fn visible(visibility: Visibility, now: NaiveDateTime) -> Predicate {
     }
 }
 
-fn filtered<'a>(conn: &AnyConnection, filter: &'a ListFilter) -> Boxed<'a> {
+fn filtered(filter: &ListFilter) -> Boxed<'_> {
     let mut query = articles::table
         .into_boxed()
         .filter(visible(filter.visibility, filter.now));
@@ -142,7 +142,7 @@ fn filtered<'a>(conn: &AnyConnection, filter: &'a ListFilter) -> Boxed<'a> {
         query = query.filter(articles::status.eq(status));
     }
     if let Some(q) = &filter.search {
-        query = query.filter(search::matching(conn, q));
+        query = query.filter(search::matching(q));
     }
     if !filter.exclude_ids.is_empty() {
         query = query.filter(articles::id.ne_all(&filter.exclude_ids));
@@ -156,8 +156,8 @@ pub fn list(
     filter: &ListFilter,
     page: PageRequest,
 ) -> QueryResult<(Vec<ArticleRow>, i64)> {
-    let total = filtered(conn, filter).count().get_result(conn)?;
-    let query = filtered(conn, filter);
+    let total = filtered(filter).count().get_result(conn)?;
+    let query = filtered(filter);
     // Public articles always have a date; only wider views need undated (unpublished)
     // ones sorted after the dated ones, which costs the index its order.
     let undated_last = filter.visibility != Visibility::Public;

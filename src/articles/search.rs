@@ -11,6 +11,7 @@
 //!
 //! This is the one place that matches on the connection variant.
 
+use diesel::connection::Connection;
 use diesel::dsl::sql;
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
@@ -157,6 +158,24 @@ impl SearchQuery {
             .join(" AND ")
     }
 
+    fn has_phrases(&self) -> bool {
+        self.0
+            .iter()
+            .any(|term| matches!(term, Term::Phrase(tokens) if tokens.len() > 1))
+    }
+
+    /// Every token and prefix joined by `&`: what a GIN index answers without a recheck.
+    fn all_tokens(&self) -> String {
+        self.0
+            .iter()
+            .flat_map(|term| match term {
+                Term::Phrase(tokens) => tokens.clone(),
+                Term::Prefix(prefix) => vec![format!("{prefix}:*")],
+            })
+            .collect::<Vec<_>>()
+            .join(" & ")
+    }
+
     /// PostgreSQL tsquery syntax: `t1 <-> t2 & c0840d:*`.
     fn tsquery(&self) -> String {
         self.0
@@ -172,21 +191,73 @@ impl SearchQuery {
 
 pub type ArticleFilter = Box<dyn BoxableExpression<articles::table, MultiBackend, SqlType = Bool>>;
 
-/// A filter on `articles` keeping the rows that match `query`. Only [a-z0-9] tokens
-/// reach the query text, and it travels as a bound parameter.
-pub fn matching(conn: &AnyConnection, query: &SearchQuery) -> ArticleFilter {
+/// A search made ready for the list query on the live backend.
+pub enum PreparedSearch {
+    /// SQLite: an FTS5 query, answered inside the list query.
+    Fts5(String),
+    /// PostgreSQL: the ids of every matching article, comma-separated.
+    Ids(String),
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Resolves `query` for the backend. On PostgreSQL the matching ids are looked up first,
+/// through the GIN index: the planner cannot see the cost of reading TOASTed vectors and
+/// would otherwise test every row (80 ms at 10,000 articles against 2 ms), so the lookup
+/// runs with plain and sequential scans switched off for its own transaction. The `&` of
+/// all tokens finds candidates in the index; the phrase query then checks adjacency on
+/// those candidates only.
+pub fn prepare(conn: &mut AnyConnection, query: &SearchQuery) -> QueryResult<PreparedSearch> {
     match conn {
-        AnyConnection::Sqlite(_) => Box::new(
+        AnyConnection::Sqlite(_) => Ok(PreparedSearch::Fts5(query.fts5())),
+        AnyConnection::Postgres(_) => {
+            // Without a phrase of two or more tokens the index answer is exact, and the
+            // adjacency check (which reads each candidate's vector) is skipped.
+            let adjacency = if query.has_phrases() {
+                query.tsquery()
+            } else {
+                String::new()
+            };
+            let ids: Vec<Id> = conn.transaction(|conn| {
+                diesel::sql_query("SET LOCAL enable_seqscan = off").execute(conn)?;
+                diesel::sql_query("SET LOCAL enable_indexscan = off").execute(conn)?;
+                diesel::sql_query(
+                    "SELECT id FROM articles WHERE search_vector @@ to_tsquery('simple', $1) \
+                     AND ($2 = '' OR search_vector @@ to_tsquery('simple', $2))",
+                )
+                .bind::<Text, _>(query.all_tokens())
+                .bind::<Text, _>(adjacency)
+                .load(conn)
+            })?;
+            let list = ids
+                .iter()
+                .map(|row| row.id.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            Ok(PreparedSearch::Ids(list))
+        }
+    }
+}
+
+/// A filter on `articles` keeping the rows that match. Only [a-z0-9] tokens (or ids)
+/// reach the query text, and they travel as bound parameters.
+pub fn matching(prepared: &PreparedSearch) -> ArticleFilter {
+    match prepared {
+        PreparedSearch::Fts5(query) => Box::new(
             sql::<Bool>(
                 "articles.id IN (SELECT rowid FROM article_search WHERE article_search MATCH ",
             )
-            .bind::<Text, _>(query.fts5())
+            .bind::<Text, _>(query.clone())
             .sql(")"),
         ),
-        AnyConnection::Postgres(_) => Box::new(
-            sql::<Bool>("articles.search_vector @@ to_tsquery('simple', ")
-                .bind::<Text, _>(query.tsquery())
-                .sql(")"),
+        PreparedSearch::Ids(ids) => Box::new(
+            sql::<Bool>("articles.id = ANY(string_to_array(")
+                .bind::<Text, _>(ids.clone())
+                .sql(", ',')::bigint[])"),
         ),
     }
 }

@@ -331,6 +331,10 @@ pub fn list(
         None => None,
     };
     ApiError::check(errors)?;
+    let search = match search {
+        Some(query) => Some(search::prepare(conn, &query)?),
+        None => None,
+    };
     let filter = ListFilter {
         visibility: Visibility::of(viewer),
         now: time::now(),
