@@ -25,7 +25,9 @@ pub struct Health {
     pub database: Option<&'static str>,
 }
 
-/// Liveness: the process is up and serving.
+/// Liveness
+///
+/// The process is up and serving; touches nothing else.
 #[utoipa::path(tag = "service", responses((status = 200, description = "The process is up", body = Health)))]
 #[get("/healthz")]
 pub(crate) async fn healthz() -> HttpResponse {
@@ -35,7 +37,9 @@ pub(crate) async fn healthz() -> HttpResponse {
     })
 }
 
-/// Readiness: a query through the pool succeeded.
+/// Readiness
+///
+/// A query through the connection pool succeeded, so requests can be served.
 #[utoipa::path(
     tag = "service",
     responses(

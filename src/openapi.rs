@@ -158,9 +158,12 @@ pub enum RoleErrors {
     Forbidden(#[ref_response] Forbidden),
 }
 
-/// A write to an existing resource: missing, conflicting or changed meanwhile.
+/// A write to an existing resource: a malformed `If-Match`, missing, conflicting or
+/// changed meanwhile.
 #[derive(IntoResponses)]
 pub enum ChangeErrors {
+    #[response(status = 400)]
+    BadRequest(#[ref_response] BadRequest),
     #[response(status = 404)]
     NotFound(#[ref_response] NotFound),
     #[response(status = 409)]

@@ -148,7 +148,7 @@ pub struct CreateArticle {
     #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Generated from the date when omitted.
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    #[schema(pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
     pub slug: Option<String>,
     #[schema(max_length = 200)]
     pub subtitle: Option<String>,
@@ -202,7 +202,7 @@ impl From<CreateArticle> for NewArticle {
 pub struct UpdateArticle {
     #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    #[schema(pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub subtitle: Option<Option<String>>,
@@ -271,9 +271,10 @@ pub struct ArticleListQuery {
     #[param(max_length = 200, example = "萍乡")]
     pub q: Option<String>,
     /// RFC 3339; only articles published at or after it.
-    #[param(example = "2022-07-01T00:00:00+08:00")]
+    #[param(value_type = Option<String>, format = DateTime, example = "2022-07-01T00:00:00+08:00")]
     pub published_after: Option<String>,
     /// RFC 3339; only articles published before it.
+    #[param(value_type = Option<String>, format = DateTime)]
     pub published_before: Option<String>,
     /// Default `-published_at` (newest first).
     #[param(inline)]

@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::domain::slug::IdOrSlug;
 use crate::error::{ApiError, FieldError};
 use crate::http::auth::{Reporter, Require, Viewer};
-use crate::http::conditional::{self, IfMatch};
+use crate::http::conditional::{self, IfMatch, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams, PageRequest, Paged};
 
@@ -127,7 +127,7 @@ pub(super) async fn create_article(
     request_body = UpdateArticle,
     params(
         ("id_or_slug" = String, Path, description = "Numeric id or slug"),
-        ("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale"),
+        IfMatchParam,
     ),
     security(("bearer_auth" = [])),
     responses(
@@ -160,7 +160,7 @@ pub(super) async fn update_article(
     tag = "articles",
     params(
         ("id_or_slug" = String, Path, description = "Numeric id or slug"),
-        ("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale"),
+        IfMatchParam,
     ),
     security(("bearer_auth" = [])),
     responses(

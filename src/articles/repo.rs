@@ -89,7 +89,7 @@ pub struct ListFilter {
     pub visibility: Visibility,
     pub now: NaiveDateTime,
     pub channel_ids: Option<Vec<i64>>,
-    pub author_id: Option<i64>,
+    pub author_ids: Option<Vec<i64>>,
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
     pub status: Option<String>,
@@ -123,11 +123,11 @@ fn filtered(filter: &ListFilter) -> Boxed<'_> {
     if let Some(ids) = &filter.channel_ids {
         query = query.filter(articles::channel_id.eq_any(ids));
     }
-    if let Some(author) = filter.author_id {
+    if let Some(authors) = &filter.author_ids {
         query = query.filter(
             articles::id.eq_any(
                 article_bylines::table
-                    .filter(article_bylines::author_id.eq(author))
+                    .filter(article_bylines::author_id.eq_any(authors))
                     .select(article_bylines::article_id),
             ),
         );

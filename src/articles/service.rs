@@ -306,28 +306,25 @@ pub fn list(
         }
         None => None,
     };
+    // An unknown channel or author matches nothing, as a filter on a missing thing should.
     let channel_ids = match request.channel.as_deref() {
         Some(raw) => {
             let tree = ChannelTree::load(conn)?;
-            match tree.find(&IdOrSlug::parse(raw)) {
-                Some(channel) if request.include_descendants => Some(tree.subtree_ids(channel.id)),
-                Some(channel) => Some(vec![channel.id]),
-                None => {
-                    errors.push(FieldError::new("channel", "no channel has this id or slug"));
-                    None
-                }
-            }
+            Some(match tree.find(&IdOrSlug::parse(raw)) {
+                Some(channel) if request.include_descendants => tree.subtree_ids(channel.id),
+                Some(channel) => vec![channel.id],
+                None => Vec::new(),
+            })
         }
         None => None,
     };
-    let author_id = match request.author.as_deref() {
-        Some(raw) => match authors::find(conn, &IdOrSlug::parse(raw))? {
-            Some(author) => Some(author.id),
-            None => {
-                errors.push(FieldError::new("author", "no author has this id or slug"));
-                None
-            }
-        },
+    let author_ids = match request.author.as_deref() {
+        Some(raw) => Some(
+            authors::find(conn, &IdOrSlug::parse(raw))?
+                .map(|a| a.id)
+                .into_iter()
+                .collect(),
+        ),
         None => None,
     };
     ApiError::check(errors)?;
@@ -339,7 +336,7 @@ pub fn list(
         visibility: Visibility::of(viewer),
         now: time::now(),
         channel_ids,
-        author_id,
+        author_ids,
         published_after,
         published_before,
         status: request.status.map(|s| s.as_str().to_owned()),
@@ -410,7 +407,7 @@ pub fn related(
             visibility: Visibility::Public,
             now,
             channel_ids: Some(vec![article.channel_id]),
-            author_id: None,
+            author_ids: None,
             published_after: None,
             published_before: None,
             status: None,
@@ -711,7 +708,6 @@ pub fn update(
 ) -> Result<ArticlePage, ApiError> {
     write_transaction(conn, |conn| {
         let current = find_visible(conn, key, Some(actor))?;
-        precondition.check(current.version)?;
         let before = content_of(conn, &current)?;
         let mut after = before.clone();
         if let Some(v) = update.title {
@@ -758,6 +754,7 @@ pub fn update(
         }
         authorize(actor, Some(&current), after.status)?;
         let checked = check(conn, after, Some(current.id))?;
+        precondition.check(current.version)?;
 
         let snapshot = serde_json::to_string(&before).map_err(ApiError::internal)?;
         repo::insert_revision(

@@ -105,6 +105,8 @@ pub(super) async fn logout(
 }
 
 /// The current user
+///
+/// The account the access token belongs to, as loaded now (role changes show at once).
 #[utoipa::path(
     tag = "auth",
     security(("bearer_auth" = [])),

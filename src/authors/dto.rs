@@ -58,7 +58,7 @@ pub struct CreateAuthor {
     pub name: String,
     #[schema(
         example = "liang-yongming",
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$",
         max_length = 100
     )]
     pub slug: String,
@@ -90,7 +90,7 @@ impl From<CreateAuthor> for NewAuthor {
 pub struct UpdateAuthor {
     #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    #[schema(pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(max_length = 50)]

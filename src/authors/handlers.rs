@@ -8,7 +8,7 @@ use crate::app::AppState;
 use crate::domain::slug::IdOrSlug;
 use crate::error::ApiError;
 use crate::http::auth::{Editor, Require, Viewer};
-use crate::http::conditional::{self, IfMatch};
+use crate::http::conditional::{self, IfMatch, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
 
@@ -40,6 +40,8 @@ pub(super) async fn list_authors(
 }
 
 /// Read an author
+///
+/// By id or slug. Their published articles are at `/articles?author={id or slug}`.
 #[utoipa::path(
     tag = "authors",
     params(("id_or_slug" = String, Path, description = "Numeric id or slug")),
@@ -63,6 +65,8 @@ pub(super) async fn get_author(
 }
 
 /// Create an author
+///
+/// Editors add the people bylines name; an author may be linked to one account.
 #[utoipa::path(
     tag = "authors",
     request_body = CreateAuthor,
@@ -94,12 +98,14 @@ pub(super) async fn create_author(
 }
 
 /// Change an author
+///
+/// Absent fields stay; `null` clears `title`, `bio`, `avatar_url` or `user_id`.
 #[utoipa::path(
     tag = "authors",
     request_body = UpdateAuthor,
     params(
         ("id_or_slug" = String, Path, description = "Numeric id or slug"),
-        ("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale"),
+        IfMatchParam,
     ),
     security(("bearer_auth" = [])),
     responses(
@@ -132,7 +138,7 @@ pub(super) async fn update_author(
     tag = "authors",
     params(
         ("id_or_slug" = String, Path, description = "Numeric id or slug"),
-        ("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale"),
+        IfMatchParam,
     ),
     security(("bearer_auth" = [])),
     responses(

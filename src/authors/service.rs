@@ -105,9 +105,9 @@ pub fn update(
         .map(|u| text::optional_url("avatar_url", u.as_deref(), &mut errors));
     write_transaction(conn, |conn| {
         let current = get(conn, key)?;
-        precondition.check(current.version)?;
         check_user(conn, update.user_id.flatten(), &mut errors)?;
         ApiError::check(errors)?;
+        precondition.check(current.version)?;
         let changes = AuthorChanges {
             slug,
             name,

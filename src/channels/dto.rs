@@ -74,31 +74,33 @@ impl From<ChannelRow> for ChannelRef {
     }
 }
 
-/// A channel with its sub-channels nested (`?tree=true`).
+/// A channel in the list; with `?tree=true` it carries its sub-channels, nested.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ChannelTreeOut {
+pub struct ChannelListItem {
     #[serde(flatten)]
     pub channel: ChannelOut,
-    /// Sub-channels in display order, each with its own `children`.
+    /// Sub-channels in display order, each with its own `children` (only with `tree=true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(no_recursion)]
-    pub children: Vec<ChannelTreeOut>,
+    pub children: Option<Vec<ChannelListItem>>,
 }
 
-impl From<ChannelNode> for ChannelTreeOut {
-    fn from(node: ChannelNode) -> Self {
+impl From<ChannelRow> for ChannelListItem {
+    fn from(row: ChannelRow) -> Self {
         Self {
-            channel: node.channel.into(),
-            children: node.children.into_iter().map(Self::from).collect(),
+            channel: row.into(),
+            children: None,
         }
     }
 }
 
-/// Either form of the channel list: flat, or nested with `?tree=true`.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(untagged)]
-pub enum ChannelListItem {
-    Flat(ChannelOut),
-    Nested(ChannelTreeOut),
+impl From<ChannelNode> for ChannelListItem {
+    fn from(node: ChannelNode) -> Self {
+        Self {
+            channel: node.channel.into(),
+            children: Some(node.children.into_iter().map(Self::from).collect()),
+        }
+    }
 }
 
 /// One channel with its place in the tree.
@@ -142,7 +144,7 @@ pub struct CreateChannel {
     /// Lower-case letters, digits and hyphens; not only digits.
     #[schema(
         example = "pingxiang",
-        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$",
         max_length = 100
     )]
     pub slug: String,
@@ -176,7 +178,7 @@ impl From<CreateChannel> for NewChannel {
 pub struct UpdateChannel {
     #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
-    #[schema(pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    #[schema(pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub parent_id: Option<Option<i64>>,

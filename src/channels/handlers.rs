@@ -3,15 +3,14 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use super::dto::{
-    ChannelDetailOut, ChannelListItem, ChannelListQuery, ChannelOut, ChannelTreeOut, CreateChannel,
-    UpdateChannel,
+    ChannelDetailOut, ChannelListItem, ChannelListQuery, ChannelOut, CreateChannel, UpdateChannel,
 };
 use super::service;
 use crate::app::AppState;
 use crate::domain::slug::IdOrSlug;
 use crate::error::ApiError;
 use crate::http::auth::{Editor, Require, Viewer};
-use crate::http::conditional::{self, IfMatch};
+use crate::http::conditional::{self, IfMatch, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
 
@@ -27,6 +26,7 @@ use crate::http::pagination::{ListEnvelope, PageParams};
             headers(("ETag" = String), ("Link" = String, description = "RFC 8288 first/prev/next/last"))),
         crate::openapi::Cached,
         crate::openapi::QueryErrors,
+        crate::openapi::SignedInErrors,
     )
 )]
 #[get("/channels")]
@@ -40,10 +40,10 @@ pub(super) async fn list_channels(
     let page = paging.validate()?;
     let envelope = if query.tree.unwrap_or(false) {
         let nodes = state.db(move |conn| service::list_tree(conn, page)).await?;
-        ListEnvelope::from(nodes.map(|n| ChannelListItem::Nested(ChannelTreeOut::from(n))))
+        ListEnvelope::from(nodes.map(ChannelListItem::from))
     } else {
         let rows = state.db(move |conn| service::list_flat(conn, page)).await?;
-        ListEnvelope::from(rows.map(|r| ChannelListItem::Flat(ChannelOut::from(r))))
+        ListEnvelope::from(rows.map(ChannelListItem::from))
     };
     conditional::list(&req, &envelope)
 }
@@ -59,6 +59,7 @@ pub(super) async fn list_channels(
         (status = 200, description = "The channel", body = ChannelDetailOut, headers(("ETag" = String))),
         crate::openapi::Cached,
         (status = 404, response = crate::openapi::NotFound),
+        crate::openapi::SignedInErrors,
     )
 )]
 #[get("/channels/{id_or_slug}")]
@@ -78,6 +79,9 @@ pub(super) async fn get_channel(
 }
 
 /// Create a channel
+///
+/// A root (the portal) without `parent_id`, or a city channel or column under one.
+/// Without `position` it goes after its last sibling.
 #[utoipa::path(
     tag = "channels",
     request_body = CreateChannel,
@@ -117,7 +121,7 @@ pub(super) async fn create_channel(
     request_body = UpdateChannel,
     params(
         ("id_or_slug" = String, Path, description = "Numeric id or slug"),
-        ("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale"),
+        IfMatchParam,
     ),
     security(("bearer_auth" = [])),
     responses(
@@ -150,7 +154,7 @@ pub(super) async fn update_channel(
     tag = "channels",
     params(
         ("id_or_slug" = String, Path, description = "Numeric id or slug"),
-        ("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale"),
+        IfMatchParam,
     ),
     security(("bearer_auth" = [])),
     responses(

@@ -230,7 +230,6 @@ pub fn update(
             .find(key)
             .ok_or_else(|| ApiError::not_found("channel"))?;
         let id = current.id;
-        precondition.check(current.version)?;
         if let Some(Some(parent)) = update.parent_id {
             if tree.get(parent).is_none() {
                 errors.push(missing_parent());
@@ -242,6 +241,7 @@ pub fn update(
             }
         }
         ApiError::check(errors)?;
+        precondition.check(current.version)?;
         let changes = ChannelChanges {
             slug,
             name,

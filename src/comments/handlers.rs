@@ -8,7 +8,7 @@ use crate::app::AppState;
 use crate::domain::slug::IdOrSlug;
 use crate::error::ApiError;
 use crate::http::auth::{Editor, Require, Viewer};
-use crate::http::conditional::{self, IfMatch};
+use crate::http::conditional::{self, IfMatch, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
 use crate::http::rate_limit::ClientTrace;
@@ -121,6 +121,8 @@ pub(super) async fn list_comments(
 }
 
 /// Read a comment
+///
+/// Any comment, whatever its moderation status (editors only).
 #[utoipa::path(
     tag = "comments",
     security(("bearer_auth" = [])),
@@ -150,7 +152,7 @@ pub(super) async fn get_comment(
 #[utoipa::path(
     tag = "comments",
     request_body = ModerateComment,
-    params(("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale")),
+    params(IfMatchParam),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The comment", body = CommentOut, headers(("ETag" = String))),
@@ -180,7 +182,7 @@ pub(super) async fn moderate_comment(
 /// Deletes the comment and the replies below it.
 #[utoipa::path(
     tag = "comments",
-    params(("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale")),
+    params(IfMatchParam),
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "Deleted"),

@@ -187,16 +187,21 @@ pub fn queue(
     page: PageRequest,
 ) -> Result<Paged<CommentRow>, ApiError> {
     let article_id = match article {
-        Some(raw) => Some(
-            articles::find(
-                conn,
-                &IdOrSlug::parse(raw),
-                Visibility::Everything,
-                time::now(),
-            )?
-            .ok_or_else(|| ApiError::invalid("article", "no article has this id or slug"))?
-            .id,
-        ),
+        Some(raw) => match articles::find(
+            conn,
+            &IdOrSlug::parse(raw),
+            Visibility::Everything,
+            time::now(),
+        )? {
+            Some(found) => Some(found.id),
+            None => {
+                return Ok(Paged {
+                    items: Vec::new(),
+                    total: 0,
+                    request: page,
+                });
+            }
+        },
         None => None,
     };
     let filter = CommentFilter {

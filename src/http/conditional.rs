@@ -120,6 +120,17 @@ fn if_none_match_hits(header_value: &str, etag: &str) -> bool {
         .any(|t| t == "*" || t == etag)
 }
 
+/// How `If-Match` is documented on every write.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfMatchParam {
+    /// An ETag from an earlier read (or `*`); the write fails with 412 unless it names
+    /// the current version.
+    #[serde(rename = "If-Match")]
+    #[param(required = false, example = "\"v3-1f0c2b7e9d4a8c6e5b21\"")]
+    pub if_match: String,
+}
+
 /// The `If-Match` precondition of a write, read from the request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum IfMatch {
@@ -133,6 +144,8 @@ pub enum IfMatch {
 }
 
 impl IfMatch {
+    /// Reads `*` or a list of ETags. Anything that names no version of ours (another
+    /// server's tag, or not a tag at all) can never match, so the write gets 412.
     pub fn parse(header_value: &str) -> Self {
         if header_value.trim() == "*" {
             return Self::Any;
@@ -140,9 +153,9 @@ impl IfMatch {
         let versions = header_value
             .split(',')
             .filter_map(|tag| {
-                let tag = tag.trim().strip_prefix('"')?.strip_suffix('"')?;
-                let version = tag.strip_prefix('v')?.split('-').next()?;
-                version.parse().ok()
+                let tag = tag.trim().trim_start_matches("W/");
+                let tag = tag.strip_prefix('"')?.strip_suffix('"')?;
+                tag.strip_prefix('v')?.split('-').next()?.parse().ok()
             })
             .collect();
         Self::Versions(versions)
@@ -167,10 +180,7 @@ impl FromRequest for IfMatch {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let value = match req.headers().get(header::IF_MATCH) {
             None => Ok(Self::Absent),
-            Some(v) => v
-                .to_str()
-                .map(Self::parse)
-                .map_err(|_| ApiError::bad_request("If-Match is not a valid header value")),
+            Some(v) => Ok(v.to_str().map_or(Self::Versions(Vec::new()), Self::parse)),
         };
         ready(value)
     }
@@ -182,14 +192,17 @@ mod tests {
 
     #[test]
     fn if_match_reads_versions_from_our_etags() {
+        let parse = IfMatch::parse;
         assert_eq!(
-            IfMatch::parse("\"v3-abc\", \"v4-def\""),
+            parse("\"v3-abc\", \"v4-def\""),
             IfMatch::Versions(vec![3, 4])
         );
-        assert_eq!(IfMatch::parse("*"), IfMatch::Any);
-        assert!(IfMatch::parse("\"v3-abc\"").check(3).is_ok());
-        assert!(IfMatch::parse("\"v3-abc\"").check(4).is_err());
-        assert!(IfMatch::parse("\"garbage\"").check(1).is_err());
+        assert_eq!(parse("*"), IfMatch::Any);
+        assert!(parse("\"v3-abc\"").check(3).is_ok());
+        assert!(parse("\"v3-abc\"").check(4).is_err());
+        assert!(parse("\"garbage\"").check(1).is_err());
+        assert!(parse("").check(1).is_err());
+        assert!(parse("0").check(1).is_err());
     }
 
     #[test]

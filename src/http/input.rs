@@ -61,6 +61,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
 /// Deserialises a JSON document, telling syntax errors (400) from shape errors (422).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    // Every body of this API is an object; serde would also read a struct from an array.
+    let opens_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if !opens_object && serde_json::from_slice::<serde_json::Value>(body).is_ok() {
+        return Err(ApiError::invalid("body", "must be a JSON object"));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let field = field_name(err.path());
@@ -89,8 +94,9 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let pairs = form_urlencoded::parse(req.query_string().as_bytes());
-        let de = serde_urlencoded::Deserializer::new(pairs);
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(
+            req.query_string().as_bytes(),
+        ));
         let result = serde_path_to_error::deserialize(de)
             .map(QueryParams)
             .map_err(|err| {

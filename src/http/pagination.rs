@@ -31,7 +31,7 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub fn offset(&self) -> i64 {
-        (self.page - 1) * self.per_page
+        (self.page - 1).saturating_mul(self.per_page)
     }
 }
 
@@ -92,7 +92,7 @@ impl<T> Paged<T> {
         let total = all.len() as i64;
         let items = all
             .into_iter()
-            .skip(request.offset().max(0) as usize)
+            .skip(usize::try_from(request.offset()).unwrap_or(usize::MAX))
             .take(request.per_page as usize)
             .collect();
         Self {

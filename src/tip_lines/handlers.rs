@@ -10,7 +10,7 @@ use super::service::{self, TipStatus};
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::http::auth::{Editor, Reporter, Require, Viewer};
-use crate::http::conditional::{self, IfMatch};
+use crate::http::conditional::{self, IfMatch, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
 use crate::http::rate_limit::ClientTrace;
@@ -45,6 +45,8 @@ pub(super) async fn list_tip_lines(
 }
 
 /// Read a tip line
+///
+/// Inactive tip lines are visible to editors only.
 #[utoipa::path(
     tag = "tip-lines",
     responses(
@@ -71,6 +73,9 @@ pub(super) async fn get_tip_line(
 }
 
 /// Create a tip line
+///
+/// The `value` must fit the `kind`: a phone number for `hotline` and `sms`, digits for
+/// `qq`, an address for `email`, a URL for `web`.
 #[utoipa::path(
     tag = "tip-lines",
     request_body = CreateTipLine,
@@ -101,10 +106,12 @@ pub(super) async fn create_tip_line(
 }
 
 /// Change a tip line
+///
+/// Absent fields stay; set `active` to false to hide a line from readers.
 #[utoipa::path(
     tag = "tip-lines",
     request_body = UpdateTipLine,
-    params(("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale")),
+    params(IfMatchParam),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The changed tip line", body = TipLineOut, headers(("ETag" = String))),
@@ -130,9 +137,11 @@ pub(super) async fn update_tip_line(
 }
 
 /// Delete a tip line
+///
+/// Removes the line for good; deactivating keeps it for later.
 #[utoipa::path(
     tag = "tip-lines",
-    params(("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale")),
+    params(IfMatchParam),
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "Deleted"),
@@ -219,6 +228,8 @@ pub(super) async fn list_tips(
 }
 
 /// Read a tip
+///
+/// Editors read any tip; reporters only those assigned to them (404 otherwise).
 #[utoipa::path(
     tag = "tips",
     security(("bearer_auth" = [])),
@@ -252,7 +263,7 @@ pub(super) async fn get_tip(
 #[utoipa::path(
     tag = "tips",
     request_body = UpdateTip,
-    params(("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale")),
+    params(IfMatchParam),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The tip", body = TipOut, headers(("ETag" = String))),

@@ -154,17 +154,14 @@ pub fn list_tip_lines(
     viewer: Option<CurrentUser>,
     page: PageRequest,
 ) -> Result<Paged<TipLineRow>, ApiError> {
-    let channel_id = match channel {
-        Some(raw) => Some(
-            channel_id_of(conn, raw)?
-                .ok_or_else(|| ApiError::invalid("channel", "no channel has this id or slug"))?,
-        ),
-        None => None,
+    let lines = match channel {
+        Some(raw) => match channel_id_of(conn, raw)? {
+            Some(id) => repo::list(conn, Some(id), Visibility::of(viewer))?,
+            None => Vec::new(),
+        },
+        None => repo::list(conn, None, Visibility::of(viewer))?,
     };
-    Ok(Paged::slice(
-        repo::list(conn, channel_id, Visibility::of(viewer))?,
-        page,
-    ))
+    Ok(Paged::slice(lines, page))
 }
 
 pub fn get_tip_line(
@@ -216,7 +213,6 @@ pub fn update_tip_line(
 ) -> Result<TipLineRow, ApiError> {
     write_transaction(conn, |conn| {
         let current = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("tip line"))?;
-        precondition.check(current.version)?;
         let mut fields = TipLineFields {
             channel_id: input.channel_id.unwrap_or(current.channel_id),
             kind: input.kind.map_or(current.kind, |k| k.as_str().to_owned()),
@@ -226,6 +222,7 @@ pub fn update_tip_line(
             active: input.active.unwrap_or(current.active),
         };
         check_tip_line(conn, &mut fields)?;
+        precondition.check(current.version)?;
         Ok(repo::update(conn, id, &fields, time::now())?)
     })
 }
@@ -300,10 +297,16 @@ pub fn list_tips(
     page: PageRequest,
 ) -> Result<Paged<TipRow>, ApiError> {
     let channel_id = match channel {
-        Some(raw) => Some(
-            channel_id_of(conn, raw)?
-                .ok_or_else(|| ApiError::invalid("channel", "no channel has this id or slug"))?,
-        ),
+        Some(raw) => match channel_id_of(conn, raw)? {
+            Some(id) => Some(id),
+            None => {
+                return Ok(Paged {
+                    items: Vec::new(),
+                    total: 0,
+                    request: page,
+                });
+            }
+        },
         None => None,
     };
     let filter = TipFilter {
@@ -346,7 +349,6 @@ pub fn update_tip(
     }
     write_transaction(conn, |conn| {
         let current = get_tip(conn, actor, id)?;
-        precondition.check(current.version)?;
         let triage = TipTriage {
             status: update
                 .status
@@ -369,6 +371,7 @@ pub fn update_tip(
             }
         }
         ApiError::check(errors)?;
+        precondition.check(current.version)?;
         Ok(repo::triage_tip(conn, id, &triage, time::now())?)
     })
 }

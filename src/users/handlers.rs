@@ -7,7 +7,7 @@ use super::service;
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::http::auth::{Admin, Require};
-use crate::http::conditional::{self, IfMatch};
+use crate::http::conditional::{self, IfMatch, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
 
@@ -39,6 +39,8 @@ pub(super) async fn list_users(
 }
 
 /// Create an account
+///
+/// E-mail addresses are unique and kept in lower case; passwords need 8 characters.
 #[utoipa::path(
     tag = "users",
     request_body = CreateUser,
@@ -66,6 +68,8 @@ pub(super) async fn create_user(
 }
 
 /// Read an account
+///
+/// The password hash never leaves the server.
 #[utoipa::path(
     tag = "users",
     security(("bearer_auth" = [])),
@@ -96,7 +100,7 @@ pub(super) async fn get_user(
 #[utoipa::path(
     tag = "users",
     request_body = UpdateUser,
-    params(("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale")),
+    params(IfMatchParam),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The changed account", body = UserOut, headers(("ETag" = String))),
@@ -123,9 +127,12 @@ pub(super) async fn update_user(
 }
 
 /// Delete an account
+///
+/// Its sessions end with it; articles it wrote stay, without a creator. The last active
+/// admin cannot be deleted (409).
 #[utoipa::path(
     tag = "users",
-    params(("If-Match" = Option<String>, Header, description = "ETag from an earlier read; 412 if stale")),
+    params(IfMatchParam),
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "Deleted"),

@@ -124,3 +124,64 @@ async fn health_probes_answer() {
         }
     );
 }
+
+#[actix_web::test]
+async fn a_body_that_is_not_an_object_is_422() {
+    let app = TestApp::new().await;
+    let res = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .raw_body("application/json", "[\"萍乡\", \"pingxiang\"]")
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["body"]);
+}
+
+#[actix_web::test]
+async fn an_if_match_naming_no_version_of_ours_is_412() {
+    let app = TestApp::new().await;
+    let id = app.channel("萍乡", "pingxiang", None).await["id"]
+        .as_i64()
+        .unwrap();
+    for value in ["\"someone-elses\"", "0", ""] {
+        app.delete(&format!("/api/v1/channels/{id}"))
+            .bearer(&app.editor)
+            .header("If-Match", value)
+            .send()
+            .await
+            .problem(412);
+    }
+    app.delete(&format!("/api/v1/channels/{id}"))
+        .bearer(&app.editor)
+        .header("If-Match", "*")
+        .send()
+        .await
+        .ok(204);
+}
+
+#[actix_web::test]
+async fn invalid_fields_are_reported_before_a_stale_if_match() {
+    let app = TestApp::new().await;
+    let id = app.channel("萍乡", "pingxiang", None).await["id"]
+        .as_i64()
+        .unwrap();
+    let res = app
+        .patch(&format!("/api/v1/channels/{id}"))
+        .bearer(&app.editor)
+        .header("If-Match", "\"v99-stale\"")
+        .json(&json!({"name": ""}))
+        .send()
+        .await;
+    assert_eq!(res.invalid_fields(), ["name"]);
+}
+
+#[actix_web::test]
+async fn a_huge_page_number_is_an_empty_page_not_an_error() {
+    let app = TestApp::new().await;
+    let body = app
+        .get("/api/v1/channels?page=9223372036854775806")
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(body["data"], json!([]));
+}
