@@ -78,15 +78,32 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(tip_lines::configure)
 }
 
-/// The OpenAPI document of the running API, as served at `/openapi.json`.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    App::new()
+/// The routes with their OpenAPI document, collected as they are registered.
+fn routed() -> (
+    App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    >,
+    utoipa::openapi::OpenApi,
+) {
+    let (app, mut document) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(health::configure)
         .service(api_v1())
-        .split_for_parts()
-        .1
+        .split_for_parts();
+    crate::openapi::link_created_resources(&mut document);
+    (app, document)
+}
+
+/// The OpenAPI document of the running API, as served at `/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routed().1
 }
 
 /// Builds the whole application around `state`.
@@ -101,12 +118,7 @@ pub fn build(
         InitError = (),
     >,
 > {
-    let (app, document) = App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(health::configure)
-        .service(api_v1())
-        .split_for_parts();
+    let (app, document) = routed();
     let routes = RouteTable::from_openapi(&document);
     let cors = cors(&state.config.cors_origins);
 

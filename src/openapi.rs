@@ -35,6 +35,81 @@ use crate::error::{FieldError, Problem};
 )]
 pub struct ApiDoc;
 
+/// Where each create operation's answer leads: OpenAPI links from its success response
+/// to the operations that take the new resource's id, so clients and fuzzers can follow
+/// them (`$response.body#/id`).
+const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 7] = [
+    (
+        "/api/v1/channels",
+        "201",
+        "id_or_slug",
+        &["get_channel", "update_channel", "delete_channel"],
+    ),
+    (
+        "/api/v1/authors",
+        "201",
+        "id_or_slug",
+        &["get_author", "update_author", "delete_author"],
+    ),
+    (
+        "/api/v1/articles",
+        "201",
+        "id_or_slug",
+        &[
+            "get_article",
+            "update_article",
+            "delete_article",
+            "list_revisions",
+            "list_related",
+            "list_article_comments",
+            "post_comment",
+        ],
+    ),
+    (
+        "/api/v1/articles/{id_or_slug}/comments",
+        "201",
+        "id",
+        &["get_comment", "moderate_comment", "delete_comment"],
+    ),
+    (
+        "/api/v1/tip-lines",
+        "201",
+        "id",
+        &["get_tip_line", "update_tip_line", "delete_tip_line"],
+    ),
+    ("/api/v1/tips", "202", "id", &["get_tip", "update_tip"]),
+    (
+        "/api/v1/users",
+        "201",
+        "id",
+        &["get_user", "update_user", "delete_user"],
+    ),
+];
+
+/// Adds [`CREATED_RESOURCE_LINKS`] to the collected document.
+pub fn link_created_resources(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::link::LinkBuilder;
+
+    for (path, status, parameter, targets) in CREATED_RESOURCE_LINKS {
+        let response = document
+            .paths
+            .paths
+            .get_mut(path)
+            .and_then(|item| item.post.as_mut())
+            .and_then(|operation| operation.responses.responses.get_mut(status));
+        if let Some(RefOr::T(response)) = response {
+            for target in targets {
+                let link = LinkBuilder::new()
+                    .operation_id(*target)
+                    .parameter(parameter, "$response.body#/id")
+                    .build();
+                response.links.insert((*target).to_owned(), RefOr::T(link));
+            }
+        }
+    }
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {

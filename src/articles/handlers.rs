@@ -53,7 +53,7 @@ pub(super) async fn list_articles(
 /// By id or slug, with one page of its body (`?page=N`, default 1).
 #[utoipa::path(
     tag = "articles",
-    params(("id_or_slug" = String, Path, description = "Numeric id or slug"), ArticlePageQuery),
+    params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang-industry-turns-green"), ArticlePageQuery),
     responses(
         (status = 200, description = "The article with the requested page", body = ArticleOut, headers(("ETag" = String))),
         crate::openapi::Cached,
@@ -126,7 +126,7 @@ pub(super) async fn create_article(
     tag = "articles",
     request_body = UpdateArticle,
     params(
-        ("id_or_slug" = String, Path, description = "Numeric id or slug"),
+        ("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang-industry-turns-green"),
         IfMatchParam,
     ),
     security(("bearer_auth" = [])),
@@ -159,7 +159,7 @@ pub(super) async fn update_article(
 #[utoipa::path(
     tag = "articles",
     params(
-        ("id_or_slug" = String, Path, description = "Numeric id or slug"),
+        ("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang-industry-turns-green"),
         IfMatchParam,
     ),
     security(("bearer_auth" = [])),
@@ -188,7 +188,7 @@ pub(super) async fn delete_article(
 /// Earlier versions, newest first, each with who saved it and when.
 #[utoipa::path(
     tag = "articles",
-    params(("id_or_slug" = String, Path, description = "Numeric id or slug"), PageParams),
+    params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang-industry-turns-green"), PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of revisions", body = ListEnvelope<RevisionOut>,
@@ -221,7 +221,7 @@ pub(super) async fn list_revisions(
 /// same channel.
 #[utoipa::path(
     tag = "articles",
-    params(("id_or_slug" = String, Path, description = "Numeric id or slug")),
+    params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang-industry-turns-green")),
     responses(
         (status = 200, description = "Related articles (one page of at most 10)", body = ListEnvelope<ArticleSummaryOut>,
             headers(("ETag" = String), ("Link" = String, description = "RFC 8288 first/prev/next/last"))),

@@ -44,7 +44,7 @@ pub(super) async fn list_authors(
 /// By id or slug. Their published articles are at `/articles?author={id or slug}`.
 #[utoipa::path(
     tag = "authors",
-    params(("id_or_slug" = String, Path, description = "Numeric id or slug")),
+    params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "zhou-xiaoming")),
     responses(
         (status = 200, description = "The author", body = AuthorOut, headers(("ETag" = String))),
         crate::openapi::Cached,
@@ -104,7 +104,7 @@ pub(super) async fn create_author(
     tag = "authors",
     request_body = UpdateAuthor,
     params(
-        ("id_or_slug" = String, Path, description = "Numeric id or slug"),
+        ("id_or_slug" = String, Path, description = "Numeric id or slug", example = "zhou-xiaoming"),
         IfMatchParam,
     ),
     security(("bearer_auth" = [])),
@@ -137,7 +137,7 @@ pub(super) async fn update_author(
 #[utoipa::path(
     tag = "authors",
     params(
-        ("id_or_slug" = String, Path, description = "Numeric id or slug"),
+        ("id_or_slug" = String, Path, description = "Numeric id or slug", example = "zhou-xiaoming"),
         IfMatchParam,
     ),
     security(("bearer_auth" = [])),

@@ -54,7 +54,7 @@ pub(super) async fn list_channels(
 /// `tip_lines` (editors see inactive ones too).
 #[utoipa::path(
     tag = "channels",
-    params(("id_or_slug" = String, Path, description = "Numeric id or slug")),
+    params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang")),
     responses(
         (status = 200, description = "The channel", body = ChannelDetailOut, headers(("ETag" = String))),
         crate::openapi::Cached,
@@ -120,7 +120,7 @@ pub(super) async fn create_channel(
     tag = "channels",
     request_body = UpdateChannel,
     params(
-        ("id_or_slug" = String, Path, description = "Numeric id or slug"),
+        ("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang"),
         IfMatchParam,
     ),
     security(("bearer_auth" = [])),
@@ -153,7 +153,7 @@ pub(super) async fn update_channel(
 #[utoipa::path(
     tag = "channels",
     params(
-        ("id_or_slug" = String, Path, description = "Numeric id or slug"),
+        ("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang"),
         IfMatchParam,
     ),
     security(("bearer_auth" = [])),

@@ -18,7 +18,7 @@ use crate::http::rate_limit::ClientTrace;
 /// Approved comments, oldest first; replies carry `parent_id`.
 #[utoipa::path(
     tag = "comments",
-    params(("id_or_slug" = String, Path, description = "Article id or slug"), PageParams),
+    params(("id_or_slug" = String, Path, description = "Article id or slug", example = "pingxiang-industry-turns-green"), PageParams),
     responses(
         (status = 200, description = "A page of approved comments", body = ListEnvelope<CommentOut>,
             headers(("ETag" = String), ("Link" = String, description = "RFC 8288 first/prev/next/last"))),
@@ -52,7 +52,7 @@ pub(super) async fn list_article_comments(
 /// (`NEWSDESK_PUBLIC_WRITES_PER_MINUTE`, then 429 with `Retry-After`).
 #[utoipa::path(
     tag = "comments",
-    params(("id_or_slug" = String, Path, description = "Article id or slug")),
+    params(("id_or_slug" = String, Path, description = "Article id or slug", example = "pingxiang-industry-turns-green")),
     request_body = PostComment,
     responses(
         (status = 201, description = "Stored", body = CommentOut,
