@@ -699,6 +699,13 @@ fn content_of(conn: &mut AnyConnection, row: &ArticleRow) -> Result<ArticleConte
     })
 }
 
+/// Puts `value` into `field` when the request carried one.
+fn replace<T>(field: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *field = value;
+    }
+}
+
 pub fn update(
     conn: &mut AnyConnection,
     actor: CurrentUser,
@@ -710,48 +717,25 @@ pub fn update(
         let current = find_visible(conn, key, Some(actor))?;
         let before = content_of(conn, &current)?;
         let mut after = before.clone();
-        if let Some(v) = update.title {
-            after.title = v;
-        }
-        if let Some(v) = update.slug {
-            after.slug = v;
-        }
-        if let Some(v) = update.subtitle {
-            after.subtitle = v;
-        }
-        if let Some(v) = update.summary {
-            after.summary = v;
-        }
-        if let Some(v) = update.status {
-            after.status = v;
-        }
-        if let Some(v) = update.channel_id {
-            after.channel_id = v;
-        }
-        if let Some(v) = update.source {
-            after.source = v;
-        }
-        if let Some(v) = update.bylines {
-            after.bylines = v;
-        }
-        if let Some(v) = update.published_at {
-            after.published_at = v.map(|t| t.with_timezone(&Utc));
-        }
-        if let Some(v) = update.cover_image_url {
-            after.cover_image_url = v;
-        }
-        if let Some(v) = update.tags {
-            after.tags = v;
-        }
-        if let Some(v) = update.comments_enabled {
-            after.comments_enabled = v;
-        }
-        if let Some(v) = update.related_ids {
-            after.related_ids = v;
-        }
-        if let Some(v) = update.pages {
-            after.pages = v;
-        }
+        replace(&mut after.title, update.title);
+        replace(&mut after.slug, update.slug);
+        replace(&mut after.subtitle, update.subtitle);
+        replace(&mut after.summary, update.summary);
+        replace(&mut after.status, update.status);
+        replace(&mut after.channel_id, update.channel_id);
+        replace(&mut after.source, update.source);
+        replace(&mut after.bylines, update.bylines);
+        replace(
+            &mut after.published_at,
+            update
+                .published_at
+                .map(|t| t.map(|t| t.with_timezone(&Utc))),
+        );
+        replace(&mut after.cover_image_url, update.cover_image_url);
+        replace(&mut after.tags, update.tags);
+        replace(&mut after.comments_enabled, update.comments_enabled);
+        replace(&mut after.related_ids, update.related_ids);
+        replace(&mut after.pages, update.pages);
         authorize(actor, Some(&current), after.status)?;
         let checked = check(conn, after, Some(current.id))?;
         precondition.check(current.version)?;
