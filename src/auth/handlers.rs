@@ -50,7 +50,14 @@ pub(super) async fn login(
     let session = state
         .db(move |conn| service::login(conn, &auth, &body.email, &body.password, &client))
         .await?;
-    Ok(HttpResponse::Ok().json(TokenPair::from(session)))
+    Ok(tokens(session))
+}
+
+/// Token answers must never sit in a cache.
+fn tokens(session: Session) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(TokenPair::from(session))
 }
 
 /// Renew tokens
@@ -75,7 +82,7 @@ pub(super) async fn refresh(
     let session = state
         .db(move |conn| service::refresh(conn, &auth, &body.refresh_token))
         .await?;
-    Ok(HttpResponse::Ok().json(TokenPair::from(session)))
+    Ok(tokens(session))
 }
 
 /// Sign out

@@ -13,7 +13,9 @@ async fn login(app: &TestApp, email: &str, password: &str) -> crate::support::Te
 #[actix_web::test]
 async fn login_returns_a_bearer_pair_and_the_user() {
     let app = TestApp::new().await;
-    let body = login(&app, "Editor@Example.com ", PASSWORD).await.ok(200);
+    let res = login(&app, "Editor@Example.com ", PASSWORD).await;
+    assert_eq!(res.header("cache-control"), Some("no-store"));
+    let body = res.ok(200);
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 900);
     assert!(body["refresh_token"].as_str().unwrap().len() >= 32);
@@ -202,4 +204,50 @@ async fn me_without_a_token_is_401_with_bearer_challenge() {
     res.problem(401);
     assert_eq!(res.header("www-authenticate"), Some("Bearer"));
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn browsers_from_configured_origins_may_call_and_others_may_not() {
+    let app = TestApp::with_env(&[(
+        "NEWSDESK_CORS_ORIGINS",
+        "https://www.example.com, https://m.example.com",
+    )])
+    .await;
+    let preflight = app
+        .request(actix_web::http::Method::OPTIONS, "/api/v1/articles")
+        .header("Origin", "https://m.example.com")
+        .header("Access-Control-Request-Method", "PATCH")
+        .header("Access-Control-Request-Headers", "authorization, if-match")
+        .send()
+        .await;
+    assert_eq!(preflight.status.as_u16(), 200);
+    assert_eq!(
+        preflight.header("access-control-allow-origin"),
+        Some("https://m.example.com")
+    );
+    let read = app
+        .get("/api/v1/channels")
+        .header("Origin", "https://www.example.com")
+        .send()
+        .await;
+    assert_eq!(
+        read.header("access-control-allow-origin"),
+        Some("https://www.example.com")
+    );
+    assert!(
+        read.header("access-control-expose-headers")
+            .unwrap()
+            .contains("etag")
+    );
+    let stranger = app
+        .get("/api/v1/channels")
+        .header("Origin", "https://evil.example")
+        .send()
+        .await;
+    stranger.ok(200);
+    assert_eq!(
+        stranger.header("access-control-allow-origin"),
+        None,
+        "the browser will block it"
+    );
 }
