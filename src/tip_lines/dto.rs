@@ -148,8 +148,10 @@ impl From<SendTip> for NewTip {
 /// The receipt for a tip.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TipReceipt {
+    /// The tip's number in the newsroom's inbox; `null` when the spam checks set the
+    /// submission aside.
     #[schema(example = 17)]
-    pub id: i64,
+    pub id: Option<i64>,
     pub status: TipStatus,
 }
 

@@ -188,7 +188,7 @@ pub(super) async fn send_tip(
         .await?;
     // A bot that filled the honeypot gets the same kind of answer, and nothing is kept.
     let receipt = TipReceipt {
-        id: stored.map_or(0, |tip| tip.id),
+        id: stored.map(|tip| tip.id),
         status: TipStatus::New,
     };
     Ok(HttpResponse::Accepted().json(receipt))

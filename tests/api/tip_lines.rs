@@ -345,11 +345,17 @@ async fn invalid_tips_are_named_and_the_honeypot_drops_them_quietly() {
         .await;
     assert_eq!(long.invalid_fields(), ["content"]);
 
-    app.post("/api/v1/tips")
+    let receipt = app
+        .post("/api/v1/tips")
         .json(&json!({"channel_id": channel, "content": "买药找我", "website": "http://spam.example"}))
         .send()
         .await
         .ok(202);
+    assert_eq!(
+        receipt["id"],
+        Value::Null,
+        "no number for a tip that was not kept"
+    );
     let inbox = app
         .get("/api/v1/tips")
         .bearer(&app.editor)
