@@ -97,7 +97,7 @@ fn routed() -> (
         .configure(health::configure)
         .service(api_v1())
         .split_for_parts();
-    crate::openapi::link_created_resources(&mut document);
+    crate::openapi::finish(&mut document);
     (app, document)
 }
 

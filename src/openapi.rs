@@ -18,7 +18,8 @@ use crate::error::{FieldError, Problem};
         schemas(Problem, FieldError),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
-            PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable
+            PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable,
+            InternalError
         )
     ),
     tags(
@@ -86,10 +87,32 @@ const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 6] = [
     ),
 ];
 
-/// Adds [`CREATED_RESOURCE_LINKS`] to the collected document.
-pub fn link_created_resources(document: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::RefOr;
+/// Completes the collected document: the links of [`CREATED_RESOURCE_LINKS`], and the
+/// 500 and 503 answers any API operation can give.
+pub fn finish(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::link::LinkBuilder;
+    use utoipa::openapi::{Ref, RefOr};
+
+    for (path, item) in document.paths.paths.iter_mut() {
+        if !path.starts_with("/api/") {
+            continue;
+        }
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for (status, response) in [("500", "InternalError"), ("503", "Unavailable")] {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(response)));
+            }
+        }
+    }
 
     for (path, status, parameter, targets) in CREATED_RESOURCE_LINKS {
         let response = document
@@ -180,9 +203,17 @@ pub struct Unprocessable(#[allow(dead_code)] Problem);
 )]
 pub struct TooManyRequests(#[allow(dead_code)] Problem);
 
-/// The database is unreachable or out of connections.
+/// Something failed on the server's side; the cause is logged, never sent.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
+pub struct InternalError(#[allow(dead_code)] Problem);
+
+/// The database is unreachable or out of connections.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))
+)]
 pub struct Unavailable(#[allow(dead_code)] Problem);
 
 // Response sets: the error answers operations share, listed once.
