@@ -93,12 +93,13 @@ TOML
 
 started=$(date +%s)
 status=0
-"$venv/bin/st" --config-file "$work/schemathesis.toml" run "$base/openapi.json" \
+# From the scratch folder, so schemathesis keeps its cache there and every run starts clean.
+(cd "$work" && "$OLDPWD/$venv/bin/st" --config-file "$work/schemathesis.toml" run "$base/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks all \
     --workers 1 \
     --seed 20261128 \
-    --no-color || status=$?
+    --no-color) || status=$?
 requests=$(grep -c 'newsdesk.*actix_web::middleware::logger\|actix_web::middleware::logger' "$work/server.log" || true)
 echo "contract: schemathesis sent $requests requests in $(( $(date +%s) - started )) s; exit $status"
 if [ "$status" -ne 0 ]; then
