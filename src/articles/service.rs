@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::repo::{self, ArticleFields, ArticleRow, BylineRow, ListFilter, RevisionRow, Sort};
 use super::search::{self, SearchQuery};
 use crate::authors::repo as authors;
-use crate::channels::repo::ChannelRow;
+use crate::channels::repo::{self as channels, ChannelRow};
 use crate::channels::service::ChannelTree;
 use crate::db::{AnyConnection, write_transaction};
 use crate::domain::role::{CurrentUser, Role};
@@ -345,11 +345,7 @@ pub fn list(
         sort: request.sort,
     };
     let (rows, total) = repo::list(conn, &filter, page)?;
-    Ok(Paged {
-        items: assemble(conn, rows)?,
-        total,
-        request: page,
-    })
+    Ok(Paged::of((assemble(conn, rows)?, total), page))
 }
 
 fn find_visible(
@@ -537,7 +533,7 @@ fn check(
     }
     content.related_ids = related;
 
-    if ChannelTree::load(conn)?.get(content.channel_id).is_none() {
+    if !channels::exists(conn, content.channel_id)? {
         errors.push(FieldError::new("channel_id", "no channel has this id"));
     }
     match content.status {
@@ -670,7 +666,10 @@ pub fn create(
 
 /// The stored content of `row`, as a revision keeps it.
 fn content_of(conn: &mut AnyConnection, row: &ArticleRow) -> Result<ArticleContent, ApiError> {
-    let article = assemble_one(conn, row.clone())?;
+    let ids = [row.id];
+    let bylines = repo::bylines(conn, &ids)?;
+    let mut tags = repo::tags(conn, &ids)?;
+    let mut related = repo::related(conn, &ids)?;
     Ok(ArticleContent {
         slug: row.slug.clone(),
         title: row.title.clone(),
@@ -682,8 +681,7 @@ fn content_of(conn: &mut AnyConnection, row: &ArticleRow) -> Result<ArticleConte
             name,
             url: row.source_url.clone(),
         }),
-        bylines: article
-            .bylines
+        bylines: bylines
             .iter()
             .map(|b| BylineRef {
                 author_id: b.author_id,
@@ -692,9 +690,9 @@ fn content_of(conn: &mut AnyConnection, row: &ArticleRow) -> Result<ArticleConte
             .collect(),
         published_at: row.published_at.map(time::to_utc),
         cover_image_url: row.cover_image_url.clone(),
-        tags: article.tags,
+        tags: tags.remove(&row.id).unwrap_or_default(),
         comments_enabled: row.comments_enabled,
-        related_ids: article.related_ids,
+        related_ids: related.remove(&row.id).unwrap_or_default(),
         pages: repo::pages(conn, row.id)?,
     })
 }
@@ -792,9 +790,5 @@ pub fn revisions(
             Ok(Revision { row, content })
         })
         .collect::<Result<_, ApiError>>()?;
-    Ok(Paged {
-        items,
-        total,
-        request: page,
-    })
+    Ok(Paged::of((items, total), page))
 }

@@ -31,12 +31,7 @@ pub struct AuthorUpdate {
 }
 
 pub fn list(conn: &mut AnyConnection, page: PageRequest) -> Result<Paged<AuthorRow>, ApiError> {
-    let (items, total) = repo::list(conn, page)?;
-    Ok(Paged {
-        items,
-        total,
-        request: page,
-    })
+    Ok(Paged::of(repo::list(conn, page)?, page))
 }
 
 pub fn get(conn: &mut AnyConnection, key: &IdOrSlug) -> Result<AuthorRow, ApiError> {

@@ -58,7 +58,7 @@ pub struct NewComment {
     pub honeypot: Option<String>,
 }
 
-fn article_id(
+fn find_article(
     conn: &mut AnyConnection,
     key: &IdOrSlug,
     visibility: Visibility,
@@ -74,17 +74,12 @@ pub fn list_for_article(
     viewer: Option<CurrentUser>,
     page: PageRequest,
 ) -> Result<Paged<CommentRow>, ApiError> {
-    let article = article_id(conn, key, Visibility::of(viewer))?;
+    let article = find_article(conn, key, Visibility::of(viewer))?;
     let filter = CommentFilter {
         article_id: Some(article.id),
         status: CommentStatus::Approved.as_str().into(),
     };
-    let (items, total) = repo::list(conn, &filter, page)?;
-    Ok(Paged {
-        items,
-        total,
-        request: page,
-    })
+    Ok(Paged::of(repo::list(conn, &filter, page)?, page))
 }
 
 /// Stores a comment on a public article; `None` when the honeypot was filled (the
@@ -108,7 +103,7 @@ pub fn post(
     }
     write_transaction(conn, |conn| {
         // Readers comment on what readers can see, whoever is signed in.
-        let article = article_id(conn, key, Visibility::Public)?;
+        let article = find_article(conn, key, Visibility::Public)?;
         if !article.comments_enabled {
             return Err(ApiError::Forbidden(
                 "comments are closed on this article".into(),
@@ -195,11 +190,7 @@ pub fn queue(
         )? {
             Some(found) => Some(found.id),
             None => {
-                return Ok(Paged {
-                    items: Vec::new(),
-                    total: 0,
-                    request: page,
-                });
+                return Ok(Paged::empty(page));
             }
         },
         None => None,
@@ -208,12 +199,7 @@ pub fn queue(
         article_id,
         status: status.unwrap_or(CommentStatus::Pending).as_str().into(),
     };
-    let (items, total) = repo::list(conn, &filter, page)?;
-    Ok(Paged {
-        items,
-        total,
-        request: page,
-    })
+    Ok(Paged::of(repo::list(conn, &filter, page)?, page))
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> Result<CommentRow, ApiError> {

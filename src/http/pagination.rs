@@ -79,6 +79,24 @@ pub struct Paged<T> {
 }
 
 impl<T> Paged<T> {
+    /// A page as a repo returns it: the rows and the total count.
+    pub fn of((items, total): (Vec<T>, i64), request: PageRequest) -> Self {
+        Self {
+            items,
+            total,
+            request,
+        }
+    }
+
+    /// Nothing matches.
+    pub fn empty(request: PageRequest) -> Self {
+        Self {
+            items: Vec::new(),
+            total: 0,
+            request,
+        }
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
         Paged {
             items: self.items.into_iter().map(f).collect(),

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::repo::{self, NewTipRow, TipFilter, TipLineFields, TipLineRow, TipRow, TipTriage};
 use crate::articles::repo as articles;
-use crate::channels::service::ChannelTree;
+use crate::channels::repo as channels;
 use crate::db::{AnyConnection, write_transaction};
 use crate::domain::role::{CurrentUser, Role};
 use crate::domain::slug::IdOrSlug;
@@ -143,9 +143,7 @@ pub struct TipLineUpdate {
 }
 
 fn channel_id_of(conn: &mut AnyConnection, raw: &str) -> Result<Option<i64>, ApiError> {
-    Ok(ChannelTree::load(conn)?
-        .find(&IdOrSlug::parse(raw))
-        .map(|c| c.id))
+    Ok(channels::find(conn, &IdOrSlug::parse(raw))?.map(|c| c.id))
 }
 
 pub fn list_tip_lines(
@@ -184,7 +182,7 @@ fn check_tip_line(conn: &mut AnyConnection, fields: &mut TipLineFields) -> Resul
             kind.check_value(&fields.value, &mut errors);
         }
     }
-    if ChannelTree::load(conn)?.get(fields.channel_id).is_none() {
+    if !channels::exists(conn, fields.channel_id)? {
         errors.push(FieldError::new("channel_id", "no channel has this id"));
     }
     ApiError::check(errors)
@@ -261,7 +259,7 @@ pub fn send_tip(
     let content = text::required("content", &tip.content, TIP_MAX_CHARS, &mut errors);
     let contact = text::optional("contact", tip.contact.as_deref(), 100, &mut errors);
     let name = text::optional("name", tip.name.as_deref(), 50, &mut errors);
-    if ChannelTree::load(conn)?.get(tip.channel_id).is_none() {
+    if !channels::exists(conn, tip.channel_id)? {
         errors.push(FieldError::new("channel_id", "no channel has this id"));
     }
     ApiError::check(errors)?;
@@ -300,11 +298,7 @@ pub fn list_tips(
         Some(raw) => match channel_id_of(conn, raw)? {
             Some(id) => Some(id),
             None => {
-                return Ok(Paged {
-                    items: Vec::new(),
-                    total: 0,
-                    request: page,
-                });
+                return Ok(Paged::empty(page));
             }
         },
         None => None,
@@ -314,12 +308,7 @@ pub fn list_tips(
         channel_id,
         assignee_id: assigned_only(actor),
     };
-    let (items, total) = repo::list_tips(conn, &filter, page)?;
-    Ok(Paged {
-        items,
-        total,
-        request: page,
-    })
+    Ok(Paged::of(repo::list_tips(conn, &filter, page)?, page))
 }
 
 pub fn get_tip(conn: &mut AnyConnection, actor: CurrentUser, id: i64) -> Result<TipRow, ApiError> {

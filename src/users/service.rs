@@ -51,12 +51,7 @@ fn parse_role(raw: &str, errors: &mut Vec<FieldError>) -> Role {
 }
 
 pub fn list(conn: &mut AnyConnection, page: PageRequest) -> Result<Paged<UserRow>, ApiError> {
-    let (items, total) = repo::list(conn, page)?;
-    Ok(Paged {
-        items,
-        total,
-        request: page,
-    })
+    Ok(Paged::of(repo::list(conn, page)?, page))
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> Result<UserRow, ApiError> {
