@@ -1,6 +1,5 @@
-//! Application state and the one `build` that `serve` and the tests share.
-
-use std::sync::Arc;
+//! The route table: every resource's `configure` under `/api/v1`, the documents, the
+//! fallback for unknown routes, and the one `build` that `serve` and the tests share.
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
@@ -11,51 +10,10 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::service::Authenticator;
-use crate::config::Config;
-use crate::db::{AnyConnection, DbPool};
 use crate::error::ApiError;
-use crate::http::rate_limit::RateLimiter;
 use crate::openapi::ApiDoc;
+use crate::state::AppState;
 use crate::{articles, auth, authors, channels, comments, health, http, tip_lines, users};
-
-/// What every handler can reach: the pool, the configuration and the token machinery.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: DbPool,
-    pub config: Arc<Config>,
-    pub auth: Arc<Authenticator>,
-    /// Shared by every public write (tips, comments): per client, per minute.
-    pub public_writes: Arc<RateLimiter>,
-}
-
-impl AppState {
-    pub fn new(config: Config, pool: DbPool) -> Result<Self, ApiError> {
-        let auth = Authenticator::new(&config).map_err(ApiError::internal)?;
-        Ok(Self {
-            pool,
-            auth: Arc::new(auth),
-            public_writes: Arc::new(RateLimiter::per_minute(config.public_writes_per_minute)),
-            config: Arc::new(config),
-        })
-    }
-
-    /// Runs `f` with a pooled connection on the blocking thread pool; connections never
-    /// cross an `await`.
-    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
-    {
-        let pool = self.pool.clone();
-        web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(ApiError::internal)?
-    }
-}
 
 /// Every documented route under `/api/v1`, collected for the OpenAPI document as it is
 /// registered.

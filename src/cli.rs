@@ -3,10 +3,9 @@
 use actix_web::HttpServer;
 use clap::{Parser, Subcommand};
 
-use crate::app::{self, AppState};
+use crate::app;
 use crate::config::Config;
-use crate::db::{self, AnyConnection, migrate};
-use crate::error::ApiError;
+use crate::state::prepare;
 use crate::users::service::{self as users, NewUser};
 
 #[derive(Debug, Parser)]
@@ -80,7 +79,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             let state = prepare(Config::from_env().map_err(|e| e.to_string())?)?;
             let display_name =
                 name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
-            let user = with_connection(&state, |conn| {
+            let user = state.run(|conn| {
                 users::create(
                     conn,
                     &state.auth.passwords,
@@ -100,7 +99,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         }
         Command::SeedDemo => {
             let state = prepare(Config::from_env().map_err(|e| e.to_string())?)?;
-            let seeded = with_connection(&state, |conn| crate::seed::seed_demo(&state, conn))?;
+            let seeded = state.run(|conn| crate::seed::seed_demo(&state, conn))?;
             println!(
                 "loaded the demo newsroom: {} channels, {} articles; sign in as {} with password {}",
                 seeded.channels, seeded.articles, seeded.editor_email, seeded.editor_password
@@ -112,63 +111,6 @@ pub fn run(cli: Cli) -> Result<(), String> {
             actix_web::rt::System::new().block_on(serve(config))
         }
     }
-}
-
-/// Opens the database, applies migrations and creates the start-up admin if asked to.
-pub fn prepare(config: Config) -> Result<AppState, String> {
-    if let db::DatabaseTarget::Sqlite(path) = &config.database {
-        if let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("DATABASE_URL: cannot create {}: {e}", dir.display()))?;
-        }
-    }
-    let pool = db::pool(&config.database, config.db_pool_size, config.db_wait).map_err(|e| {
-        format!(
-            "DATABASE_URL: cannot connect to the {} database: {e}",
-            config.database.kind()
-        )
-    })?;
-    let state = AppState::new(config, pool).map_err(|e| e.to_string())?;
-    with_connection(&state, |conn| {
-        let applied = migrate::run_pending(conn)
-            .map_err(|e| ApiError::internal(anyhow::anyhow!("migrations failed: {e}")))?;
-        for name in applied {
-            log::info!("applied migration {name}");
-        }
-        Ok(())
-    })?;
-    if let Some(admin) = state.config.bootstrap_admin.clone() {
-        let created = with_connection(&state, |conn| {
-            users::ensure_first_admin(conn, &state.auth.passwords, &admin.email, &admin.password)
-        })
-        .map_err(|e| format!("NEWSDESK_ADMIN_EMAIL: cannot create the first admin: {e}"))?;
-        if created {
-            log::info!("created the first admin account from NEWSDESK_ADMIN_EMAIL");
-        }
-    }
-    Ok(state)
-}
-
-fn with_connection<T>(
-    state: &AppState,
-    f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
-) -> Result<T, String> {
-    let mut conn = state
-        .pool
-        .get()
-        .map_err(|e| format!("DATABASE_URL: no connection: {e}"))?;
-    f(&mut conn).map_err(|e| match e {
-        ApiError::Validation(errors) => errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; "),
-        ApiError::Internal(err) => format!("{err:#}"),
-        other => other.to_string(),
-    })
 }
 
 async fn serve(config: Config) -> Result<(), String> {

@@ -14,9 +14,12 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod openapi;
+pub mod rate_limit;
 pub mod seed;
+pub mod state;
 pub mod tip_lines;
 pub mod users;
 
-pub use app::{AppState, build};
+pub use app::build;
 pub use config::Config;
+pub use state::AppState;

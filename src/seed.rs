@@ -1,7 +1,6 @@
 //! `newsdesk seed-demo`: a demo provincial newsroom, built through the services so it
 //! obeys every rule the API does. The text is written for the demo.
 
-use crate::app::AppState;
 use crate::articles::service::{
     self as articles, ArticleStatus, BylineRef, BylineRole, NewArticle, Source,
 };
@@ -10,12 +9,13 @@ use crate::channels::repo as channel_rows;
 use crate::channels::service::{self as channels, NewChannel};
 use crate::comments::service::{self as comments, CommentStatus, NewComment};
 use crate::db::AnyConnection;
+use crate::domain::precondition::IfMatch;
 use crate::domain::role::{CurrentUser, Role};
 use crate::domain::slug::IdOrSlug;
 use crate::domain::token::random_hex;
 use crate::error::ApiError;
-use crate::http::conditional::IfMatch;
-use crate::http::rate_limit::ClientTrace;
+use crate::state::AppState;
+use crate::state::ClientTrace;
 use crate::tip_lines::service::{self as tip_lines, NewTip, NewTipLine, TipLineKind};
 use crate::users::service::{self as users, NewUser};
 

@@ -7,13 +7,15 @@ use super::dto::{
     UpdateArticle,
 };
 use super::service;
-use crate::app::AppState;
+use crate::domain::paging::{PageRequest, Paged};
+use crate::domain::precondition::IfMatch;
 use crate::domain::slug::IdOrSlug;
 use crate::error::{ApiError, FieldError};
 use crate::http::auth::{Reporter, Require, Viewer};
-use crate::http::conditional::{self, IfMatch, IfMatchParam};
+use crate::http::conditional::{self, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
-use crate::http::pagination::{ListEnvelope, PageParams, PageRequest, Paged};
+use crate::http::pagination::{ListEnvelope, PageParams};
+use crate::state::AppState;
 
 /// List articles
 ///

@@ -11,9 +11,9 @@ use crate::db::schema::{
     authors, users,
 };
 use crate::db::{AnyConnection, MultiBackend};
+use crate::domain::paging::PageRequest;
 use crate::domain::slug::IdOrSlug;
 use crate::domain::visibility::Visibility;
-use crate::http::pagination::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = articles)]

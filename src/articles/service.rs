@@ -13,14 +13,14 @@ use crate::authors::repo as authors;
 use crate::channels::repo::{self as channels, ChannelRow};
 use crate::channels::service::ChannelTree;
 use crate::db::{AnyConnection, write_transaction};
+use crate::domain::paging::{PageRequest, Paged};
+use crate::domain::precondition::IfMatch;
 use crate::domain::role::{CurrentUser, Role};
 use crate::domain::slug::{IdOrSlug, Slug};
 use crate::domain::token::random_hex;
 use crate::domain::visibility::Visibility;
 use crate::domain::{html, text, time};
 use crate::error::{ApiError, FieldError};
-use crate::http::conditional::IfMatch;
-use crate::http::pagination::{PageRequest, Paged};
 
 const MAX_PAGES: usize = 50;
 const MAX_PAGE_BYTES: usize = 200 * 1024;

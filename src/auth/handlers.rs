@@ -4,12 +4,12 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use super::dto::{LoginRequest, RefreshRequest, TokenPair};
 use super::service::{self, Session};
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::http::auth::SignedIn;
+use crate::http::client::client_address;
 use crate::http::conditional;
 use crate::http::input::JsonBody;
-use crate::http::rate_limit::client_address;
+use crate::state::AppState;
 use crate::users::dto::UserOut;
 
 impl From<Session> for TokenPair {

@@ -12,7 +12,7 @@ use crate::domain::role::{CurrentUser, Role};
 use crate::domain::time;
 use crate::domain::token::{random_hex, sha256_hex};
 use crate::error::ApiError;
-use crate::http::rate_limit::RateLimiter;
+use crate::rate_limit::RateLimiter;
 use crate::users::repo::{self as users, UserRow};
 
 const BAD_CREDENTIALS: &str = "the e-mail or password is wrong";

@@ -4,13 +4,14 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use super::dto::{AuthorOut, CreateAuthor, UpdateAuthor};
 use super::service;
-use crate::app::AppState;
+use crate::domain::precondition::IfMatch;
 use crate::domain::slug::IdOrSlug;
 use crate::error::ApiError;
 use crate::http::auth::{Editor, Require, Viewer};
-use crate::http::conditional::{self, IfMatch, IfMatchParam};
+use crate::http::conditional::{self, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
+use crate::state::AppState;
 
 /// List authors
 ///

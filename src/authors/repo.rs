@@ -5,8 +5,8 @@ use diesel::prelude::*;
 
 use crate::db::AnyConnection;
 use crate::db::schema::{article_bylines, authors};
+use crate::domain::paging::PageRequest;
 use crate::domain::slug::IdOrSlug;
-use crate::http::pagination::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = authors)]

@@ -3,11 +3,11 @@
 
 use super::repo::{self, AuthorChanges, AuthorRow, NewAuthorRow};
 use crate::db::{AnyConnection, write_transaction};
+use crate::domain::paging::{PageRequest, Paged};
+use crate::domain::precondition::IfMatch;
 use crate::domain::slug::{IdOrSlug, Slug};
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
-use crate::http::conditional::IfMatch;
-use crate::http::pagination::{PageRequest, Paged};
 use crate::users::repo as users;
 
 const DUPLICATE: &str = "another author already has this slug, or is linked to this account";

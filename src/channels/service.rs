@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use super::repo::{self, ChannelChanges, ChannelRow, NewChannelRow};
 use crate::articles::repo as articles;
 use crate::db::{AnyConnection, write_transaction};
+use crate::domain::paging::{PageRequest, Paged};
+use crate::domain::precondition::IfMatch;
 use crate::domain::role::CurrentUser;
 use crate::domain::slug::{IdOrSlug, Slug};
 use crate::domain::visibility::Visibility;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
-use crate::http::conditional::IfMatch;
-use crate::http::pagination::{PageRequest, Paged};
 use crate::tip_lines::repo::{self as tip_lines, TipLineRow};
 
 const NAME_MAX: usize = 100;

@@ -4,14 +4,15 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use super::dto::{CommentOut, CommentQueueQuery, ModerateComment, PostComment};
 use super::service;
-use crate::app::AppState;
+use crate::domain::precondition::IfMatch;
 use crate::domain::slug::IdOrSlug;
 use crate::error::ApiError;
 use crate::http::auth::{Editor, Require, Viewer};
-use crate::http::conditional::{self, IfMatch, IfMatchParam};
+use crate::http::conditional::{self, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
-use crate::http::rate_limit::ClientTrace;
+use crate::state::AppState;
+use crate::state::ClientTrace;
 
 /// An article's comments
 ///
@@ -67,12 +68,11 @@ pub(super) async fn list_article_comments(
 )]
 #[post("/articles/{id_or_slug}/comments")]
 pub(super) async fn post_comment(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    client: ClientTrace,
     id_or_slug: web::Path<String>,
     JsonBody(body): JsonBody<PostComment>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = ClientTrace::of(&req, &state);
     let key = IdOrSlug::parse(&id_or_slug);
     let stored = state
         .db(move |conn| service::post(conn, &client, &key, body.into()))

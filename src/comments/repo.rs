@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{articles, comments};
 use crate::db::{AnyConnection, MultiBackend};
-use crate::http::pagination::PageRequest;
+use crate::domain::paging::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = comments)]

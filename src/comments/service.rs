@@ -9,14 +9,14 @@ use super::repo::{self, CommentFilter, CommentRow, NewCommentRow};
 use crate::articles::repo as articles;
 use crate::channels::repo as channels;
 use crate::db::{AnyConnection, write_transaction};
+use crate::domain::paging::{PageRequest, Paged};
+use crate::domain::precondition::IfMatch;
 use crate::domain::role::CurrentUser;
 use crate::domain::slug::IdOrSlug;
 use crate::domain::visibility::Visibility;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
-use crate::http::conditional::IfMatch;
-use crate::http::pagination::{PageRequest, Paged};
-use crate::http::rate_limit::ClientTrace;
+use crate::state::ClientTrace;
 
 pub const BODY_MAX_CHARS: usize = 2000;
 /// A comment is depth 0; replies go two levels below it (a reply to a reply), no deeper.

@@ -7,9 +7,8 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest};
 
-use crate::app::AppState;
 use crate::auth::service as auth_service;
 use crate::domain::role::{CurrentUser, Role};
 use crate::error::ApiError;
@@ -74,13 +73,12 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 /// Resolves the caller: `None` without a token, the account for a valid one, 401 else.
 fn resolve(req: &HttpRequest) -> Pending<Option<CurrentUser>> {
     let token = bearer_token(req);
-    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let state = super::app_state(req);
     Box::pin(async move {
         let Some(token) = token? else {
             return Ok(None);
         };
-        let state = state
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState is not registered")))?;
+        let state = state?;
         let user_id = state.auth.jwt.verify(&token).ok_or_else(|| {
             ApiError::Unauthorized("the access token is invalid or expired".into())
         })?;

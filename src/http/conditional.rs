@@ -13,6 +13,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use serde::Serialize;
 
+use crate::domain::precondition::IfMatch;
 use crate::domain::token::sha256_hex;
 use crate::error::ApiError;
 use crate::http::pagination::{ListEnvelope, link_header};
@@ -131,48 +132,6 @@ pub struct IfMatchParam {
     pub if_match: String,
 }
 
-/// The `If-Match` precondition of a write, read from the request.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum IfMatch {
-    /// No `If-Match` header: the write is unconditional.
-    #[default]
-    Absent,
-    /// `If-Match: *`: the resource must exist, any version.
-    Any,
-    /// The versions named by the ETags sent; one must be current.
-    Versions(Vec<i64>),
-}
-
-impl IfMatch {
-    /// Reads `*` or a list of ETags. Anything that names no version of ours (another
-    /// server's tag, or not a tag at all) can never match, so the write gets 412.
-    pub fn parse(header_value: &str) -> Self {
-        if header_value.trim() == "*" {
-            return Self::Any;
-        }
-        let versions = header_value
-            .split(',')
-            .filter_map(|tag| {
-                let tag = tag.trim().trim_start_matches("W/");
-                let tag = tag.strip_prefix('"')?.strip_suffix('"')?;
-                tag.strip_prefix('v')?.split('-').next()?.parse().ok()
-            })
-            .collect();
-        Self::Versions(versions)
-    }
-
-    /// Fails with 412 unless `current` satisfies the precondition.
-    pub fn check(&self, current: i64) -> Result<(), ApiError> {
-        match self {
-            Self::Absent | Self::Any => Ok(()),
-            Self::Versions(versions) if versions.contains(&current) => Ok(()),
-            Self::Versions(_) => Err(ApiError::PreconditionFailed(format!(
-                "the resource has changed (now at version {current}); fetch it again and retry"
-            ))),
-        }
-    }
-}
-
 impl FromRequest for IfMatch {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
@@ -189,21 +148,6 @@ impl FromRequest for IfMatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn if_match_reads_versions_from_our_etags() {
-        let parse = IfMatch::parse;
-        assert_eq!(
-            parse("\"v3-abc\", \"v4-def\""),
-            IfMatch::Versions(vec![3, 4])
-        );
-        assert_eq!(parse("*"), IfMatch::Any);
-        assert!(parse("\"v3-abc\"").check(3).is_ok());
-        assert!(parse("\"v3-abc\"").check(4).is_err());
-        assert!(parse("\"garbage\"").check(1).is_err());
-        assert!(parse("").check(1).is_err());
-        assert!(parse("0").check(1).is_err());
-    }
 
     #[test]
     fn if_none_match_uses_weak_comparison() {

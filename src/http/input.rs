@@ -8,8 +8,8 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use serde::de::DeserializeOwned;
 
-use crate::app::AppState;
 use crate::error::{ApiError, FieldError};
+use crate::state::AppState;
 
 /// A JSON request body. Wrong content type → 415, too large → 413, not JSON → 400,
 /// JSON of the wrong shape → 422 with the offending field.

@@ -5,10 +5,8 @@ use actix_web::HttpRequest;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domain::paging::{DEFAULT_PER_PAGE, MAX_PER_PAGE, PageRequest, Paged};
 use crate::error::{ApiError, FieldError};
-
-pub const DEFAULT_PER_PAGE: i64 = 20;
-pub const MAX_PER_PAGE: i64 = 100;
 
 /// Which page of a list to return.
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
@@ -20,28 +18,6 @@ pub struct PageParams {
     /// Items per page.
     #[param(minimum = 1, maximum = 100, default = 20)]
     pub per_page: Option<i64>,
-}
-
-/// A checked page request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageRequest {
-    pub page: i64,
-    pub per_page: i64,
-}
-
-impl PageRequest {
-    pub fn offset(&self) -> i64 {
-        (self.page - 1).saturating_mul(self.per_page)
-    }
-}
-
-impl Default for PageRequest {
-    fn default() -> Self {
-        Self {
-            page: 1,
-            per_page: DEFAULT_PER_PAGE,
-        }
-    }
 }
 
 impl PageParams {
@@ -67,57 +43,6 @@ impl PageParams {
         let page = self.check(&mut errors);
         ApiError::check(errors)?;
         Ok(page)
-    }
-}
-
-/// One page of results and the total across all pages.
-#[derive(Debug, Clone)]
-pub struct Paged<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub request: PageRequest,
-}
-
-impl<T> Paged<T> {
-    /// A page as a repo returns it: the rows and the total count.
-    pub fn of((items, total): (Vec<T>, i64), request: PageRequest) -> Self {
-        Self {
-            items,
-            total,
-            request,
-        }
-    }
-
-    /// Nothing matches.
-    pub fn empty(request: PageRequest) -> Self {
-        Self {
-            items: Vec::new(),
-            total: 0,
-            request,
-        }
-    }
-
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
-        Paged {
-            items: self.items.into_iter().map(f).collect(),
-            total: self.total,
-            request: self.request,
-        }
-    }
-
-    /// Takes one page out of a list already held in full.
-    pub fn slice(all: Vec<T>, request: PageRequest) -> Self {
-        let total = all.len() as i64;
-        let items = all
-            .into_iter()
-            .skip(usize::try_from(request.offset()).unwrap_or(usize::MAX))
-            .take(request.per_page as usize)
-            .collect();
-        Self {
-            items,
-            total,
-            request,
-        }
     }
 }
 

@@ -7,13 +7,14 @@ use super::dto::{
     UpdateTipLine,
 };
 use super::service::{self, TipStatus};
-use crate::app::AppState;
+use crate::domain::precondition::IfMatch;
 use crate::error::ApiError;
 use crate::http::auth::{Editor, Reporter, Require, Viewer};
-use crate::http::conditional::{self, IfMatch, IfMatchParam};
+use crate::http::conditional::{self, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
-use crate::http::rate_limit::ClientTrace;
+use crate::state::AppState;
+use crate::state::ClientTrace;
 
 /// List tip lines
 ///
@@ -178,11 +179,10 @@ pub(super) async fn delete_tip_line(
 )]
 #[post("/tips")]
 pub(super) async fn send_tip(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    client: ClientTrace,
     JsonBody(body): JsonBody<SendTip>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = ClientTrace::of(&req, &state);
     let stored = state
         .db(move |conn| service::send_tip(conn, &client, body.into()))
         .await?;

@@ -5,8 +5,8 @@ use diesel::prelude::*;
 
 use crate::db::schema::{tip_lines, tips};
 use crate::db::{AnyConnection, MultiBackend};
+use crate::domain::paging::PageRequest;
 use crate::domain::visibility::Visibility;
-use crate::http::pagination::PageRequest;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = tip_lines)]

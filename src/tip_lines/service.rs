@@ -8,14 +8,14 @@ use super::repo::{self, NewTipRow, TipFilter, TipLineFields, TipLineRow, TipRow,
 use crate::articles::repo as articles;
 use crate::channels::repo as channels;
 use crate::db::{AnyConnection, write_transaction};
+use crate::domain::paging::{PageRequest, Paged};
+use crate::domain::precondition::IfMatch;
 use crate::domain::role::{CurrentUser, Role};
 use crate::domain::slug::IdOrSlug;
 use crate::domain::visibility::Visibility;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
-use crate::http::conditional::IfMatch;
-use crate::http::pagination::{PageRequest, Paged};
-use crate::http::rate_limit::ClientTrace;
+use crate::state::ClientTrace;
 use crate::users::repo as users;
 
 pub const TIP_MAX_CHARS: usize = 5000;

@@ -4,12 +4,13 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use super::dto::{CreateUser, UpdateUser, UserOut};
 use super::service;
-use crate::app::AppState;
+use crate::domain::precondition::IfMatch;
 use crate::error::ApiError;
 use crate::http::auth::{Admin, Require};
-use crate::http::conditional::{self, IfMatch, IfMatchParam};
+use crate::http::conditional::{self, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
+use crate::state::AppState;
 
 /// List accounts
 ///

@@ -3,11 +3,11 @@
 use crate::auth::password::{self, PasswordHashing};
 use crate::auth::repo as tokens;
 use crate::db::{AnyConnection, write_transaction};
+use crate::domain::paging::{PageRequest, Paged};
+use crate::domain::precondition::IfMatch;
 use crate::domain::role::Role;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
-use crate::http::conditional::IfMatch;
-use crate::http::pagination::{PageRequest, Paged};
 
 use super::repo::{self, NewUserRow, UserChanges, UserRow};
 

@@ -7,14 +7,9 @@
 //! process: behind a load balancer each node counts its own clients.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use actix_web::HttpRequest;
-
-use crate::app::AppState;
-use crate::domain::token::salted_hash;
 use crate::error::ApiError;
 
 /// Beyond this many tracked keys, idle ones are swept out on the next hit.
@@ -86,48 +81,6 @@ impl RateLimiter {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-}
-
-/// Where a public write comes from: the limiter it spends from, its rate-limit key and
-/// the salted hash stored with what it sends (never the address itself).
-pub struct ClientTrace {
-    limiter: Arc<RateLimiter>,
-    address: String,
-    pub hash: String,
-}
-
-impl ClientTrace {
-    pub fn of(req: &HttpRequest, state: &AppState) -> Self {
-        Self::new(state, client_address(req, state.config.trust_forwarded_for))
-    }
-
-    /// A client known by `address` (the request's, or a made-up one for the demo seed).
-    pub fn new(state: &AppState, address: String) -> Self {
-        Self {
-            limiter: state.public_writes.clone(),
-            hash: salted_hash(&state.config.jwt_secret, &address),
-            address,
-        }
-    }
-
-    /// Counts one public write; 429 past the per-minute limit.
-    pub fn spend(&self) -> Result<(), ApiError> {
-        self.limiter.hit(&self.address)
-    }
-}
-
-/// The client's address: the TCP peer, or the first `X-Forwarded-For` hop when the
-/// operator has said a trusted proxy sets it.
-pub fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
-    let forwarded = trust_forwarded_for
-        .then(|| req.headers().get("x-forwarded-for"))
-        .flatten()
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .and_then(|v| v.trim().parse::<IpAddr>().ok());
-    forwarded
-        .or_else(|| req.peer_addr().map(|a| a.ip()))
-        .map_or_else(|| "unknown".into(), |ip| ip.to_string())
 }
 
 #[cfg(test)]

@@ -1,0 +1,143 @@
+//! Application state: what every handler can reach (the pool, the configuration, the
+//! token machinery and the shared limiters), how it is prepared at start-up, and how
+//! blocking database work is run from async code.
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+use crate::auth::service::Authenticator;
+use crate::config::Config;
+use crate::db::{self, AnyConnection, DbPool, migrate};
+use crate::domain::token::salted_hash;
+use crate::error::ApiError;
+use crate::rate_limit::RateLimiter;
+use crate::users::service as users;
+
+/// What every handler can reach: the pool, the configuration and the token machinery.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    pub auth: Arc<Authenticator>,
+    /// Shared by every public write (tips, comments): per client, per minute.
+    pub public_writes: Arc<RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(config: Config, pool: DbPool) -> Result<Self, ApiError> {
+        let auth = Authenticator::new(&config).map_err(ApiError::internal)?;
+        Ok(Self {
+            pool,
+            auth: Arc::new(auth),
+            public_writes: Arc::new(RateLimiter::per_minute(config.public_writes_per_minute)),
+            config: Arc::new(config),
+        })
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool; connections never
+    /// cross an `await`.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+
+    /// Runs `f` with a pooled connection on the calling thread, for the command line;
+    /// the error is one line for the terminal.
+    pub fn run<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+    ) -> Result<T, String> {
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| format!("DATABASE_URL: no connection: {e}"))?;
+        f(&mut conn).map_err(|e| match e {
+            ApiError::Validation(errors) => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            ApiError::Internal(err) => format!("{err:#}"),
+            other => other.to_string(),
+        })
+    }
+}
+
+/// Opens the database, applies migrations and creates the start-up admin if asked to.
+pub fn prepare(config: Config) -> Result<AppState, String> {
+    if let db::DatabaseTarget::Sqlite(path) = &config.database {
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("DATABASE_URL: cannot create {}: {e}", dir.display()))?;
+        }
+    }
+    let pool = db::pool(&config.database, config.db_pool_size, config.db_wait).map_err(|e| {
+        format!(
+            "DATABASE_URL: cannot connect to the {} database: {e}",
+            config.database.kind()
+        )
+    })?;
+    let state = AppState::new(config, pool).map_err(|e| e.to_string())?;
+    state.run(|conn| {
+        let applied = migrate::run_pending(conn)
+            .map_err(|e| ApiError::internal(anyhow::anyhow!("migrations failed: {e}")))?;
+        for name in applied {
+            log::info!("applied migration {name}");
+        }
+        Ok(())
+    })?;
+    if let Some(admin) = state.config.bootstrap_admin.clone() {
+        let created = state
+            .run(|conn| {
+                users::ensure_first_admin(
+                    conn,
+                    &state.auth.passwords,
+                    &admin.email,
+                    &admin.password,
+                )
+            })
+            .map_err(|e| format!("NEWSDESK_ADMIN_EMAIL: cannot create the first admin: {e}"))?;
+        if created {
+            log::info!("created the first admin account from NEWSDESK_ADMIN_EMAIL");
+        }
+    }
+    Ok(state)
+}
+
+/// Where a public write comes from: the limiter it spends from, its rate-limit key and
+/// the salted hash stored with what it sends (never the address itself). Handlers take
+/// it as an extractor (`http::client`).
+pub struct ClientTrace {
+    limiter: Arc<RateLimiter>,
+    address: String,
+    pub hash: String,
+}
+
+impl ClientTrace {
+    /// A client known by `address` (the request's, or a made-up one for the demo seed).
+    pub fn new(state: &AppState, address: String) -> Self {
+        Self {
+            limiter: state.public_writes.clone(),
+            hash: salted_hash(&state.config.jwt_secret, &address),
+            address,
+        }
+    }
+
+    /// Counts one public write; 429 past the per-minute limit.
+    pub fn spend(&self) -> Result<(), ApiError> {
+        self.limiter.hit(&self.address)
+    }
+}
