@@ -90,7 +90,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         parallelism: 1,
     };
     let backend = config.database.kind();
-    let state = newsdesk::cli::prepare(config)?;
+    let state = newsdesk::state::prepare(config)?;
 
     let seeding = Instant::now();
     let channel_ids = seed(&state, article_count)?;

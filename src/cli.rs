@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 use crate::app;
 use crate::config::Config;
+use crate::domain::stored::StoredEnum;
 use crate::state::prepare;
 use crate::users::service::{self as users, NewUser};
 
@@ -93,7 +94,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
             })?;
             println!(
                 "created {} account {} (id {})",
-                user.role, user.email, user.id
+                user.role.as_str(),
+                user.email,
+                user.id
             );
             Ok(())
         }

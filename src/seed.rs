@@ -12,6 +12,7 @@ use crate::db::AnyConnection;
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::{CurrentUser, Role};
 use crate::domain::slug::IdOrSlug;
+use crate::domain::stored::StoredEnum;
 use crate::domain::token::random_hex;
 use crate::error::ApiError;
 use crate::state::AppState;

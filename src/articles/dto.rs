@@ -10,6 +10,7 @@ use super::service::{
     NewArticle, Revision, Source,
 };
 use crate::channels::dto::ChannelRef;
+use crate::domain::stored::StoredEnum;
 use crate::domain::time::to_utc;
 use crate::http::input::nullable;
 
@@ -74,7 +75,7 @@ impl From<Article> for ArticleSummaryOut {
             title: row.title,
             subtitle: row.subtitle,
             summary: row.summary,
-            status: ArticleStatus::parse(&row.status).unwrap_or(ArticleStatus::Draft),
+            status: row.status,
             channel_id: row.channel_id,
             breadcrumbs: article
                 .breadcrumbs
@@ -91,7 +92,7 @@ impl From<Article> for ArticleSummaryOut {
                 .map(|b| BylineOut {
                     author_id: b.author_id,
                     name: b.name,
-                    role: b.role,
+                    role: b.role.as_str().to_owned(),
                 })
                 .collect(),
             published_at: row.published_at.map(to_utc),

@@ -6,13 +6,15 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::search::{self, PreparedSearch};
+use super::service::{ArticleStatus, BylineRole};
 use crate::db::schema::{
     article_bylines, article_pages, article_related, article_revisions, article_tags, articles,
     authors, users,
 };
-use crate::db::{AnyConnection, MultiBackend};
+use crate::db::{self, AnyConnection, MultiBackend};
 use crate::domain::paging::PageRequest;
 use crate::domain::slug::IdOrSlug;
+use crate::domain::stored::StoredEnum;
 use crate::domain::visibility::Visibility;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -23,7 +25,8 @@ pub struct ArticleRow {
     pub title: String,
     pub subtitle: Option<String>,
     pub summary: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: ArticleStatus,
     pub channel_id: i64,
     pub source_name: Option<String>,
     pub source_url: Option<String>,
@@ -47,7 +50,7 @@ pub struct ArticleFields {
     pub title: String,
     pub subtitle: Option<String>,
     pub summary: String,
-    pub status: String,
+    pub status: &'static str,
     pub channel_id: i64,
     pub source_name: Option<String>,
     pub source_url: Option<String>,
@@ -63,7 +66,7 @@ pub struct BylineRow {
     pub article_id: i64,
     pub author_id: i64,
     pub name: String,
-    pub role: String,
+    pub role: BylineRole,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -92,7 +95,7 @@ pub struct ListFilter {
     pub author_ids: Option<Vec<i64>>,
     pub published_after: Option<NaiveDateTime>,
     pub published_before: Option<NaiveDateTime>,
-    pub status: Option<String>,
+    pub status: Option<ArticleStatus>,
     pub search: Option<PreparedSearch>,
     pub exclude_ids: Vec<i64>,
     pub sort: Sort,
@@ -105,7 +108,10 @@ type Predicate =
 /// The visibility rule as SQL, applied by every read of articles.
 pub fn visible(visibility: Visibility, now: NaiveDateTime) -> Predicate {
     let public = articles::status
-        .eq_any(["published", "scheduled"])
+        .eq_any([
+            ArticleStatus::Published.as_str(),
+            ArticleStatus::Scheduled.as_str(),
+        ])
         .and(articles::published_at.assume_not_null().le(now));
     match visibility {
         Visibility::Public => Box::new(public),
@@ -139,7 +145,7 @@ fn filtered(filter: &ListFilter) -> Boxed<'_> {
         query = query.filter(articles::published_at.lt(before));
     }
     if let Some(status) = &filter.status {
-        query = query.filter(articles::status.eq(status));
+        query = query.filter(articles::status.eq(status.as_str()));
     }
     if let Some(q) = &filter.search {
         query = query.filter(search::matching(q));
@@ -269,15 +275,16 @@ pub fn bylines(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<BylineR
             article_bylines::role,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(article_id, author_id, name, role)| BylineRow {
-            article_id,
-            author_id,
-            name,
-            role,
+    rows.into_iter()
+        .map(|(article_id, author_id, name, role)| {
+            Ok(BylineRow {
+                article_id,
+                author_id,
+                name,
+                role: BylineRole::try_from(role).map_err(db::corrupt)?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Tags of all `ids`, grouped by article in position order: one query.

@@ -17,6 +17,7 @@ use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::{CurrentUser, Role};
 use crate::domain::slug::{IdOrSlug, Slug};
+use crate::domain::stored::{StoredEnum, UnknownStoredValue};
 use crate::domain::token::random_hex;
 use crate::domain::visibility::Visibility;
 use crate::domain::{html, text, time};
@@ -31,8 +32,20 @@ const RELATED_LIMIT: usize = 10;
 const DUPLICATE_SLUG: &str = "another article already has this slug";
 
 /// Where an article stands in the newsroom's workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ArticleStatus {
     Draft,
     Scheduled,
@@ -40,31 +53,33 @@ pub enum ArticleStatus {
     Archived,
 }
 
-impl ArticleStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Scheduled => "scheduled",
-            Self::Published => "published",
-            Self::Archived => "archived",
-        }
-    }
+impl StoredEnum for ArticleStatus {
+    const COLUMN: &'static str = "articles.status";
+}
 
-    pub fn parse(raw: &str) -> Option<Self> {
-        [
-            Self::Draft,
-            Self::Scheduled,
-            Self::Published,
-            Self::Archived,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == raw)
+impl TryFrom<String> for ArticleStatus {
+    type Error = UnknownStoredValue;
+
+    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
+        Self::from_stored(raw)
     }
 }
 
 /// What a byline credits a person with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum BylineRole {
     Author,
     Editor,
@@ -74,29 +89,15 @@ pub enum BylineRole {
     Illustrator,
 }
 
-impl BylineRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Author => "author",
-            Self::Editor => "editor",
-            Self::Photographer => "photographer",
-            Self::Reporter => "reporter",
-            Self::Translator => "translator",
-            Self::Illustrator => "illustrator",
-        }
-    }
+impl StoredEnum for BylineRole {
+    const COLUMN: &'static str = "article_bylines.role";
+}
 
-    pub fn parse(raw: &str) -> Option<Self> {
-        [
-            Self::Author,
-            Self::Editor,
-            Self::Photographer,
-            Self::Reporter,
-            Self::Translator,
-            Self::Illustrator,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == raw)
+impl TryFrom<String> for BylineRole {
+    type Error = UnknownStoredValue;
+
+    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
+        Self::from_stored(raw)
     }
 }
 
@@ -339,7 +340,7 @@ pub fn list(
         author_ids,
         published_after,
         published_before,
-        status: request.status.map(|s| s.as_str().to_owned()),
+        status: request.status,
         search,
         exclude_ids: Vec::new(),
         sort: request.sort,
@@ -596,7 +597,7 @@ fn authorize(
         return Ok(());
     }
     if let Some(row) = current {
-        if row.created_by != Some(actor.id) || row.status != ArticleStatus::Draft.as_str() {
+        if row.created_by != Some(actor.id) || row.status != ArticleStatus::Draft {
             return Err(ApiError::Forbidden(
                 "reporters may change only their own drafts".into(),
             ));
@@ -675,7 +676,7 @@ fn content_of(conn: &mut AnyConnection, row: &ArticleRow) -> Result<ArticleConte
         title: row.title.clone(),
         subtitle: row.subtitle.clone(),
         summary: row.summary.clone(),
-        status: ArticleStatus::parse(&row.status).unwrap_or(ArticleStatus::Draft),
+        status: row.status,
         channel_id: row.channel_id,
         source: row.source_name.clone().map(|name| Source {
             name,
@@ -685,7 +686,7 @@ fn content_of(conn: &mut AnyConnection, row: &ArticleRow) -> Result<ArticleConte
             .iter()
             .map(|b| BylineRef {
                 author_id: b.author_id,
-                role: BylineRole::parse(&b.role).unwrap_or(BylineRole::Author),
+                role: b.role,
             })
             .collect(),
         published_at: row.published_at.map(time::to_utc),

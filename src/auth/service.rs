@@ -8,7 +8,7 @@ use super::password::PasswordHashing;
 use super::repo::{self, NewRefreshTokenRow};
 use crate::config::Config;
 use crate::db::{AnyConnection, write_transaction};
-use crate::domain::role::{CurrentUser, Role};
+use crate::domain::role::CurrentUser;
 use crate::domain::time;
 use crate::domain::token::{random_hex, sha256_hex};
 use crate::error::ApiError;
@@ -176,7 +176,7 @@ pub fn current_user(conn: &mut AnyConnection, user_id: i64) -> Result<CurrentUse
         })?;
     Ok(CurrentUser {
         id: user.id,
-        role: Role::parse(&user.role).unwrap_or(Role::Reporter),
+        role: user.role,
     })
 }
 

@@ -39,7 +39,7 @@ impl From<CommentRow> for CommentOut {
             parent_id: row.parent_id,
             author_name: row.author_name,
             body: row.body,
-            status: CommentStatus::parse(&row.status).unwrap_or(CommentStatus::Pending),
+            status: row.status,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
             version: row.version,

@@ -3,9 +3,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::service::CommentStatus;
 use crate::db::schema::{articles, comments};
 use crate::db::{AnyConnection, MultiBackend};
 use crate::domain::paging::PageRequest;
+use crate::domain::stored::StoredEnum;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = comments)]
@@ -16,7 +18,8 @@ pub struct CommentRow {
     pub depth: i32,
     pub author_name: String,
     pub body: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: CommentStatus,
     pub client_hash: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -31,7 +34,7 @@ pub struct NewCommentRow {
     pub depth: i32,
     pub author_name: String,
     pub body: String,
-    pub status: String,
+    pub status: &'static str,
     pub client_hash: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -41,13 +44,13 @@ pub struct NewCommentRow {
 /// Filters of comment lists.
 pub struct CommentFilter {
     pub article_id: Option<i64>,
-    pub status: String,
+    pub status: CommentStatus,
 }
 
 fn filtered(filter: &CommentFilter) -> comments::BoxedQuery<'_, MultiBackend> {
     let mut query = comments::table
         .into_boxed()
-        .filter(comments::status.eq(&filter.status));
+        .filter(comments::status.eq(filter.status.as_str()));
     if let Some(article) = filter.article_id {
         query = query.filter(comments::article_id.eq(article));
     }
@@ -103,12 +106,12 @@ pub fn insert(conn: &mut AnyConnection, row: &NewCommentRow) -> QueryResult<Comm
 pub fn set_status(
     conn: &mut AnyConnection,
     id: i64,
-    status: &str,
+    status: CommentStatus,
     now: NaiveDateTime,
 ) -> QueryResult<CommentRow> {
     diesel::update(comments::table.find(id))
         .set((
-            comments::status.eq(status),
+            comments::status.eq(status.as_str()),
             comments::updated_at.eq(now),
             comments::version.eq(comments::version + 1),
         ))
@@ -125,7 +128,7 @@ pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
 pub fn recount(conn: &mut AnyConnection, article_id: i64) -> QueryResult<()> {
     let approved: i64 = comments::table
         .filter(comments::article_id.eq(article_id))
-        .filter(comments::status.eq("approved"))
+        .filter(comments::status.eq(CommentStatus::Approved.as_str()))
         .count()
         .get_result(conn)?;
     diesel::update(articles::table.find(article_id))

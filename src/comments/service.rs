@@ -13,6 +13,7 @@ use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::CurrentUser;
 use crate::domain::slug::IdOrSlug;
+use crate::domain::stored::{StoredEnum, UnknownStoredValue};
 use crate::domain::visibility::Visibility;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
@@ -23,8 +24,20 @@ pub const BODY_MAX_CHARS: usize = 2000;
 pub const MAX_DEPTH: i32 = 2;
 
 /// Where a comment stands in moderation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum CommentStatus {
     Pending,
     Approved,
@@ -32,20 +45,15 @@ pub enum CommentStatus {
     Spam,
 }
 
-impl CommentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Spam => "spam",
-        }
-    }
+impl StoredEnum for CommentStatus {
+    const COLUMN: &'static str = "comments.status";
+}
 
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Pending, Self::Approved, Self::Rejected, Self::Spam]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
+impl TryFrom<String> for CommentStatus {
+    type Error = UnknownStoredValue;
+
+    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
+        Self::from_stored(raw)
     }
 }
 
@@ -77,7 +85,7 @@ pub fn list_for_article(
     let article = find_article(conn, key, Visibility::of(viewer))?;
     let filter = CommentFilter {
         article_id: Some(article.id),
-        status: CommentStatus::Approved.as_str().into(),
+        status: CommentStatus::Approved,
     };
     Ok(Paged::of(repo::list(conn, &filter, page)?, page))
 }
@@ -114,7 +122,7 @@ pub fn post(
             Some(parent_id) => match repo::find(conn, parent_id)? {
                 Some(parent)
                     if parent.article_id == article.id
-                        && parent.status == CommentStatus::Approved.as_str() =>
+                        && parent.status == CommentStatus::Approved =>
                 {
                     if parent.depth >= MAX_DEPTH {
                         errors.push(FieldError::new(
@@ -197,7 +205,7 @@ pub fn queue(
     };
     let filter = CommentFilter {
         article_id,
-        status: status.unwrap_or(CommentStatus::Pending).as_str().into(),
+        status: status.unwrap_or(CommentStatus::Pending),
     };
     Ok(Paged::of(repo::list(conn, &filter, page)?, page))
 }
@@ -215,7 +223,7 @@ pub fn moderate(
     write_transaction(conn, |conn| {
         let current = get(conn, id)?;
         precondition.check(current.version)?;
-        let row = repo::set_status(conn, id, status.as_str(), time::now())?;
+        let row = repo::set_status(conn, id, status, time::now())?;
         repo::recount(conn, row.article_id)?;
         Ok(row)
     })

@@ -9,6 +9,8 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 
+use crate::domain::stored::UnknownStoredValue;
+
 /// A connection to either backend; the variant is chosen from the URL scheme.
 #[derive(diesel::MultiConnection)]
 pub enum AnyConnection {
@@ -99,6 +101,12 @@ pub fn pool(target: &DatabaseTarget, size: u32, wait: Duration) -> Result<DbPool
             target: target.clone(),
         })
         .map_err(|e| e.to_string())
+}
+
+/// A stored value no variant spells: the row is corrupt, and reading it fails like any
+/// other undecodable column.
+pub fn corrupt(err: UnknownStoredValue) -> diesel::result::Error {
+    diesel::result::Error::DeserializationError(Box::new(err))
 }
 
 /// Runs `f` in a write transaction. On SQLite it begins with `BEGIN IMMEDIATE`, because a

@@ -5,6 +5,7 @@ pub mod paging;
 pub mod precondition;
 pub mod role;
 pub mod slug;
+pub mod stored;
 pub mod text;
 pub mod time;
 pub mod token;

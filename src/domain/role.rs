@@ -3,36 +3,45 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::stored::{StoredEnum, UnknownStoredValue};
+
 /// `admin` (everything, accounts included) > `editor` (all content, publishing,
 /// moderation) > `reporter` (writes and edits own drafts).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Reporter,
     Editor,
     Admin,
 }
 
+impl StoredEnum for Role {
+    const COLUMN: &'static str = "users.role";
+}
+
+impl TryFrom<String> for Role {
+    type Error = UnknownStoredValue;
+
+    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
+        Self::from_stored(raw)
+    }
+}
+
 impl Role {
-    pub const NAMES: &'static str = "admin, editor or reporter";
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "admin" => Some(Self::Admin),
-            "editor" => Some(Self::Editor),
-            "reporter" => Some(Self::Reporter),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Editor => "editor",
-            Self::Reporter => "reporter",
-        }
-    }
-
     /// Whether this role has at least the rights of `needed`.
     pub fn at_least(self, needed: Role) -> bool {
         self >= needed

@@ -11,6 +11,7 @@ use actix_web::{FromRequest, HttpRequest};
 
 use crate::auth::service as auth_service;
 use crate::domain::role::{CurrentUser, Role};
+use crate::domain::stored::StoredEnum;
 use crate::error::ApiError;
 
 type Pending<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;

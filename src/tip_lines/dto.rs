@@ -38,7 +38,7 @@ impl From<TipLineRow> for TipLineOut {
         Self {
             id: row.id,
             channel_id: row.channel_id,
-            kind: TipLineKind::parse(&row.kind).unwrap_or(TipLineKind::Web),
+            kind: row.kind,
             label: row.label,
             value: row.value,
             position: row.position,
@@ -186,7 +186,7 @@ impl From<TipRow> for TipOut {
             content: row.content,
             contact: row.contact,
             name: row.name,
-            status: TipStatus::parse(&row.status).unwrap_or(TipStatus::New),
+            status: row.status,
             assignee_id: row.assignee_id,
             article_id: row.article_id,
             created_at: to_utc(row.created_at),

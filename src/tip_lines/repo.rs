@@ -3,9 +3,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::service::{TipLineKind, TipStatus};
 use crate::db::schema::{tip_lines, tips};
 use crate::db::{AnyConnection, MultiBackend};
 use crate::domain::paging::PageRequest;
+use crate::domain::stored::StoredEnum;
 use crate::domain::visibility::Visibility;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -13,7 +15,8 @@ use crate::domain::visibility::Visibility;
 pub struct TipLineRow {
     pub id: i64,
     pub channel_id: i64,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: TipLineKind,
     pub label: String,
     pub value: String,
     pub position: i32,
@@ -28,7 +31,7 @@ pub struct TipLineRow {
 #[diesel(table_name = tip_lines)]
 pub struct TipLineFields {
     pub channel_id: i64,
-    pub kind: String,
+    pub kind: &'static str,
     pub label: String,
     pub value: String,
     pub position: i32,
@@ -43,7 +46,8 @@ pub struct TipRow {
     pub content: String,
     pub contact: Option<String>,
     pub name: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: TipStatus,
     pub assignee_id: Option<i64>,
     pub article_id: Option<i64>,
     pub client_hash: String,
@@ -59,7 +63,7 @@ pub struct NewTipRow {
     pub content: String,
     pub contact: Option<String>,
     pub name: Option<String>,
-    pub status: String,
+    pub status: &'static str,
     pub client_hash: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -70,7 +74,7 @@ pub struct NewTipRow {
 #[derive(Debug, AsChangeset)]
 #[diesel(table_name = tips, treat_none_as_null = true)]
 pub struct TipTriage {
-    pub status: String,
+    pub status: &'static str,
     pub assignee_id: Option<i64>,
     pub article_id: Option<i64>,
 }
@@ -160,7 +164,7 @@ pub fn find_tip(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<TipRow>
 
 /// Filters of the tip inbox.
 pub struct TipFilter {
-    pub status: Option<String>,
+    pub status: Option<TipStatus>,
     pub channel_id: Option<i64>,
     pub assignee_id: Option<i64>,
 }
@@ -168,7 +172,7 @@ pub struct TipFilter {
 fn filtered(filter: &TipFilter) -> tips::BoxedQuery<'_, MultiBackend> {
     let mut query = tips::table.into_boxed();
     if let Some(status) = &filter.status {
-        query = query.filter(tips::status.eq(status));
+        query = query.filter(tips::status.eq(status.as_str()));
     }
     if let Some(channel) = filter.channel_id {
         query = query.filter(tips::channel_id.eq(channel));

@@ -12,6 +12,7 @@ use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::{CurrentUser, Role};
 use crate::domain::slug::IdOrSlug;
+use crate::domain::stored::{StoredEnum, UnknownStoredValue};
 use crate::domain::visibility::Visibility;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
@@ -21,8 +22,20 @@ use crate::users::repo as users;
 pub const TIP_MAX_CHARS: usize = 5000;
 
 /// How a tip line is reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum TipLineKind {
     Hotline,
     Qq,
@@ -32,31 +45,19 @@ pub enum TipLineKind {
     Web,
 }
 
+impl StoredEnum for TipLineKind {
+    const COLUMN: &'static str = "tip_lines.kind";
+}
+
+impl TryFrom<String> for TipLineKind {
+    type Error = UnknownStoredValue;
+
+    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
+        Self::from_stored(raw)
+    }
+}
+
 impl TipLineKind {
-    const ALL: [Self; 6] = [
-        Self::Hotline,
-        Self::Qq,
-        Self::Sms,
-        Self::Wechat,
-        Self::Email,
-        Self::Web,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Hotline => "hotline",
-            Self::Qq => "qq",
-            Self::Sms => "sms",
-            Self::Wechat => "wechat",
-            Self::Email => "email",
-            Self::Web => "web",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == raw)
-    }
-
     /// Checks `value` fits the kind: a phone number, a QQ number, an address or a URL.
     fn check_value(self, value: &str, errors: &mut Vec<FieldError>) {
         let phone_like = |v: &str| {
@@ -97,8 +98,20 @@ impl TipLineKind {
 }
 
 /// Where a reader's tip stands in the newsroom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum TipStatus {
     New,
     InProgress,
@@ -106,20 +119,15 @@ pub enum TipStatus {
     Dismissed,
 }
 
-impl TipStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::New => "new",
-            Self::InProgress => "in_progress",
-            Self::Used => "used",
-            Self::Dismissed => "dismissed",
-        }
-    }
+impl StoredEnum for TipStatus {
+    const COLUMN: &'static str = "tips.status";
+}
 
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::New, Self::InProgress, Self::Used, Self::Dismissed]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
+impl TryFrom<String> for TipStatus {
+    type Error = UnknownStoredValue;
+
+    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
+        Self::from_stored(raw)
     }
 }
 
@@ -191,7 +199,7 @@ fn check_tip_line(conn: &mut AnyConnection, fields: &mut TipLineFields) -> Resul
 pub fn create_tip_line(conn: &mut AnyConnection, new: NewTipLine) -> Result<TipLineRow, ApiError> {
     let mut fields = TipLineFields {
         channel_id: new.channel_id,
-        kind: new.kind.as_str().to_owned(),
+        kind: new.kind.as_str(),
         label: new.label,
         value: new.value,
         position: new.position.unwrap_or(0),
@@ -213,7 +221,7 @@ pub fn update_tip_line(
         let current = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("tip line"))?;
         let mut fields = TipLineFields {
             channel_id: input.channel_id.unwrap_or(current.channel_id),
-            kind: input.kind.map_or(current.kind, |k| k.as_str().to_owned()),
+            kind: input.kind.unwrap_or(current.kind).as_str(),
             label: input.label.unwrap_or(current.label),
             value: input.value.unwrap_or(current.value),
             position: input.position.unwrap_or(current.position),
@@ -304,7 +312,7 @@ pub fn list_tips(
         None => None,
     };
     let filter = TipFilter {
-        status: status.map(|s| s.as_str().to_owned()),
+        status,
         channel_id,
         assignee_id: assigned_only(actor),
     };
@@ -339,9 +347,7 @@ pub fn update_tip(
     write_transaction(conn, |conn| {
         let current = get_tip(conn, actor, id)?;
         let triage = TipTriage {
-            status: update
-                .status
-                .map_or(current.status, |s| s.as_str().to_owned()),
+            status: update.status.unwrap_or(current.status).as_str(),
             assignee_id: update.assignee_id.unwrap_or(current.assignee_id),
             article_id: update.article_id.unwrap_or(current.article_id),
         };

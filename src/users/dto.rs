@@ -37,7 +37,7 @@ impl From<UserRow> for UserOut {
             email: row.email,
             display_name: row.display_name,
             // The CHECK constraint admits only the three names; fall back to the least right.
-            role: Role::parse(&row.role).unwrap_or(Role::Reporter),
+            role: row.role,
             active: row.active,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),

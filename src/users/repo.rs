@@ -6,6 +6,8 @@ use diesel::prelude::*;
 use crate::db::AnyConnection;
 use crate::db::schema::users;
 use crate::domain::paging::PageRequest;
+use crate::domain::role::Role;
+use crate::domain::stored::StoredEnum;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -14,7 +16,8 @@ pub struct UserRow {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    #[diesel(deserialize_as = String)]
+    pub role: Role,
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -27,7 +30,7 @@ pub struct NewUserRow {
     pub email: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: &'static str,
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -41,7 +44,7 @@ pub struct UserChanges {
     pub email: Option<String>,
     pub display_name: Option<String>,
     pub password_hash: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<&'static str>,
     pub active: Option<bool>,
 }
 
@@ -78,7 +81,11 @@ pub fn count(conn: &mut AnyConnection) -> QueryResult<i64> {
 
 pub fn count_active_admins(conn: &mut AnyConnection) -> QueryResult<i64> {
     users::table
-        .filter(users::role.eq("admin").and(users::active.eq(true)))
+        .filter(
+            users::role
+                .eq(Role::Admin.as_str())
+                .and(users::active.eq(true)),
+        )
         .count()
         .get_result(conn)
 }

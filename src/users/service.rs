@@ -6,6 +6,7 @@ use crate::db::{AnyConnection, write_transaction};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::Role;
+use crate::domain::stored::StoredEnum;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
 
@@ -45,7 +46,10 @@ fn check_password(password: &str, errors: &mut Vec<FieldError>) {
 
 fn parse_role(raw: &str, errors: &mut Vec<FieldError>) -> Role {
     Role::parse(raw).unwrap_or_else(|| {
-        errors.push(FieldError::new("role", format!("must be {}", Role::NAMES)));
+        errors.push(FieldError::new(
+            "role",
+            format!("must be {}", Role::spellings()),
+        ));
         Role::Reporter
     })
 }
@@ -75,7 +79,7 @@ pub fn create(
         email,
         display_name,
         password_hash: hashing.hash(&new.password).map_err(ApiError::internal)?,
-        role: role.as_str().into(),
+        role: role.as_str(),
         active: true,
         created_at: now,
         updated_at: now,
@@ -115,9 +119,9 @@ pub fn update(
     write_transaction(conn, |conn| {
         let current = get(conn, id)?;
         precondition.check(current.version)?;
-        let stays_admin = role.map_or(current.role == "admin", |r| r == Role::Admin)
+        let stays_admin = role.map_or(current.role == Role::Admin, |r| r == Role::Admin)
             && update.active.unwrap_or(current.active);
-        if current.role == "admin" && current.active && !stays_admin {
+        if current.role == Role::Admin && current.active && !stays_admin {
             refuse_losing_last_admin(conn)?;
         }
         let signs_out = password_hash.is_some() || update.active == Some(false);
@@ -125,7 +129,7 @@ pub fn update(
             email,
             display_name,
             password_hash,
-            role: role.map(|r| r.as_str().to_owned()),
+            role: role.map(Role::as_str),
             active: update.active,
         };
         let row = repo::update(conn, id, &changes, time::now())
@@ -141,7 +145,7 @@ pub fn delete(conn: &mut AnyConnection, id: i64, precondition: &IfMatch) -> Resu
     write_transaction(conn, |conn| {
         let current = get(conn, id)?;
         precondition.check(current.version)?;
-        if current.role == "admin" && current.active {
+        if current.role == Role::Admin && current.active {
             refuse_losing_last_admin(conn)?;
         }
         repo::delete(conn, id)?;

@@ -760,7 +760,7 @@ async fn list_and_detail_take_a_fixed_number_of_queries_whatever_the_page_size()
                     counter.fetch_add(1, Ordering::Relaxed);
                 }
             });
-            let page = newsdesk::http::pagination::PageRequest { page: 1, per_page };
+            let page = newsdesk::domain::paging::PageRequest { page: 1, per_page };
             let listed =
                 newsdesk::articles::service::list(&mut conn, None, Default::default(), page)
                     .unwrap();

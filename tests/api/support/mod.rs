@@ -68,7 +68,7 @@ impl TestApp {
     pub async fn with_env(overrides: &[(&str, &str)]) -> Self {
         let db = TestDb::new();
         let config = test_config(&db, overrides);
-        let state = actix_web::web::block(move || newsdesk::cli::prepare(config))
+        let state = actix_web::web::block(move || newsdesk::state::prepare(config))
             .await
             .expect("blocking")
             .expect("prepare the test database");
