@@ -565,7 +565,7 @@ fn check(
         title: content.title.clone(),
         subtitle: content.subtitle.clone(),
         summary: content.summary.clone(),
-        status: content.status.as_str().into(),
+        status: content.status.as_str(),
         channel_id: content.channel_id,
         source_name: content.source.as_ref().map(|s| s.name.clone()),
         source_url: content.source.as_ref().and_then(|s| s.url.clone()),

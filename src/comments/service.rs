@@ -168,7 +168,7 @@ pub fn post(
                 depth,
                 author_name,
                 body: new.body,
-                status: status.as_str().into(),
+                status: status.as_str(),
                 client_hash: client.hash.clone(),
                 created_at: now,
                 updated_at: now,

@@ -186,7 +186,7 @@ fn check_tip_line(conn: &mut AnyConnection, fields: &mut TipLineFields) -> Resul
     fields.label = text::required("label", &fields.label, 50, &mut errors);
     fields.value = text::required("value", &fields.value, 200, &mut errors);
     if !fields.value.is_empty() {
-        if let Some(kind) = TipLineKind::parse(&fields.kind) {
+        if let Some(kind) = TipLineKind::parse(fields.kind) {
             kind.check_value(&fields.value, &mut errors);
         }
     }
@@ -281,7 +281,7 @@ pub fn send_tip(
         content,
         contact,
         name,
-        status: TipStatus::New.as_str().into(),
+        status: TipStatus::New.as_str(),
         client_hash: client.hash.clone(),
         created_at: now,
         updated_at: now,
