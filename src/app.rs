@@ -13,7 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{articles, auth, authors, channels, comments, health, http, tip_lines, users};
+use crate::{articles, auth, authors, channels, comments, health, http, tip_lines, tips, users};
 
 /// Every documented route under `/api/v1`, collected for the OpenAPI document as it is
 /// registered.
@@ -34,6 +34,7 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(articles::configure)
         .configure(comments::configure)
         .configure(tip_lines::configure)
+        .configure(tips::configure)
 }
 
 /// The routes with their OpenAPI document, collected as they are registered.

@@ -18,6 +18,7 @@ pub mod rate_limit;
 pub mod seed;
 pub mod state;
 pub mod tip_lines;
+pub mod tips;
 pub mod users;
 
 pub use app::build;

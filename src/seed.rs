@@ -17,7 +17,8 @@ use crate::domain::token::random_hex;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::state::ClientTrace;
-use crate::tip_lines::service::{self as tip_lines, NewTip, NewTipLine, TipLineKind};
+use crate::tip_lines::service::{self as tip_lines, NewTipLine, TipLineKind};
+use crate::tips::service::{self as tips, NewTip};
 use crate::users::service::{self as users, NewUser};
 
 const CITIES: [(&str, &str); 11] = [
@@ -184,7 +185,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
         (TipLineKind::Qq, "QQ爆料", "800012345", 2),
         (TipLineKind::Sms, "短信(微信)爆料", "13900000000", 3),
     ] {
-        tip_lines::create_tip_line(
+        tip_lines::create(
             conn,
             NewTipLine {
                 channel_id: pingxiang,
@@ -320,7 +321,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
             honeypot: None,
         },
     )?;
-    tip_lines::send_tip(
+    tips::send(
         conn,
         &reader,
         NewTip {

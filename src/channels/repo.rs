@@ -66,6 +66,11 @@ pub fn find(conn: &mut AnyConnection, key: &IdOrSlug) -> QueryResult<Option<Chan
     .optional()
 }
 
+/// The id of the channel `key` names, if any.
+pub fn id_of(conn: &mut AnyConnection, key: &IdOrSlug) -> QueryResult<Option<i64>> {
+    Ok(find(conn, key)?.map(|c| c.id))
+}
+
 pub fn exists(conn: &mut AnyConnection, id: i64) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(channels::table.find(id))).get_result(conn)
 }

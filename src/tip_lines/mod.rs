@@ -1,5 +1,5 @@
-//! How readers reach a newsroom: a channel's tip lines (editor managed) and the tips
-//! readers send (a public POST, an editor's inbox).
+//! How readers reach a newsroom: a channel's tip lines (news hotline, QQ, SMS/WeChat),
+//! managed by editors and shown with the channel.
 
 pub mod dto;
 mod handlers;
@@ -13,9 +13,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::create_tip_line)
         .service(handlers::get_tip_line)
         .service(handlers::update_tip_line)
-        .service(handlers::delete_tip_line)
-        .service(handlers::send_tip)
-        .service(handlers::list_tips)
-        .service(handlers::get_tip)
-        .service(handlers::update_tip);
+        .service(handlers::delete_tip_line);
 }

@@ -1,13 +1,11 @@
-//! Tip line and tip rows.
+//! Tip line rows.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::service::{TipLineKind, TipStatus};
-use crate::db::schema::{tip_lines, tips};
+use super::service::TipLineKind;
+use crate::db::schema::tip_lines;
 use crate::db::{AnyConnection, MultiBackend};
-use crate::domain::paging::PageRequest;
-use crate::domain::stored::StoredEnum;
 use crate::domain::visibility::Visibility;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -36,47 +34,6 @@ pub struct TipLineFields {
     pub value: String,
     pub position: i32,
     pub active: bool,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = tips)]
-pub struct TipRow {
-    pub id: i64,
-    pub channel_id: Option<i64>,
-    pub content: String,
-    pub contact: Option<String>,
-    pub name: Option<String>,
-    #[diesel(deserialize_as = String)]
-    pub status: TipStatus,
-    pub assignee_id: Option<i64>,
-    pub article_id: Option<i64>,
-    pub client_hash: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i64,
-}
-
-#[derive(Debug, Insertable)]
-#[diesel(table_name = tips)]
-pub struct NewTipRow {
-    pub channel_id: Option<i64>,
-    pub content: String,
-    pub contact: Option<String>,
-    pub name: Option<String>,
-    pub status: &'static str,
-    pub client_hash: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i64,
-}
-
-/// The inbox columns an editor may change.
-#[derive(Debug, AsChangeset)]
-#[diesel(table_name = tips, treat_none_as_null = true)]
-pub struct TipTriage {
-    pub status: &'static str,
-    pub assignee_id: Option<i64>,
-    pub article_id: Option<i64>,
 }
 
 /// Tip lines of one channel or all, in display order; inactive ones only for those who
@@ -145,72 +102,4 @@ pub fn update(
 
 pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
     diesel::delete(tip_lines::table.find(id)).execute(conn)
-}
-
-pub fn insert_tip(conn: &mut AnyConnection, row: &NewTipRow) -> QueryResult<TipRow> {
-    diesel::insert_into(tips::table)
-        .values(row)
-        .returning(tips::all_columns)
-        .get_result(conn)
-}
-
-pub fn find_tip(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<TipRow>> {
-    tips::table
-        .find(id)
-        .select(TipRow::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// Filters of the tip inbox.
-pub struct TipFilter {
-    pub status: Option<TipStatus>,
-    pub channel_id: Option<i64>,
-    pub assignee_id: Option<i64>,
-}
-
-fn filtered(filter: &TipFilter) -> tips::BoxedQuery<'_, MultiBackend> {
-    let mut query = tips::table.into_boxed();
-    if let Some(status) = &filter.status {
-        query = query.filter(tips::status.eq(status.as_str()));
-    }
-    if let Some(channel) = filter.channel_id {
-        query = query.filter(tips::channel_id.eq(channel));
-    }
-    if let Some(assignee) = filter.assignee_id {
-        query = query.filter(tips::assignee_id.eq(assignee));
-    }
-    query
-}
-
-/// Newest first.
-pub fn list_tips(
-    conn: &mut AnyConnection,
-    filter: &TipFilter,
-    page: PageRequest,
-) -> QueryResult<(Vec<TipRow>, i64)> {
-    let total = filtered(filter).count().get_result(conn)?;
-    let rows = filtered(filter)
-        .order((tips::created_at.desc(), tips::id.desc()))
-        .limit(page.per_page)
-        .offset(page.offset())
-        .select(TipRow::as_select())
-        .load(conn)?;
-    Ok((rows, total))
-}
-
-pub fn triage_tip(
-    conn: &mut AnyConnection,
-    id: i64,
-    triage: &TipTriage,
-    now: NaiveDateTime,
-) -> QueryResult<TipRow> {
-    diesel::update(tips::table.find(id))
-        .set((
-            triage,
-            tips::updated_at.eq(now),
-            tips::version.eq(tips::version + 1),
-        ))
-        .returning(tips::all_columns)
-        .get_result(conn)
 }

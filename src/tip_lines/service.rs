@@ -1,23 +1,19 @@
-//! Tip-line rules (kinds, values, visibility) and the tip inbox (public submissions
-//! with abuse limits, triage by editors, reporters seeing what is assigned to them).
+//! Tip-line rules: kinds, values that fit them, visibility.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::repo::{self, NewTipRow, TipFilter, TipLineFields, TipLineRow, TipRow, TipTriage};
-use crate::articles::repo as articles;
+use super::repo::{self, TipLineFields, TipLineRow};
 use crate::channels::repo as channels;
 use crate::db::{AnyConnection, write_transaction};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
-use crate::domain::role::{CurrentUser, Role};
+use crate::domain::role::CurrentUser;
 use crate::domain::slug::IdOrSlug;
 use crate::domain::stored::{StoredEnum, UnknownStoredValue};
 use crate::domain::visibility::Visibility;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
-use crate::state::ClientTrace;
-use crate::users::repo as users;
 
 pub const TIP_MAX_CHARS: usize = 5000;
 
@@ -97,40 +93,6 @@ impl TipLineKind {
     }
 }
 
-/// Where a reader's tip stands in the newsroom.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum TipStatus {
-    New,
-    InProgress,
-    Used,
-    Dismissed,
-}
-
-impl StoredEnum for TipStatus {
-    const COLUMN: &'static str = "tips.status";
-}
-
-impl TryFrom<String> for TipStatus {
-    type Error = UnknownStoredValue;
-
-    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
-        Self::from_stored(raw)
-    }
-}
-
 pub struct NewTipLine {
     pub channel_id: i64,
     pub kind: TipLineKind,
@@ -150,18 +112,14 @@ pub struct TipLineUpdate {
     pub active: Option<bool>,
 }
 
-fn channel_id_of(conn: &mut AnyConnection, raw: &str) -> Result<Option<i64>, ApiError> {
-    Ok(channels::find(conn, &IdOrSlug::parse(raw))?.map(|c| c.id))
-}
-
-pub fn list_tip_lines(
+pub fn list(
     conn: &mut AnyConnection,
     channel: Option<&str>,
     viewer: Option<CurrentUser>,
     page: PageRequest,
 ) -> Result<Paged<TipLineRow>, ApiError> {
     let lines = match channel {
-        Some(raw) => match channel_id_of(conn, raw)? {
+        Some(raw) => match channels::id_of(conn, &IdOrSlug::parse(raw))? {
             Some(id) => repo::list(conn, Some(id), Visibility::of(viewer))?,
             None => Vec::new(),
         },
@@ -170,7 +128,7 @@ pub fn list_tip_lines(
     Ok(Paged::slice(lines, page))
 }
 
-pub fn get_tip_line(
+pub fn get(
     conn: &mut AnyConnection,
     id: i64,
     viewer: Option<CurrentUser>,
@@ -196,7 +154,7 @@ fn check_tip_line(conn: &mut AnyConnection, fields: &mut TipLineFields) -> Resul
     ApiError::check(errors)
 }
 
-pub fn create_tip_line(conn: &mut AnyConnection, new: NewTipLine) -> Result<TipLineRow, ApiError> {
+pub fn create(conn: &mut AnyConnection, new: NewTipLine) -> Result<TipLineRow, ApiError> {
     let mut fields = TipLineFields {
         channel_id: new.channel_id,
         kind: new.kind.as_str(),
@@ -211,7 +169,7 @@ pub fn create_tip_line(conn: &mut AnyConnection, new: NewTipLine) -> Result<TipL
     })
 }
 
-pub fn update_tip_line(
+pub fn update(
     conn: &mut AnyConnection,
     id: i64,
     precondition: &IfMatch,
@@ -233,140 +191,11 @@ pub fn update_tip_line(
     })
 }
 
-pub fn delete_tip_line(
-    conn: &mut AnyConnection,
-    id: i64,
-    precondition: &IfMatch,
-) -> Result<(), ApiError> {
+pub fn delete(conn: &mut AnyConnection, id: i64, precondition: &IfMatch) -> Result<(), ApiError> {
     write_transaction(conn, |conn| {
         let current = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("tip line"))?;
         precondition.check(current.version)?;
         repo::delete(conn, id)?;
         Ok(())
-    })
-}
-
-/// A reader's tip as sent.
-pub struct NewTip {
-    pub channel_id: i64,
-    pub content: String,
-    pub contact: Option<String>,
-    pub name: Option<String>,
-    /// The hidden form field only bots fill in.
-    pub honeypot: Option<String>,
-}
-
-/// Stores a tip; `None` when the honeypot was filled (the sender is told it worked).
-pub fn send_tip(
-    conn: &mut AnyConnection,
-    client: &ClientTrace,
-    tip: NewTip,
-) -> Result<Option<TipRow>, ApiError> {
-    client.spend()?;
-    let mut errors = Vec::new();
-    let content = text::required("content", &tip.content, TIP_MAX_CHARS, &mut errors);
-    let contact = text::optional("contact", tip.contact.as_deref(), 100, &mut errors);
-    let name = text::optional("name", tip.name.as_deref(), 50, &mut errors);
-    if !channels::exists(conn, tip.channel_id)? {
-        errors.push(FieldError::new("channel_id", "no channel has this id"));
-    }
-    ApiError::check(errors)?;
-    if tip.honeypot.is_some_and(|h| !h.trim().is_empty()) {
-        log::info!("dropped a tip whose honeypot field was filled");
-        return Ok(None);
-    }
-    let now = time::now();
-    let row = NewTipRow {
-        channel_id: Some(tip.channel_id),
-        content,
-        contact,
-        name,
-        status: TipStatus::New.as_str(),
-        client_hash: client.hash.clone(),
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
-    write_transaction(conn, |conn| Ok(Some(repo::insert_tip(conn, &row)?)))
-}
-
-/// Editors see every tip; reporters only those assigned to them.
-fn assigned_only(actor: CurrentUser) -> Option<i64> {
-    (!actor.is(Role::Editor)).then_some(actor.id)
-}
-
-pub fn list_tips(
-    conn: &mut AnyConnection,
-    actor: CurrentUser,
-    status: Option<TipStatus>,
-    channel: Option<&str>,
-    page: PageRequest,
-) -> Result<Paged<TipRow>, ApiError> {
-    let channel_id = match channel {
-        Some(raw) => match channel_id_of(conn, raw)? {
-            Some(id) => Some(id),
-            None => {
-                return Ok(Paged::empty(page));
-            }
-        },
-        None => None,
-    };
-    let filter = TipFilter {
-        status,
-        channel_id,
-        assignee_id: assigned_only(actor),
-    };
-    Ok(Paged::of(repo::list_tips(conn, &filter, page)?, page))
-}
-
-pub fn get_tip(conn: &mut AnyConnection, actor: CurrentUser, id: i64) -> Result<TipRow, ApiError> {
-    repo::find_tip(conn, id)?
-        .filter(|tip| assigned_only(actor).is_none_or(|me| tip.assignee_id == Some(me)))
-        .ok_or_else(|| ApiError::not_found("tip"))
-}
-
-/// Changes to a tip in the inbox; `Some(None)` clears a link.
-pub struct TipUpdate {
-    pub status: Option<TipStatus>,
-    pub assignee_id: Option<Option<i64>>,
-    pub article_id: Option<Option<i64>>,
-}
-
-pub fn update_tip(
-    conn: &mut AnyConnection,
-    actor: CurrentUser,
-    id: i64,
-    precondition: &IfMatch,
-    update: TipUpdate,
-) -> Result<TipRow, ApiError> {
-    if !actor.is(Role::Editor) && (update.assignee_id.is_some() || update.article_id.is_some()) {
-        return Err(ApiError::Forbidden(
-            "reporters may change only the status of tips assigned to them".into(),
-        ));
-    }
-    write_transaction(conn, |conn| {
-        let current = get_tip(conn, actor, id)?;
-        let triage = TipTriage {
-            status: update.status.unwrap_or(current.status).as_str(),
-            assignee_id: update.assignee_id.unwrap_or(current.assignee_id),
-            article_id: update.article_id.unwrap_or(current.article_id),
-        };
-        let mut errors = Vec::new();
-        if let Some(user) = triage.assignee_id.filter(|_| update.assignee_id.is_some()) {
-            if !users::find(conn, user)?.is_some_and(|u| u.active) {
-                errors.push(FieldError::new(
-                    "assignee_id",
-                    "no active account has this id",
-                ));
-            }
-        }
-        if let Some(article) = triage.article_id.filter(|_| update.article_id.is_some()) {
-            if articles::existing_ids(conn, &[article])?.is_empty() {
-                errors.push(FieldError::new("article_id", "no article has this id"));
-            }
-        }
-        ApiError::check(errors)?;
-        precondition.check(current.version)?;
-        Ok(repo::triage_tip(conn, id, &triage, time::now())?)
     })
 }
