@@ -42,10 +42,11 @@ pub struct ArticleRow {
     pub version: i64,
 }
 
-/// The columns a write sets (all of them but ids, counters and stamps).
+/// The columns an insert sets (all of them but ids, counters and stamps, which the repo
+/// sets).
 #[derive(Debug, Clone, Insertable, AsChangeset)]
 #[diesel(table_name = articles, treat_none_as_null = true)]
-pub struct ArticleFields {
+pub struct NewArticleRow {
     pub slug: String,
     pub title: String,
     pub subtitle: Option<String>,
@@ -59,6 +60,10 @@ pub struct ArticleFields {
     pub comments_enabled: bool,
     pub page_count: i32,
 }
+
+/// An update writes every column a new article has: the service checks an article as a
+/// whole, so it builds the whole new state.
+pub type ArticleChanges = NewArticleRow;
 
 /// A byline as read: position order, with the author's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -320,13 +325,13 @@ fn group<T>(rows: Vec<(i64, T)>) -> HashMap<i64, Vec<T>> {
 
 pub fn insert(
     conn: &mut AnyConnection,
-    fields: &ArticleFields,
+    row: &NewArticleRow,
     user_id: i64,
     now: NaiveDateTime,
 ) -> QueryResult<ArticleRow> {
     diesel::insert_into(articles::table)
         .values((
-            fields,
+            row,
             articles::created_by.eq(Some(user_id)),
             articles::updated_by.eq(Some(user_id)),
             articles::created_at.eq(now),
@@ -340,13 +345,13 @@ pub fn insert(
 pub fn update(
     conn: &mut AnyConnection,
     id: i64,
-    fields: &ArticleFields,
+    changes: &ArticleChanges,
     user_id: i64,
     now: NaiveDateTime,
 ) -> QueryResult<ArticleRow> {
     diesel::update(articles::table.find(id))
         .set((
-            fields,
+            changes,
             articles::updated_by.eq(Some(user_id)),
             articles::updated_at.eq(now),
             articles::version.eq(articles::version + 1),

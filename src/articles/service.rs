@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::repo::{self, ArticleFields, ArticleRow, BylineRow, ListFilter, RevisionRow, Sort};
+use super::repo::{self, ArticleRow, BylineRow, ListFilter, NewArticleRow, RevisionRow, Sort};
 use super::search::{self, SearchQuery};
 use crate::authors::repo as authors;
 use crate::channels::repo::{self as channels, ChannelRow};
@@ -423,7 +423,7 @@ pub fn related(
 
 /// What a validated write stores.
 struct Checked {
-    fields: ArticleFields,
+    row: NewArticleRow,
     content: ArticleContent,
     bylines: Vec<(i64, String)>,
     search_doc: String,
@@ -560,7 +560,7 @@ fn check(
     parts.extend(text_pages.iter().map(String::as_str));
     let search_doc = search::document(&parts);
 
-    let fields = ArticleFields {
+    let row = NewArticleRow {
         slug: content.slug.clone(),
         title: content.title.clone(),
         subtitle: content.subtitle.clone(),
@@ -580,7 +580,7 @@ fn check(
         .map(|b| (b.author_id, b.role.as_str().to_owned()))
         .collect();
     Ok(Checked {
-        fields,
+        row,
         content,
         bylines,
         search_doc,
@@ -653,7 +653,7 @@ pub fn create(
     };
     write_transaction(conn, |conn| {
         let checked = check(conn, content, None)?;
-        let row = repo::insert(conn, &checked.fields, actor.id, time::now())
+        let row = repo::insert(conn, &checked.row, actor.id, time::now())
             .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
         store(conn, row.id, &checked)?;
         let body_html = checked.content.pages.first().cloned().unwrap_or_default();
@@ -748,7 +748,7 @@ pub fn update(
             current.updated_at,
             &snapshot,
         )?;
-        let row = repo::update(conn, current.id, &checked.fields, actor.id, time::now())
+        let row = repo::update(conn, current.id, &checked.row, actor.id, time::now())
             .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
         store(conn, row.id, &checked)?;
         let body_html = checked.content.pages.first().cloned().unwrap_or_default();

@@ -32,9 +32,6 @@ pub struct NewAuthorRow {
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
     pub user_id: Option<i64>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i64,
 }
 
 /// Columns a PATCH may change; the outer `None` leaves a column as it is.
@@ -84,9 +81,19 @@ pub fn count_bylines(conn: &mut AnyConnection, id: i64) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-pub fn insert(conn: &mut AnyConnection, row: &NewAuthorRow) -> QueryResult<AuthorRow> {
+/// Inserts `row` at version 1, stamped `now`.
+pub fn insert(
+    conn: &mut AnyConnection,
+    row: &NewAuthorRow,
+    now: NaiveDateTime,
+) -> QueryResult<AuthorRow> {
     diesel::insert_into(authors::table)
-        .values(row)
+        .values((
+            row,
+            authors::created_at.eq(now),
+            authors::updated_at.eq(now),
+            authors::version.eq(1),
+        ))
         .returning(authors::all_columns)
         .get_result(conn)
 }

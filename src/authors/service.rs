@@ -69,11 +69,8 @@ pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> Result<AuthorRow, Api
             bio,
             avatar_url,
             user_id: new.user_id,
-            created_at: now,
-            updated_at: now,
-            version: 1,
         };
-        repo::insert(conn, &row).map_err(ApiError::unique_as(DUPLICATE))
+        repo::insert(conn, &row, now).map_err(ApiError::unique_as(DUPLICATE))
     })
 }
 

@@ -30,9 +30,6 @@ pub struct NewChannelRow {
     pub parent_id: Option<i64>,
     pub position: i32,
     pub description: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i64,
     pub auto_approve_comments: bool,
 }
 
@@ -92,9 +89,19 @@ pub fn next_position(conn: &mut AnyConnection, parent: Option<i64>) -> QueryResu
     Ok(max.map_or(0, |m| m.saturating_add(1)))
 }
 
-pub fn insert(conn: &mut AnyConnection, row: &NewChannelRow) -> QueryResult<ChannelRow> {
+/// Inserts `row` at version 1, stamped `now`.
+pub fn insert(
+    conn: &mut AnyConnection,
+    row: &NewChannelRow,
+    now: NaiveDateTime,
+) -> QueryResult<ChannelRow> {
     diesel::insert_into(channels::table)
-        .values(row)
+        .values((
+            row,
+            channels::created_at.eq(now),
+            channels::updated_at.eq(now),
+            channels::version.eq(1),
+        ))
         .returning(channels::all_columns)
         .get_result(conn)
 }

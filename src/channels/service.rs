@@ -200,12 +200,9 @@ pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<ChannelRow, A
             parent_id: new.parent_id,
             position,
             description,
-            created_at: now,
-            updated_at: now,
-            version: 1,
             auto_approve_comments: new.auto_approve_comments,
         };
-        repo::insert(conn, &row).map_err(ApiError::unique_as(DUPLICATE_SLUG))
+        repo::insert(conn, &row, now).map_err(ApiError::unique_as(DUPLICATE_SLUG))
     })
 }
 

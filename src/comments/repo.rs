@@ -36,9 +36,6 @@ pub struct NewCommentRow {
     pub body: String,
     pub status: &'static str,
     pub client_hash: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i64,
 }
 
 /// Filters of comment lists.
@@ -96,9 +93,19 @@ pub fn latest_by_client(
         .optional()
 }
 
-pub fn insert(conn: &mut AnyConnection, row: &NewCommentRow) -> QueryResult<CommentRow> {
+/// Inserts `row` at version 1, stamped `now`.
+pub fn insert(
+    conn: &mut AnyConnection,
+    row: &NewCommentRow,
+    now: NaiveDateTime,
+) -> QueryResult<CommentRow> {
     diesel::insert_into(comments::table)
-        .values(row)
+        .values((
+            row,
+            comments::created_at.eq(now),
+            comments::updated_at.eq(now),
+            comments::version.eq(1),
+        ))
         .returning(comments::all_columns)
         .get_result(conn)
 }

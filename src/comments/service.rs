@@ -159,7 +159,6 @@ pub fn post(
         } else {
             CommentStatus::Pending
         };
-        let now = time::now();
         let row = repo::insert(
             conn,
             &NewCommentRow {
@@ -170,10 +169,8 @@ pub fn post(
                 body: new.body,
                 status: status.as_str(),
                 client_hash: client.hash.clone(),
-                created_at: now,
-                updated_at: now,
-                version: 1,
             },
+            time::now(),
         )?;
         if auto_approve {
             repo::recount(conn, article.id)?;

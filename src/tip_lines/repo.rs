@@ -24,10 +24,10 @@ pub struct TipLineRow {
     pub version: i64,
 }
 
-/// The columns a tip-line write sets.
+/// The columns an insert sets (the repo stamps times and the version).
 #[derive(Debug, Insertable, AsChangeset)]
 #[diesel(table_name = tip_lines)]
-pub struct TipLineFields {
+pub struct NewTipLineRow {
     pub channel_id: i64,
     pub kind: &'static str,
     pub label: String,
@@ -35,6 +35,10 @@ pub struct TipLineFields {
     pub position: i32,
     pub active: bool,
 }
+
+/// An update writes every column: a tip line's value is checked against its kind, so
+/// the service builds the whole new state.
+pub type TipLineChanges = NewTipLineRow;
 
 /// Tip lines of one channel or all, in display order; inactive ones only for those who
 /// see everything.
@@ -70,12 +74,12 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<TipLineRow>
 
 pub fn insert(
     conn: &mut AnyConnection,
-    fields: &TipLineFields,
+    row: &NewTipLineRow,
     now: NaiveDateTime,
 ) -> QueryResult<TipLineRow> {
     diesel::insert_into(tip_lines::table)
         .values((
-            fields,
+            row,
             tip_lines::created_at.eq(now),
             tip_lines::updated_at.eq(now),
             tip_lines::version.eq(1),
@@ -87,12 +91,12 @@ pub fn insert(
 pub fn update(
     conn: &mut AnyConnection,
     id: i64,
-    fields: &TipLineFields,
+    changes: &TipLineChanges,
     now: NaiveDateTime,
 ) -> QueryResult<TipLineRow> {
     diesel::update(tip_lines::table.find(id))
         .set((
-            fields,
+            changes,
             tip_lines::updated_at.eq(now),
             tip_lines::version.eq(tip_lines::version + 1),
         ))

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::repo::{self, TipLineFields, TipLineRow};
+use super::repo::{self, NewTipLineRow, TipLineChanges, TipLineRow};
 use crate::channels::repo as channels;
 use crate::db::{AnyConnection, write_transaction};
 use crate::domain::paging::{PageRequest, Paged};
@@ -139,7 +139,7 @@ pub fn get(
 }
 
 /// Validates a complete tip line (a new one, or an existing one with changes applied).
-fn check_tip_line(conn: &mut AnyConnection, fields: &mut TipLineFields) -> Result<(), ApiError> {
+fn check_tip_line(conn: &mut AnyConnection, fields: &mut NewTipLineRow) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     fields.label = text::required("label", &fields.label, 50, &mut errors);
     fields.value = text::required("value", &fields.value, 200, &mut errors);
@@ -155,7 +155,7 @@ fn check_tip_line(conn: &mut AnyConnection, fields: &mut TipLineFields) -> Resul
 }
 
 pub fn create(conn: &mut AnyConnection, new: NewTipLine) -> Result<TipLineRow, ApiError> {
-    let mut fields = TipLineFields {
+    let mut row = NewTipLineRow {
         channel_id: new.channel_id,
         kind: new.kind.as_str(),
         label: new.label,
@@ -164,8 +164,8 @@ pub fn create(conn: &mut AnyConnection, new: NewTipLine) -> Result<TipLineRow, A
         active: new.active.unwrap_or(true),
     };
     write_transaction(conn, |conn| {
-        check_tip_line(conn, &mut fields)?;
-        Ok(repo::insert(conn, &fields, time::now())?)
+        check_tip_line(conn, &mut row)?;
+        Ok(repo::insert(conn, &row, time::now())?)
     })
 }
 
@@ -177,7 +177,7 @@ pub fn update(
 ) -> Result<TipLineRow, ApiError> {
     write_transaction(conn, |conn| {
         let current = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("tip line"))?;
-        let mut fields = TipLineFields {
+        let mut changes = TipLineChanges {
             channel_id: input.channel_id.unwrap_or(current.channel_id),
             kind: input.kind.unwrap_or(current.kind).as_str(),
             label: input.label.unwrap_or(current.label),
@@ -185,9 +185,9 @@ pub fn update(
             position: input.position.unwrap_or(current.position),
             active: input.active.unwrap_or(current.active),
         };
-        check_tip_line(conn, &mut fields)?;
+        check_tip_line(conn, &mut changes)?;
         precondition.check(current.version)?;
-        Ok(repo::update(conn, id, &fields, time::now())?)
+        Ok(repo::update(conn, id, &changes, time::now())?)
     })
 }
 

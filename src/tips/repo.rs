@@ -36,9 +36,6 @@ pub struct NewTipRow {
     pub name: Option<String>,
     pub status: &'static str,
     pub client_hash: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i64,
 }
 
 /// The inbox columns an editor may change.
@@ -50,9 +47,19 @@ pub struct TipChanges {
     pub article_id: Option<i64>,
 }
 
-pub fn insert(conn: &mut AnyConnection, row: &NewTipRow) -> QueryResult<TipRow> {
+/// Inserts `row` at version 1, stamped `now`.
+pub fn insert(
+    conn: &mut AnyConnection,
+    row: &NewTipRow,
+    now: NaiveDateTime,
+) -> QueryResult<TipRow> {
     diesel::insert_into(tips::table)
-        .values(row)
+        .values((
+            row,
+            tips::created_at.eq(now),
+            tips::updated_at.eq(now),
+            tips::version.eq(1),
+        ))
         .returning(tips::all_columns)
         .get_result(conn)
 }

@@ -91,11 +91,8 @@ pub fn send(
         name,
         status: TipStatus::New.as_str(),
         client_hash: client.hash.clone(),
-        created_at: now,
-        updated_at: now,
-        version: 1,
     };
-    write_transaction(conn, |conn| Ok(Some(repo::insert(conn, &row)?)))
+    write_transaction(conn, |conn| Ok(Some(repo::insert(conn, &row, now)?)))
 }
 
 /// Editors see every tip; reporters only those assigned to them.

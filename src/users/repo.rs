@@ -32,9 +32,6 @@ pub struct NewUserRow {
     pub password_hash: String,
     pub role: &'static str,
     pub active: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i64,
 }
 
 /// Columns a PATCH may change; `None` leaves a column as it is.
@@ -90,9 +87,19 @@ pub fn count_active_admins(conn: &mut AnyConnection) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-pub fn insert(conn: &mut AnyConnection, row: &NewUserRow) -> QueryResult<UserRow> {
+/// Inserts `row` at version 1, stamped `now`.
+pub fn insert(
+    conn: &mut AnyConnection,
+    row: &NewUserRow,
+    now: NaiveDateTime,
+) -> QueryResult<UserRow> {
     diesel::insert_into(users::table)
-        .values(row)
+        .values((
+            row,
+            users::created_at.eq(now),
+            users::updated_at.eq(now),
+            users::version.eq(1),
+        ))
         .returning(users::all_columns)
         .get_result(conn)
 }

@@ -81,12 +81,9 @@ pub fn create(
         password_hash: hashing.hash(&new.password).map_err(ApiError::internal)?,
         role: role.as_str(),
         active: true,
-        created_at: now,
-        updated_at: now,
-        version: 1,
     };
     write_transaction(conn, |conn| {
-        repo::insert(conn, &row).map_err(ApiError::unique_as(DUPLICATE_EMAIL))
+        repo::insert(conn, &row, now).map_err(ApiError::unique_as(DUPLICATE_EMAIL))
     })
 }
 
