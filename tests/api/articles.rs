@@ -1,57 +1,41 @@
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::TestApp;
+use crate::support::fixtures::{ArticleBuilder, AuthorBuilder, ChannelBuilder, Newsroom};
+use crate::support::wire::{Article, JsonExt};
 
-fn ids(list: &Value) -> Vec<i64> {
-    list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["id"].as_i64().unwrap())
-        .collect()
-}
-
-fn id(article: &Value) -> i64 {
-    article["id"].as_i64().unwrap()
-}
-
-fn published(ago_hours: i64) -> Value {
-    json!({"status": "published", "published_at": (Utc::now() - Duration::hours(ago_hours)).to_rfc3339()})
-}
-
-/// portal → pingxiang → society
-async fn channels(app: &TestApp) -> (i64, i64, i64) {
-    let portal = app.channel("大江网", "portal", None).await["id"]
-        .as_i64()
-        .unwrap();
-    let pingxiang = app.channel("萍乡频道", "pingxiang", Some(portal)).await["id"]
-        .as_i64()
-        .unwrap();
-    let society = app.channel("社会聚焦", "society", Some(pingxiang)).await["id"]
-        .as_i64()
-        .unwrap();
-    (portal, pingxiang, society)
+/// The ids `GET /articles{query}` lists, anonymously.
+async fn listed(app: &TestApp, query: &str) -> Vec<i64> {
+    app.get(&format!("/api/v1/articles{query}"))
+        .send()
+        .await
+        .ok(200)
+        .ids()
 }
 
 #[actix_web::test]
 async fn every_field_round_trips_and_published_at_keeps_its_instant() {
     let app = TestApp::new().await;
-    let (portal, pingxiang, society) = channels(&app).await;
-    let writer = app.author("梁永明", "liang").await;
-    let editor = app.author("肖文忠", "xiao").await;
-    let other = app.article(society, published(5)).await;
+    let room = Newsroom::build(&app).await;
+    let writer = AuthorBuilder::new(&app, "梁永明", "liang").create().await;
+    let editor = AuthorBuilder::new(&app, "肖文忠", "xiao").create().await;
+    let other = ArticleBuilder::new(&app)
+        .in_channel(room.society)
+        .published_hours_ago(5)
+        .create()
+        .await;
     let res = app
         .post("/api/v1/articles")
         .bearer(&app.editor)
         .json(&json!({
             "title": "踔厉奋发勇争先", "slug": "forge-ahead", "subtitle": "经济社会发展综述",
             "summary": "一年来的转型之路。", "status": "published",
-            "published_at": "2022-07-20T11:04:16+08:00", "channel_id": society,
+            "published_at": "2022-07-20T11:04:16+08:00", "channel_id": room.society,
             "source": {"name": "萍乡日报", "url": "https://epaper.example.com/1"},
             "bylines": [{"author_id": writer, "role": "author"}, {"author_id": editor, "role": "editor"}],
             "cover_image_url": "https://img.example.com/cover.jpg", "tags": ["萍乡", "经济", "萍乡"],
-            "comments_enabled": false, "related_ids": [id(&other)],
+            "comments_enabled": false, "related_ids": [other.id],
             "pages": ["<p>第一页</p>", "<p>第二页</p>"]
         }))
         .send()
@@ -59,55 +43,56 @@ async fn every_field_round_trips_and_published_at_keeps_its_instant() {
     let created = res.ok(201);
     assert_eq!(
         res.header("location"),
-        Some(format!("/api/v1/articles/{}", id(&created)).as_str())
+        Some(format!("/api/v1/articles/{}", created.id()).as_str())
     );
     let read = app.get("/api/v1/articles/forge-ahead").send().await.ok(200);
     assert_eq!(read, created);
-    assert_eq!(read["title"], "踔厉奋发勇争先");
-    assert_eq!(read["subtitle"], "经济社会发展综述");
-    assert_eq!(read["summary"], "一年来的转型之路。");
-    assert_eq!(read["status"], "published");
-    let published_at =
-        DateTime::parse_from_rfc3339(read["published_at"].as_str().unwrap()).unwrap();
+    let article: Article = read.to();
+    assert_eq!(article.title, "踔厉奋发勇争先");
+    assert_eq!(article.subtitle.as_deref(), Some("经济社会发展综述"));
+    assert_eq!(article.summary, "一年来的转型之路。");
+    assert_eq!(article.status, "published");
+    let published_at = DateTime::parse_from_rfc3339(&article.published_at.unwrap()).unwrap();
     assert_eq!(
         published_at,
         DateTime::parse_from_rfc3339("2022-07-20T11:04:16+08:00").unwrap()
     );
     assert_eq!(
-        read["source"],
+        article.source,
         json!({"name": "萍乡日报", "url": "https://epaper.example.com/1"})
     );
     assert_eq!(
-        read["bylines"],
+        article.bylines,
         json!([{"author_id": writer, "name": "梁永明", "role": "author"}, {"author_id": editor, "name": "肖文忠", "role": "editor"}])
     );
-    let crumbs: Vec<i64> = read["breadcrumbs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(crumbs, [portal, pingxiang, society]);
-    assert_eq!(read["tags"], json!(["萍乡", "经济"]));
-    assert_eq!(read["cover_image_url"], "https://img.example.com/cover.jpg");
-    assert_eq!(read["comments_enabled"], false);
-    assert_eq!(read["comment_count"], 0);
-    assert_eq!(read["related_ids"], json!([id(&other)]));
-    assert_eq!(read["page_count"], 2);
-    assert_eq!(read["page"], 1);
-    assert_eq!(read["body_html"], "<p>第一页</p>");
-    assert_eq!(read["version"], 1);
+    let crumbs: Vec<i64> = article.breadcrumbs.iter().map(|c| c.id).collect();
+    assert_eq!(crumbs, [room.portal, room.pingxiang, room.society]);
+    assert_eq!(article.tags, ["萍乡", "经济"]);
+    assert_eq!(
+        article.cover_image_url.as_deref(),
+        Some("https://img.example.com/cover.jpg")
+    );
+    assert!(!article.comments_enabled);
+    assert_eq!(article.comment_count, 0);
+    assert_eq!(article.related_ids, [other.id]);
+    assert_eq!(article.page_count, 2);
+    assert_eq!(article.page, 1);
+    assert_eq!(article.body_html, "<p>第一页</p>");
+    assert_eq!(article.version, 1);
     assert!(read.get("pages").is_none(), "pages are write-only");
 }
 
 #[actix_web::test]
 async fn page_query_picks_the_body_page_and_out_of_range_is_404() {
     let app = TestApp::new().await;
-    let (_, pingxiang, _) = channels(&app).await;
-    let mut fields = published(1);
-    fields["pages"] = json!(["<p>一</p>", "<p>二</p>"]);
-    let article = app.article(pingxiang, fields).await;
-    let path = format!("/api/v1/articles/{}", id(&article));
+    let room = Newsroom::build(&app).await;
+    let article = ArticleBuilder::new(&app)
+        .in_channel(room.pingxiang)
+        .published_hours_ago(1)
+        .pages(&["<p>一</p>", "<p>二</p>"])
+        .create()
+        .await;
+    let path = format!("/api/v1/articles/{}", article.id);
     let second = app.get(&format!("{path}?page=2")).send().await.ok(200);
     assert_eq!(
         (second["page"].clone(), second["body_html"].clone()),
@@ -127,10 +112,14 @@ async fn page_query_picks_the_body_page_and_out_of_range_is_404() {
 #[actix_web::test]
 async fn page_html_is_sanitised_with_an_allow_list() {
     let app = TestApp::new().await;
-    let (_, pingxiang, _) = channels(&app).await;
+    let room = Newsroom::build(&app).await;
     let dirty = r#"<h2 onmouseover="x()">小标题</h2><p>正文<script>alert(1)</script><a href="javascript:alert(2)">链接</a><a href="https://example.com">好链接</a></p><figure><img src="https://img.example.com/a.jpg" onerror="x()"><figcaption>图片说明</figcaption></figure><ul><li>一</li></ul><table><tr><td>数据</td></tr></table>"#;
-    let article = app.article(pingxiang, json!({"pages": [dirty]})).await;
-    let html = article["body_html"].as_str().unwrap();
+    let article = ArticleBuilder::new(&app)
+        .in_channel(room.pingxiang)
+        .pages(&[dirty])
+        .create()
+        .await;
+    let html = article.body_html;
     for gone in ["<script", "onmouseover", "onerror", "javascript:"] {
         assert!(!html.contains(gone), "{gone} survived: {html}");
     }
@@ -148,55 +137,39 @@ async fn page_html_is_sanitised_with_an_allow_list() {
 #[actix_web::test]
 async fn drafts_and_future_articles_are_invisible_anonymously_on_every_read_path() {
     let app = TestApp::new().await;
-    let (_, pingxiang, _) = channels(&app).await;
-    let public = app
-        .article(
-            pingxiang,
-            json!({"title": "公开的萍乡新闻", "status": "published"}),
-        )
+    let room = Newsroom::build(&app).await;
+    let article = || ArticleBuilder::new(&app).in_channel(room.pingxiang);
+    let public = article().title("公开的萍乡新闻").published().create().await;
+    let draft = article().title("萍乡草稿").create().await;
+    let future = article()
+        .title("萍乡明日新闻")
+        .scheduled_for(Utc::now() + Duration::days(1))
+        .create()
         .await;
-    let draft = app.article(pingxiang, json!({"title": "萍乡草稿"})).await;
-    let future = app
-        .article(pingxiang, json!({"title": "萍乡明日新闻", "status": "scheduled", "published_at": (Utc::now() + Duration::days(1)).to_rfc3339()}))
-        .await;
-    let archived = app
-        .article(
-            pingxiang,
-            json!({"title": "萍乡旧闻", "status": "archived"}),
-        )
-        .await;
-    app.patch(&format!("/api/v1/articles/{}", id(&public)))
+    let archived = article().title("萍乡旧闻").archived().create().await;
+    app.patch(&format!("/api/v1/articles/{}", public.id))
         .bearer(&app.editor)
-        .json(&json!({"related_ids": [id(&draft), id(&future), id(&archived)]}))
+        .json(&json!({"related_ids": [draft.id, future.id, archived.id]}))
         .send()
         .await
         .ok(200);
 
     for hidden in [&draft, &future, &archived] {
-        app.get(&format!("/api/v1/articles/{}", id(hidden)))
+        app.get(&format!("/api/v1/articles/{}", hidden.id))
             .send()
             .await
             .problem(404);
-        app.get(&format!(
-            "/api/v1/articles/{}",
-            hidden["slug"].as_str().unwrap()
-        ))
-        .send()
-        .await
-        .problem(404);
-        app.get(&format!("/api/v1/articles/{}/related", id(hidden)))
+        app.get(&format!("/api/v1/articles/{}", hidden.slug))
+            .send()
+            .await
+            .problem(404);
+        app.get(&format!("/api/v1/articles/{}/related", hidden.id))
             .send()
             .await
             .problem(404);
     }
-    assert_eq!(
-        ids(&app.get("/api/v1/articles").send().await.ok(200)),
-        [id(&public)]
-    );
-    assert_eq!(
-        ids(&app.get("/api/v1/articles?q=萍乡").send().await.ok(200)),
-        [id(&public)]
-    );
+    assert_eq!(listed(&app, "").await, [public.id]);
+    assert_eq!(listed(&app, "?q=萍乡").await, [public.id]);
     for status in ["draft", "scheduled", "archived"] {
         let widened = app
             .get(&format!("/api/v1/articles?status={status}"))
@@ -206,11 +179,11 @@ async fn drafts_and_future_articles_are_invisible_anonymously_on_every_read_path
         assert_eq!(widened["meta"]["total"], 0, "status={status} leaked");
     }
     let related = app
-        .get(&format!("/api/v1/articles/{}/related", id(&public)))
+        .get(&format!("/api/v1/articles/{}/related", public.id))
         .send()
         .await
         .ok(200);
-    assert!(ids(&related).is_empty(), "{related}");
+    assert!(related.ids().is_empty(), "{related}");
 
     let everything = app
         .get("/api/v1/articles")
@@ -225,8 +198,8 @@ async fn drafts_and_future_articles_are_invisible_anonymously_on_every_read_path
         .send()
         .await
         .ok(200);
-    assert_eq!(ids(&drafts), [id(&draft)]);
-    app.get(&format!("/api/v1/articles/{}", id(&draft)))
+    assert_eq!(drafts.ids(), [draft.id]);
+    app.get(&format!("/api/v1/articles/{}", draft.id))
         .bearer(&app.editor)
         .send()
         .await
@@ -236,23 +209,19 @@ async fn drafts_and_future_articles_are_invisible_anonymously_on_every_read_path
 #[actix_web::test]
 async fn a_scheduled_article_appears_by_itself_when_its_time_comes() {
     let app = TestApp::new().await;
-    let (_, pingxiang, _) = channels(&app).await;
+    let room = Newsroom::build(&app).await;
     let at = Utc::now() + Duration::milliseconds(1500);
-    let article = app
-        .article(
-            pingxiang,
-            json!({"status": "scheduled", "published_at": at.to_rfc3339()}),
-        )
+    let article = ArticleBuilder::new(&app)
+        .in_channel(room.pingxiang)
+        .scheduled_for(at)
+        .create()
         .await;
-    let path = format!("/api/v1/articles/{}", id(&article));
+    let path = format!("/api/v1/articles/{}", article.id);
     app.get(&path).send().await.problem(404);
     tokio_sleep_until(at + Duration::milliseconds(300)).await;
     let body = app.get(&path).send().await.ok(200);
     assert_eq!(body["status"], "scheduled");
-    assert_eq!(
-        ids(&app.get("/api/v1/articles").send().await.ok(200)),
-        [id(&article)]
-    );
+    assert_eq!(listed(&app, "").await, [article.id]);
 }
 
 async fn tokio_sleep_until(at: DateTime<Utc>) {
@@ -263,59 +232,52 @@ async fn tokio_sleep_until(at: DateTime<Utc>) {
 #[actix_web::test]
 async fn chinese_search_finds_two_three_and_four_character_terms_in_any_field() {
     let app = TestApp::new().await;
-    let (_, pingxiang, _) = channels(&app).await;
-    let in_title = app
-        .article(
-            pingxiang,
-            json!({"title": "萍乡市经济综述", "status": "published"}),
-        )
+    let room = Newsroom::build(&app).await;
+    let article = || ArticleBuilder::new(&app).in_channel(room.pingxiang);
+    let in_title = article().title("萍乡市经济综述").published().create().await;
+    let in_page = article()
+        .published_hours_ago(1)
+        .title("转型之路")
+        .pages(&[
+            "<p>第一页</p>",
+            "<p>老工业基地调整改造力度大，<b>萍乡</b>成绩突出。</p>",
+        ])
+        .create()
         .await;
-    let mut in_page = published(1);
-    in_page["title"] = json!("转型之路");
-    in_page["pages"] = json!([
-        "<p>第一页</p>",
-        "<p>老工业基地调整改造力度大，<b>萍乡</b>成绩突出。</p>"
-    ]);
-    let in_page = app.article(pingxiang, in_page).await;
-    let in_summary = app
-        .article(pingxiang, json!({"title": "Green energy", "summary": "安源区光伏项目落地", "status": "published"}))
+    let in_summary = article()
+        .title("Green energy")
+        .summary("安源区光伏项目落地")
+        .published()
+        .create()
         .await;
 
     let search = |q: &str| {
         let app = &app;
         let q = q.to_owned();
         async move {
-            let mut found = ids(&app
-                .get(&format!("/api/v1/articles?q={q}"))
-                .send()
-                .await
-                .ok(200));
+            let mut found = listed(app, &format!("?q={q}")).await;
             found.sort();
             found
         }
     };
-    let mut both = vec![id(&in_title), id(&in_page)];
+    let mut both = vec![in_title.id, in_page.id];
     both.sort();
     assert_eq!(search("萍乡").await, both, "two characters");
-    assert_eq!(search("萍乡市").await, [id(&in_title)], "three characters");
+    assert_eq!(search("萍乡市").await, [in_title.id], "three characters");
     assert_eq!(
         search("工业基地").await,
-        [id(&in_page)],
+        [in_page.id],
         "four characters, on page 2"
     );
-    assert_eq!(
-        search("光伏项目").await,
-        [id(&in_summary)],
-        "in the summary"
-    );
+    assert_eq!(search("光伏项目").await, [in_summary.id], "in the summary");
     assert_eq!(
         search("green").await,
-        [id(&in_summary)],
+        [in_summary.id],
         "latin words, any case"
     );
     assert_eq!(
         search("萍乡%20经济").await,
-        [id(&in_title)],
+        [in_title.id],
         "every term must match"
     );
     assert!(search("南昌").await.is_empty(), "a miss");
@@ -335,86 +297,94 @@ async fn chinese_search_finds_two_three_and_four_character_terms_in_any_field() 
 #[actix_web::test]
 async fn search_follows_edits_and_deletes() {
     let app = TestApp::new().await;
-    let (_, pingxiang, _) = channels(&app).await;
-    let article = app
-        .article(
-            pingxiang,
-            json!({"title": "芦溪新闻", "status": "published"}),
-        )
+    let room = Newsroom::build(&app).await;
+    let article = ArticleBuilder::new(&app)
+        .in_channel(room.pingxiang)
+        .title("芦溪新闻")
+        .published()
+        .create()
         .await;
-    let path = format!("/api/v1/articles/{}", id(&article));
+    let path = format!("/api/v1/articles/{}", article.id);
     app.patch(&path)
         .bearer(&app.editor)
         .json(&json!({"title": "上栗新闻"}))
         .send()
         .await
         .ok(200);
-    assert!(ids(&app.get("/api/v1/articles?q=芦溪").send().await.ok(200)).is_empty());
-    assert_eq!(
-        ids(&app.get("/api/v1/articles?q=上栗").send().await.ok(200)),
-        [id(&article)]
-    );
+    assert!(listed(&app, "?q=芦溪").await.is_empty());
+    assert_eq!(listed(&app, "?q=上栗").await, [article.id]);
     app.delete(&path).bearer(&app.editor).send().await.ok(204);
-    assert!(ids(&app.get("/api/v1/articles?q=上栗").send().await.ok(200)).is_empty());
+    assert!(listed(&app, "?q=上栗").await.is_empty());
 }
 
 #[actix_web::test]
 async fn lists_filter_by_channel_descendants_author_and_time_and_sort() {
     let app = TestApp::new().await;
-    let (portal, pingxiang, society) = channels(&app).await;
-    let liang = app.author("梁永明", "liang").await;
-    let old = app.article(pingxiang, published(48)).await;
-    let mut mid = published(24);
-    mid["bylines"] = json!([{"author_id": liang, "role": "author"}]);
-    let mid = app.article(society, mid).await;
-    let new = app.article(portal, published(1)).await;
+    let room = Newsroom::build(&app).await;
+    let liang = AuthorBuilder::new(&app, "梁永明", "liang").create().await;
+    let old = ArticleBuilder::new(&app)
+        .in_channel(room.pingxiang)
+        .published_hours_ago(48)
+        .create()
+        .await
+        .id;
+    let mid = ArticleBuilder::new(&app)
+        .in_channel(room.society)
+        .published_hours_ago(24)
+        .written_by(liang)
+        .create()
+        .await
+        .id;
+    let new = ArticleBuilder::new(&app)
+        .in_channel(room.portal)
+        .published_hours_ago(1)
+        .create()
+        .await
+        .id;
+    let pingxiang = room.pingxiang;
 
-    let list = |query: &str| {
-        let app = &app;
-        let query = query.to_owned();
-        async move {
-            ids(&app
-                .get(&format!("/api/v1/articles{query}"))
-                .send()
-                .await
-                .ok(200))
-        }
-    };
-    assert_eq!(list("").await, [id(&new), id(&mid), id(&old)]);
-    assert_eq!(
-        list("?sort=published_at").await,
-        [id(&old), id(&mid), id(&new)]
-    );
-    app.patch(&format!("/api/v1/articles/{}", id(&old)))
+    assert_eq!(listed(&app, "").await, [new, mid, old]);
+    assert_eq!(listed(&app, "?sort=published_at").await, [old, mid, new]);
+    app.patch(&format!("/api/v1/articles/{old}"))
         .bearer(&app.editor)
         .json(&json!({"summary": "更新"}))
         .send()
         .await
         .ok(200);
-    assert_eq!(list("?sort=-updated_at").await[0], id(&old));
-    assert_eq!(list("?channel=pingxiang").await, [id(&old)]);
+    assert_eq!(listed(&app, "?sort=-updated_at").await[0], old);
+    assert_eq!(listed(&app, "?channel=pingxiang").await, [old]);
     assert_eq!(
-        list(&format!("?channel={pingxiang}&include_descendants=true")).await,
-        [id(&mid), id(&old)]
+        listed(
+            &app,
+            &format!("?channel={pingxiang}&include_descendants=true")
+        )
+        .await,
+        [mid, old]
     );
     assert_eq!(
-        list("?channel=portal&include_descendants=true").await.len(),
+        listed(&app, "?channel=portal&include_descendants=true")
+            .await
+            .len(),
         3
     );
-    assert_eq!(list("?author=liang").await, [id(&mid)]);
-    assert_eq!(list(&format!("?author={liang}")).await, [id(&mid)]);
+    assert_eq!(listed(&app, "?author=liang").await, [mid]);
+    assert_eq!(listed(&app, &format!("?author={liang}")).await, [mid]);
     let day_ago = (Utc::now() - Duration::hours(36)).to_rfc3339();
     assert_eq!(
-        list(&format!("?published_after={}", day_ago.replace('+', "%2B"))).await,
-        [id(&new), id(&mid)]
+        listed(
+            &app,
+            &format!("?published_after={}", day_ago.replace('+', "%2B"))
+        )
+        .await,
+        [new, mid]
     );
     assert_eq!(
-        list(&format!(
-            "?published_before={}",
-            day_ago.replace('+', "%2B")
-        ))
+        listed(
+            &app,
+            &format!("?published_before={}", day_ago.replace('+', "%2B"))
+        )
         .await,
-        [id(&old)]
+        [old]
     );
 
     let paged = app.get("/api/v1/articles?per_page=2&page=2").send().await;
@@ -425,11 +395,11 @@ async fn lists_filter_by_channel_descendants_author_and_time_and_sort() {
     assert!(paged.header("link").unwrap().contains("rel=\"prev\""));
 
     assert!(
-        list("?channel=nowhere").await.is_empty(),
+        listed(&app, "?channel=nowhere").await.is_empty(),
         "an unknown channel matches nothing"
     );
     assert!(
-        list("?author=nobody").await.is_empty(),
+        listed(&app, "?author=nobody").await.is_empty(),
         "an unknown author matches nothing"
     );
     let bad = app
@@ -448,12 +418,16 @@ async fn lists_filter_by_channel_descendants_author_and_time_and_sort() {
 #[actix_web::test]
 async fn reporters_write_their_own_drafts_and_editors_publish() {
     let app = TestApp::new().await;
-    let (_, pingxiang, _) = channels(&app).await;
-    let draft = app
-        .article_as(&app.reporter, pingxiang, json!({"title": "记者稿件"}))
+    let room = Newsroom::build(&app).await;
+    let pingxiang = room.pingxiang;
+    let draft = ArticleBuilder::new(&app)
+        .sent_by(&app.reporter)
+        .in_channel(pingxiang)
+        .title("记者稿件")
+        .create()
         .await;
-    assert_eq!(draft["status"], "draft");
-    let path = format!("/api/v1/articles/{}", id(&draft));
+    assert_eq!(draft.status, "draft");
+    let path = format!("/api/v1/articles/{}", draft.id);
 
     app.post("/api/v1/articles")
         .bearer(&app.reporter)
@@ -475,13 +449,17 @@ async fn reporters_write_their_own_drafts_and_editors_publish() {
         .problem(403);
     app.get(&path).bearer(&app.reporter).send().await.ok(200);
 
-    let others_draft = app.article(pingxiang, json!({"title": "编辑的草稿"})).await;
-    app.get(&format!("/api/v1/articles/{}", id(&others_draft)))
+    let others_draft = ArticleBuilder::new(&app)
+        .in_channel(pingxiang)
+        .title("编辑的草稿")
+        .create()
+        .await;
+    app.get(&format!("/api/v1/articles/{}", others_draft.id))
         .bearer(&app.reporter)
         .send()
         .await
         .problem(404);
-    app.patch(&format!("/api/v1/articles/{}", id(&others_draft)))
+    app.patch(&format!("/api/v1/articles/{}", others_draft.id))
         .bearer(&app.reporter)
         .json(&json!({"title": "x"}))
         .send()
@@ -521,11 +499,14 @@ async fn reporters_write_their_own_drafts_and_editors_publish() {
 #[actix_web::test]
 async fn every_change_keeps_a_revision_newest_first() {
     let app = TestApp::new().await;
-    let (_, pingxiang, _) = channels(&app).await;
-    let article = app
-        .article_as(&app.reporter, pingxiang, json!({"title": "第一版"}))
+    let room = Newsroom::build(&app).await;
+    let article = ArticleBuilder::new(&app)
+        .sent_by(&app.reporter)
+        .in_channel(room.pingxiang)
+        .title("第一版")
+        .create()
         .await;
-    let path = format!("/api/v1/articles/{}", id(&article));
+    let path = format!("/api/v1/articles/{}", article.id);
     app.patch(&path)
         .bearer(&app.reporter)
         .json(&json!({"title": "第二版"}))
@@ -565,9 +546,13 @@ async fn every_change_keeps_a_revision_newest_first() {
 #[actix_web::test]
 async fn a_stale_if_match_is_412_and_nothing_changes() {
     let app = TestApp::new().await;
-    let (_, pingxiang, _) = channels(&app).await;
-    let article = app.article(pingxiang, published(1)).await;
-    let path = format!("/api/v1/articles/{}", id(&article));
+    let room = Newsroom::build(&app).await;
+    let article = ArticleBuilder::new(&app)
+        .in_channel(room.pingxiang)
+        .published_hours_ago(1)
+        .create()
+        .await;
+    let path = format!("/api/v1/articles/{}", article.id);
     let etag = app
         .get(&path)
         .send()
@@ -602,24 +587,30 @@ async fn a_stale_if_match_is_412_and_nothing_changes() {
 #[actix_web::test]
 async fn duplicate_slugs_and_channels_in_use_are_409() {
     let app = TestApp::new().await;
-    let (_, pingxiang, _) = channels(&app).await;
-    app.article(pingxiang, json!({"slug": "same-slug"})).await;
+    let room = Newsroom::build(&app).await;
+    let pingxiang = room.pingxiang;
+    ArticleBuilder::new(&app)
+        .in_channel(pingxiang)
+        .slug("same-slug")
+        .create()
+        .await;
     app.post("/api/v1/articles")
         .bearer(&app.editor)
         .json(&json!({"title": "重复", "slug": "same-slug", "channel_id": pingxiang, "pages": ["<p>x</p>"]}))
         .send()
         .await
         .problem(409);
-    let leaf = app.channel("空栏目", "empty-column", Some(pingxiang)).await["id"]
-        .as_i64()
-        .unwrap();
-    let lonely = app.article(leaf, json!({})).await;
+    let leaf = ChannelBuilder::new(&app, "空栏目", "empty-column")
+        .parent(pingxiang)
+        .create()
+        .await;
+    let lonely = ArticleBuilder::new(&app).in_channel(leaf).create().await;
     app.delete(&format!("/api/v1/channels/{leaf}"))
         .bearer(&app.editor)
         .send()
         .await
         .problem(409);
-    app.delete(&format!("/api/v1/articles/{}", id(&lonely)))
+    app.delete(&format!("/api/v1/articles/{}", lonely.id))
         .bearer(&app.editor)
         .send()
         .await
@@ -634,7 +625,8 @@ async fn duplicate_slugs_and_channels_in_use_are_409() {
 #[actix_web::test]
 async fn every_invalid_field_is_named_in_one_422() {
     let app = TestApp::new().await;
-    let (_, pingxiang, _) = channels(&app).await;
+    let room = Newsroom::build(&app).await;
+    let pingxiang = room.pingxiang;
     let res = app
         .post("/api/v1/articles")
         .bearer(&app.editor)
@@ -694,11 +686,15 @@ async fn every_invalid_field_is_named_in_one_422() {
         .send()
         .await;
     assert_eq!(bad_time.invalid_fields(), ["published_at"]);
-    let self_related = app.article(pingxiang, json!({})).await;
+    let self_related = ArticleBuilder::new(&app)
+        .in_channel(pingxiang)
+        .create()
+        .await
+        .id;
     let res = app
-        .patch(&format!("/api/v1/articles/{}", id(&self_related)))
+        .patch(&format!("/api/v1/articles/{self_related}"))
         .bearer(&app.editor)
-        .json(&json!({"related_ids": [id(&self_related)]}))
+        .json(&json!({"related_ids": [self_related]}))
         .send()
         .await;
     assert_eq!(res.invalid_fields(), ["related_ids"]);
@@ -707,30 +703,46 @@ async fn every_invalid_field_is_named_in_one_422() {
 #[actix_web::test]
 async fn related_lists_curated_public_articles_first_then_the_channel_newest() {
     let app = TestApp::new().await;
-    let (_, pingxiang, society) = channels(&app).await;
-    let elsewhere = app.article(society, published(50)).await;
+    let room = Newsroom::build(&app).await;
+    let article = || ArticleBuilder::new(&app);
+    let elsewhere = article()
+        .in_channel(room.society)
+        .published_hours_ago(50)
+        .create()
+        .await
+        .id;
     let mut same_channel = Vec::new();
     for hours in 1..=11 {
-        same_channel.push(id(&app.article(pingxiang, published(hours)).await));
+        let newer = article()
+            .in_channel(room.pingxiang)
+            .published_hours_ago(hours)
+            .create()
+            .await;
+        same_channel.push(newer.id);
     }
-    let hidden = app.article(society, json!({})).await;
-    let mut fields = published(100);
-    fields["related_ids"] = json!([id(&elsewhere), id(&hidden)]);
-    let main = app.article(pingxiang, fields).await;
+    let hidden = article().in_channel(room.society).create().await.id;
+    let main = article()
+        .in_channel(room.pingxiang)
+        .published_hours_ago(100)
+        .related(&[elsewhere, hidden])
+        .create()
+        .await
+        .id;
 
-    let related = ids(&app
-        .get(&format!("/api/v1/articles/{}/related", id(&main)))
+    let related = app
+        .get(&format!("/api/v1/articles/{main}/related"))
         .send()
         .await
-        .ok(200));
+        .ok(200)
+        .ids();
     assert_eq!(related.len(), 10);
-    assert_eq!(related[0], id(&elsewhere));
+    assert_eq!(related[0], elsewhere);
     assert_eq!(
         &related[1..],
         &same_channel[..9],
         "newest of the same channel, in order"
     );
-    assert!(!related.contains(&id(&main)) && !related.contains(&id(&hidden)));
+    assert!(!related.contains(&main) && !related.contains(&hidden));
 }
 
 #[actix_web::test]
@@ -741,13 +753,16 @@ async fn list_and_detail_take_a_fixed_number_of_queries_whatever_the_page_size()
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     let app = TestApp::new().await;
-    let (_, pingxiang, _) = channels(&app).await;
-    let author = app.author("梁永明", "liang").await;
+    let room = Newsroom::build(&app).await;
+    let author = AuthorBuilder::new(&app, "梁永明", "liang").create().await;
     for i in 0..12 {
-        let mut fields = published(i + 1);
-        fields["bylines"] = json!([{"author_id": author, "role": "author"}]);
-        fields["tags"] = json!(["萍乡", format!("t{i}")]);
-        app.article(pingxiang, fields).await;
+        ArticleBuilder::new(&app)
+            .in_channel(room.pingxiang)
+            .published_hours_ago(i + 1)
+            .written_by(author)
+            .tags(&["萍乡", &format!("t{i}")])
+            .create()
+            .await;
     }
     let count_queries = |per_page: i64| {
         let pool = app.state.pool.clone();

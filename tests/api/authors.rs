@@ -1,17 +1,13 @@
 use serde_json::{Value, json};
 
 use crate::support::TestApp;
+use crate::support::fixtures::{ArticleBuilder, AuthorBuilder, ChannelBuilder, user_id};
+use crate::support::wire::JsonExt;
 
 #[actix_web::test]
 async fn author_fields_round_trip_and_anyone_reads_them() {
     let app = TestApp::new().await;
-    let reporter_id = app
-        .get("/api/v1/auth/me")
-        .bearer(&app.reporter)
-        .send()
-        .await
-        .ok(200)["id"]
-        .clone();
+    let reporter_id = user_id(&app, &app.reporter).await;
     let res = app
         .post("/api/v1/authors")
         .bearer(&app.editor)
@@ -22,7 +18,7 @@ async fn author_fields_round_trip_and_anyone_reads_them() {
         .send()
         .await;
     let created = res.ok(201);
-    let id = created["id"].as_i64().unwrap();
+    let id = created.id();
     assert_eq!(
         res.header("location"),
         Some(format!("/api/v1/authors/{id}").as_str())
@@ -33,7 +29,7 @@ async fn author_fields_round_trip_and_anyone_reads_them() {
         ("title", json!("记者")),
         ("bio", json!("长期跑经济口。")),
         ("avatar_url", json!("https://img.example.com/liang.jpg")),
-        ("user_id", reporter_id),
+        ("user_id", json!(reporter_id)),
     ] {
         assert_eq!(created[field], value, "{field}");
     }
@@ -59,7 +55,9 @@ async fn author_fields_round_trip_and_anyone_reads_them() {
 #[actix_web::test]
 async fn editors_change_and_delete_authors_and_null_clears_fields() {
     let app = TestApp::new().await;
-    let id = app.author("肖文忠", "xiao-wenzhong").await;
+    let id = AuthorBuilder::new(&app, "肖文忠", "xiao-wenzhong")
+        .create()
+        .await;
     let changed = app
         .patch(&format!("/api/v1/authors/{id}"))
         .bearer(&app.editor)
@@ -96,7 +94,7 @@ async fn reporters_and_anonymous_clients_cannot_manage_authors() {
         .send()
         .await
         .problem(401);
-    let id = app.author("梁永明", "liang").await;
+    let id = AuthorBuilder::new(&app, "梁永明", "liang").create().await;
     app.delete(&format!("/api/v1/authors/{id}"))
         .bearer(&app.reporter)
         .send()
@@ -118,7 +116,7 @@ async fn invalid_author_fields_are_named_and_duplicates_are_409() {
     let mut fields = res.invalid_fields();
     fields.sort();
     assert_eq!(fields, ["avatar_url", "name", "slug", "user_id"]);
-    app.author("梁永明", "liang").await;
+    AuthorBuilder::new(&app, "梁永明", "liang").create().await;
     app.post("/api/v1/authors")
         .bearer(&app.editor)
         .json(&json!({"name": "另一个梁永明", "slug": "liang"}))
@@ -130,22 +128,21 @@ async fn invalid_author_fields_are_named_and_duplicates_are_409() {
 #[actix_web::test]
 async fn an_author_named_in_a_byline_cannot_be_deleted() {
     let app = TestApp::new().await;
-    let channel = app.channel("萍乡", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
-    let author = app.author("梁永明", "liang").await;
-    let article = app
-        .article(
-            channel,
-            json!({"bylines": [{"author_id": author, "role": "author"}]}),
-        )
+    let channel = ChannelBuilder::new(&app, "萍乡", "pingxiang")
+        .create()
+        .await;
+    let author = AuthorBuilder::new(&app, "梁永明", "liang").create().await;
+    let article = ArticleBuilder::new(&app)
+        .in_channel(channel)
+        .written_by(author)
+        .create()
         .await;
     app.delete(&format!("/api/v1/authors/{author}"))
         .bearer(&app.editor)
         .send()
         .await
         .problem(409);
-    app.delete(&format!("/api/v1/articles/{}", article["id"]))
+    app.delete(&format!("/api/v1/articles/{}", article.id))
         .bearer(&app.editor)
         .send()
         .await

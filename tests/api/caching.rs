@@ -3,13 +3,14 @@
 use serde_json::json;
 
 use crate::support::TestApp;
+use crate::support::fixtures::ChannelBuilder;
 
 #[actix_web::test]
 async fn a_resource_etag_answers_304_until_it_changes() {
     let app = TestApp::new().await;
-    let id = app.channel("萍乡", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
+    let id = ChannelBuilder::new(&app, "萍乡", "pingxiang")
+        .create()
+        .await;
     let path = format!("/api/v1/channels/{id}");
     let first = app.get(&path).send().await;
     let etag = first.header("etag").unwrap().to_owned();
@@ -33,9 +34,9 @@ async fn a_resource_etag_answers_304_until_it_changes() {
 #[actix_web::test]
 async fn a_child_added_changes_the_parents_etag() {
     let app = TestApp::new().await;
-    let id = app.channel("萍乡", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
+    let id = ChannelBuilder::new(&app, "萍乡", "pingxiang")
+        .create()
+        .await;
     let path = format!("/api/v1/channels/{id}");
     let etag = app
         .get(&path)
@@ -44,7 +45,10 @@ async fn a_child_added_changes_the_parents_etag() {
         .header("etag")
         .unwrap()
         .to_owned();
-    app.channel("社会聚焦", "society", Some(id)).await;
+    ChannelBuilder::new(&app, "社会聚焦", "society")
+        .parent(id)
+        .create()
+        .await;
     let res = app.get(&path).header("If-None-Match", &etag).send().await;
     assert_eq!(res.ok(200)["children"][0]["slug"], "society");
 }
@@ -52,7 +56,9 @@ async fn a_child_added_changes_the_parents_etag() {
 #[actix_web::test]
 async fn lists_carry_an_etag_and_answer_304() {
     let app = TestApp::new().await;
-    app.channel("萍乡", "pingxiang", None).await;
+    ChannelBuilder::new(&app, "萍乡", "pingxiang")
+        .create()
+        .await;
     let etag = app
         .get("/api/v1/channels")
         .send()
@@ -66,7 +72,7 @@ async fn lists_carry_an_etag_and_answer_304() {
         .send()
         .await;
     assert_eq!(res.status.as_u16(), 304);
-    app.channel("南昌", "nanchang", None).await;
+    ChannelBuilder::new(&app, "南昌", "nanchang").create().await;
     app.get("/api/v1/channels")
         .header("If-None-Match", &etag)
         .send()
@@ -77,9 +83,9 @@ async fn lists_carry_an_etag_and_answer_304() {
 #[actix_web::test]
 async fn a_stale_if_match_is_412_and_a_current_one_passes() {
     let app = TestApp::new().await;
-    let id = app.channel("萍乡", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
+    let id = ChannelBuilder::new(&app, "萍乡", "pingxiang")
+        .create()
+        .await;
     let path = format!("/api/v1/channels/{id}");
     let v1 = app
         .get(&path)

@@ -1,31 +1,8 @@
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::TestApp;
-
-fn slugs(list: &Value) -> Vec<&str> {
-    list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["slug"].as_str().unwrap())
-        .collect()
-}
-
-/// portal → (nanchang, pingxiang → (society, politics))
-async fn newsroom(app: &TestApp) -> (i64, i64, i64) {
-    let portal = app.channel("大江网", "portal", None).await["id"]
-        .as_i64()
-        .unwrap();
-    app.channel("南昌", "nanchang", Some(portal)).await;
-    let pingxiang = app.channel("萍乡频道", "pingxiang", Some(portal)).await["id"]
-        .as_i64()
-        .unwrap();
-    let society = app.channel("社会聚焦", "society", Some(pingxiang)).await["id"]
-        .as_i64()
-        .unwrap();
-    app.channel("时政要闻", "politics", Some(pingxiang)).await;
-    (portal, pingxiang, society)
-}
+use crate::support::fixtures::{ChannelBuilder, Newsroom};
+use crate::support::wire::{Channel, ChannelDetail, JsonExt};
 
 #[actix_web::test]
 async fn channel_fields_round_trip() {
@@ -36,49 +13,39 @@ async fn channel_fields_round_trip() {
         .json(&json!({"name": "萍乡频道", "slug": "pingxiang", "position": 7, "description": "萍乡本地新闻"}))
         .send()
         .await;
-    let created = res.ok(201);
-    let id = created["id"].as_i64().unwrap();
+    let created: Channel = res.ok(201).to();
     assert_eq!(
         res.header("location"),
-        Some(format!("/api/v1/channels/{id}").as_str())
+        Some(format!("/api/v1/channels/{}", created.id).as_str())
     );
-    assert_eq!(created["name"], "萍乡频道");
-    assert_eq!(created["slug"], "pingxiang");
-    assert_eq!(created["parent_id"], Value::Null);
-    assert_eq!(created["position"], 7);
-    assert_eq!(created["description"], "萍乡本地新闻");
-    assert_eq!(created["version"], 1);
-    let created_at = created["created_at"].as_str().unwrap();
+    assert_eq!(created.name, "萍乡频道");
+    assert_eq!(created.slug, "pingxiang");
+    assert_eq!(created.parent_id, None);
+    assert_eq!(created.position, 7);
+    assert_eq!(created.description.as_deref(), Some("萍乡本地新闻"));
+    assert_eq!(created.version, 1);
     assert!(
-        chrono::DateTime::parse_from_rfc3339(created_at).is_ok(),
-        "{created_at}"
+        chrono::DateTime::parse_from_rfc3339(&created.created_at).is_ok(),
+        "{}",
+        created.created_at
     );
 }
 
 #[actix_web::test]
 async fn anyone_reads_a_channel_by_id_or_slug_with_breadcrumbs_and_children() {
     let app = TestApp::new().await;
-    let (portal, pingxiang, _) = newsroom(&app).await;
+    let room = Newsroom::build(&app).await;
     let by_slug = app.get("/api/v1/channels/pingxiang").send().await.ok(200);
     let by_id = app
-        .get(&format!("/api/v1/channels/{pingxiang}"))
+        .get(&format!("/api/v1/channels/{}", room.pingxiang))
         .send()
         .await
         .ok(200);
     assert_eq!(by_slug, by_id);
-    let crumbs: Vec<i64> = by_slug["breadcrumbs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(crumbs, [portal, pingxiang]);
-    let children: Vec<&str> = by_slug["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["slug"].as_str().unwrap())
-        .collect();
+    let detail: ChannelDetail = by_slug.to();
+    let crumbs: Vec<i64> = detail.breadcrumbs.iter().map(|c| c.id).collect();
+    assert_eq!(crumbs, [room.portal, room.pingxiang]);
+    let children: Vec<&str> = detail.children.iter().map(|c| c.slug.as_str()).collect();
     assert_eq!(children, ["society", "politics"]);
     app.get("/api/v1/channels/no-such-channel")
         .send()
@@ -89,10 +56,10 @@ async fn anyone_reads_a_channel_by_id_or_slug_with_breadcrumbs_and_children() {
 #[actix_web::test]
 async fn the_flat_list_is_in_menu_order_and_the_tree_nests() {
     let app = TestApp::new().await;
-    newsroom(&app).await;
+    Newsroom::build(&app).await;
     let flat = app.get("/api/v1/channels").send().await.ok(200);
     assert_eq!(
-        slugs(&flat),
+        flat.strs("slug"),
         ["portal", "nanchang", "pingxiang", "society", "politics"]
     );
     assert_eq!(flat["meta"]["total"], 5);
@@ -109,15 +76,15 @@ async fn the_flat_list_is_in_menu_order_and_the_tree_nests() {
 #[actix_web::test]
 async fn position_orders_siblings() {
     let app = TestApp::new().await;
-    let (_, pingxiang, society) = newsroom(&app).await;
-    app.patch(&format!("/api/v1/channels/{society}"))
+    let room = Newsroom::build(&app).await;
+    app.patch(&format!("/api/v1/channels/{}", room.society))
         .bearer(&app.editor)
         .json(&json!({"position": 99}))
         .send()
         .await
         .ok(200);
     let detail = app
-        .get(&format!("/api/v1/channels/{pingxiang}"))
+        .get(&format!("/api/v1/channels/{}", room.pingxiang))
         .send()
         .await
         .ok(200);
@@ -128,10 +95,10 @@ async fn position_orders_siblings() {
 #[actix_web::test]
 async fn the_list_pages_with_meta_and_link_header() {
     let app = TestApp::new().await;
-    newsroom(&app).await;
+    Newsroom::build(&app).await;
     let res = app.get("/api/v1/channels?per_page=2&page=2").send().await;
     let body = res.ok(200);
-    assert_eq!(slugs(&body), ["pingxiang", "society"]);
+    assert_eq!(body.strs("slug"), ["pingxiang", "society"]);
     assert_eq!(
         body["meta"],
         json!({"page": 2, "per_page": 2, "total": 5, "page_count": 3})
@@ -171,7 +138,9 @@ async fn per_page_above_100_or_page_0_is_422() {
 #[actix_web::test]
 async fn duplicate_slug_is_409() {
     let app = TestApp::new().await;
-    app.channel("萍乡", "pingxiang", None).await;
+    ChannelBuilder::new(&app, "萍乡", "pingxiang")
+        .create()
+        .await;
     let res = app
         .post("/api/v1/channels")
         .bearer(&app.editor)
@@ -179,8 +148,8 @@ async fn duplicate_slug_is_409() {
         .send()
         .await;
     res.problem(409);
-    let other = app.channel("南昌", "nanchang", None).await;
-    app.patch(&format!("/api/v1/channels/{}", other["id"]))
+    let other = ChannelBuilder::new(&app, "南昌", "nanchang").create().await;
+    app.patch(&format!("/api/v1/channels/{other}"))
         .bearer(&app.editor)
         .json(&json!({"slug": "pingxiang"}))
         .send()
@@ -212,10 +181,10 @@ async fn invalid_channel_fields_are_named() {
 #[actix_web::test]
 async fn a_channel_cannot_become_its_own_ancestor() {
     let app = TestApp::new().await;
-    let (portal, pingxiang, society) = newsroom(&app).await;
-    for parent in [portal, pingxiang, society] {
+    let room = Newsroom::build(&app).await;
+    for parent in [room.portal, room.pingxiang, room.society] {
         let res = app
-            .patch(&format!("/api/v1/channels/{portal}"))
+            .patch(&format!("/api/v1/channels/{}", room.portal))
             .bearer(&app.editor)
             .json(&json!({"parent_id": parent}))
             .send()
@@ -227,47 +196,48 @@ async fn a_channel_cannot_become_its_own_ancestor() {
 #[actix_web::test]
 async fn re_parenting_moves_the_subtree_and_null_makes_a_root() {
     let app = TestApp::new().await;
-    let (_, pingxiang, society) = newsroom(&app).await;
-    let nanchang = app.get("/api/v1/channels/nanchang").send().await.ok(200)["id"]
-        .as_i64()
-        .unwrap();
-    let moved = app
-        .patch(&format!("/api/v1/channels/{pingxiang}"))
+    let room = Newsroom::build(&app).await;
+    let pingxiang = format!("/api/v1/channels/{}", room.pingxiang);
+    let moved: Channel = app
+        .patch(&pingxiang)
         .bearer(&app.editor)
-        .json(&json!({"parent_id": nanchang}))
+        .json(&json!({"parent_id": room.nanchang}))
         .send()
         .await
-        .ok(200);
-    assert_eq!(moved["parent_id"], nanchang);
-    assert_eq!(moved["version"], 2);
-    let crumbs = app
-        .get(&format!("/api/v1/channels/{society}"))
+        .ok(200)
+        .to();
+    assert_eq!(moved.parent_id, Some(room.nanchang));
+    assert_eq!(moved.version, 2);
+    let society: ChannelDetail = app
+        .get(&format!("/api/v1/channels/{}", room.society))
         .send()
         .await
-        .ok(200)["breadcrumbs"]
-        .clone();
-    let slugs: Vec<&str> = crumbs
-        .as_array()
-        .unwrap()
+        .ok(200)
+        .to();
+    let slugs: Vec<&str> = society
+        .breadcrumbs
         .iter()
-        .map(|c| c["slug"].as_str().unwrap())
+        .map(|c| c.slug.as_str())
         .collect();
     assert_eq!(slugs, ["portal", "nanchang", "pingxiang", "society"]);
 
-    let root = app
-        .patch(&format!("/api/v1/channels/{pingxiang}"))
+    let root: Channel = app
+        .patch(&pingxiang)
         .bearer(&app.editor)
         .json(&json!({"parent_id": null, "description": null}))
         .send()
         .await
-        .ok(200);
-    assert_eq!(root["parent_id"], Value::Null);
+        .ok(200)
+        .to();
+    assert_eq!(root.parent_id, None);
 }
 
 #[actix_web::test]
 async fn deleting_a_channel_with_children_is_409_and_a_leaf_goes() {
     let app = TestApp::new().await;
-    let (_, pingxiang, society) = newsroom(&app).await;
+    let Newsroom {
+        pingxiang, society, ..
+    } = Newsroom::build(&app).await;
     app.delete(&format!("/api/v1/channels/{pingxiang}"))
         .bearer(&app.editor)
         .send()
@@ -302,9 +272,9 @@ async fn reporters_and_anonymous_clients_cannot_change_channels() {
     let res = app.post("/api/v1/channels").json(&body).send().await;
     res.problem(401);
     assert_eq!(res.header("www-authenticate"), Some("Bearer"));
-    let id = app.channel("萍乡", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
+    let id = ChannelBuilder::new(&app, "萍乡", "pingxiang")
+        .create()
+        .await;
     app.patch(&format!("/api/v1/channels/{id}"))
         .bearer(&app.reporter)
         .json(&json!({"name": "x"}))

@@ -1,31 +1,22 @@
-use serde_json::{Value, json};
+use chrono::{DateTime, Utc};
+use serde_json::json;
 
 use crate::support::TestApp;
+use crate::support::fixtures::{ArticleBuilder, ChannelBuilder, CommentBuilder};
+use crate::support::wire::{Article, JsonExt};
 
-async fn setup(app: &TestApp, auto_approve: bool) -> (i64, Value) {
-    let channel = app
-        .post("/api/v1/channels")
-        .bearer(&app.editor)
-        .json(&json!({"name": "萍乡频道", "slug": "pingxiang", "auto_approve_comments": auto_approve}))
-        .send()
-        .await
-        .ok(201)["id"]
-        .as_i64()
-        .unwrap();
-    let article = app.article(channel, json!({"status": "published"})).await;
+/// A channel that approves comments itself or not, with one published article in it.
+async fn setup(app: &TestApp, auto_approve: bool) -> (i64, Article) {
+    let channel = ChannelBuilder::new(app, "萍乡频道", "pingxiang")
+        .auto_approve_comments(auto_approve)
+        .create()
+        .await;
+    let article = ArticleBuilder::new(app)
+        .in_channel(channel)
+        .published()
+        .create()
+        .await;
     (channel, article)
-}
-
-async fn comment(
-    app: &TestApp,
-    article: &Value,
-    body: &str,
-    parent: Option<i64>,
-) -> crate::support::TestResponse {
-    app.post(&format!("/api/v1/articles/{}/comments", article["id"]))
-        .json(&json!({"author_name": "萍乡网友", "body": body, "parent_id": parent}))
-        .send()
-        .await
 }
 
 async fn approve(app: &TestApp, id: i64) {
@@ -37,31 +28,28 @@ async fn approve(app: &TestApp, id: i64) {
         .ok(200);
 }
 
-fn bodies(list: &Value) -> Vec<&str> {
-    list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["body"].as_str().unwrap())
-        .collect()
-}
-
 #[actix_web::test]
 async fn pending_comments_stay_hidden_until_approved_and_then_count() {
     let app = TestApp::new().await;
     let (_, article) = setup(&app, false).await;
-    let res = comment(&app, &article, "家乡的变化看得见", None).await;
+    let res = CommentBuilder::on(&app, article.id)
+        .body("家乡的变化看得见")
+        .send()
+        .await;
     let pending = res.ok(201);
     assert_eq!(pending["status"], "pending");
+    let pending = pending.id();
     assert_eq!(
         res.header("location"),
-        Some(format!("/api/v1/comments/{}", pending["id"]).as_str())
+        Some(format!("/api/v1/comments/{pending}").as_str())
     );
-    let list_path = format!("/api/v1/articles/{}/comments", article["id"]);
-    let article_path = format!("/api/v1/articles/{}", article["id"]);
+    let list_path = format!("/api/v1/articles/{}/comments", article.id);
+    let article_path = format!("/api/v1/articles/{}", article.id);
 
-    assert!(bodies(&app.get(&list_path).send().await.ok(200)).is_empty());
-    assert!(bodies(&app.get(&list_path).bearer(&app.editor).send().await.ok(200)).is_empty());
+    let public = app.get(&list_path).send().await.ok(200);
+    assert!(public.strs("body").is_empty());
+    let to_editors = app.get(&list_path).bearer(&app.editor).send().await;
+    assert!(to_editors.ok(200).strs("body").is_empty());
     assert_eq!(
         app.get(&article_path).send().await.ok(200)["comment_count"],
         0
@@ -73,11 +61,11 @@ async fn pending_comments_stay_hidden_until_approved_and_then_count() {
         .send()
         .await
         .ok(200);
-    assert_eq!(bodies(&queue), ["家乡的变化看得见"]);
-    approve(&app, pending["id"].as_i64().unwrap()).await;
+    assert_eq!(queue.strs("body"), ["家乡的变化看得见"]);
+    approve(&app, pending).await;
 
     assert_eq!(
-        bodies(&app.get(&list_path).send().await.ok(200)),
+        app.get(&list_path).send().await.ok(200).strs("body"),
         ["家乡的变化看得见"]
     );
     assert_eq!(
@@ -94,16 +82,14 @@ async fn pending_comments_stay_hidden_until_approved_and_then_count() {
     );
 
     for status in ["rejected", "spam"] {
-        app.patch(&format!("/api/v1/comments/{}", pending["id"]))
+        app.patch(&format!("/api/v1/comments/{pending}"))
             .bearer(&app.editor)
             .json(&json!({"status": status}))
             .send()
             .await
             .ok(200);
-        assert!(
-            bodies(&app.get(&list_path).send().await.ok(200)).is_empty(),
-            "{status} shown"
-        );
+        let public = app.get(&list_path).send().await.ok(200);
+        assert!(public.strs("body").is_empty(), "{status} shown");
         assert_eq!(
             app.get(&article_path).send().await.ok(200)["comment_count"],
             0
@@ -123,11 +109,15 @@ async fn auto_approving_channels_publish_comments_at_once() {
     let app = TestApp::new().await;
     let (_, article) = setup(&app, true).await;
     assert_eq!(
-        comment(&app, &article, "自动通过", None).await.ok(201)["status"],
+        CommentBuilder::on(&app, article.id)
+            .body("自动通过")
+            .send()
+            .await
+            .ok(201)["status"],
         "approved"
     );
     let read = app
-        .get(&format!("/api/v1/articles/{}", article["id"]))
+        .get(&format!("/api/v1/articles/{}", article.id))
         .send()
         .await
         .ok(200);
@@ -138,47 +128,49 @@ async fn auto_approving_channels_publish_comments_at_once() {
 async fn comments_list_oldest_first_with_replies_and_paging() {
     let app = TestApp::new().await;
     let (_, article) = setup(&app, true).await;
-    let first = comment(&app, &article, "第一楼", None).await.ok(201)["id"]
-        .as_i64()
-        .unwrap();
-    let reply = comment(&app, &article, "回复一楼", Some(first))
-        .await
-        .ok(201);
+    let comment = |text: &str| CommentBuilder::on(&app, article.id).body(text);
+    let first = comment("第一楼").send().await.ok(201).id();
+    let reply = comment("回复一楼").reply_to(first).send().await.ok(201);
     assert_eq!(reply["parent_id"], first);
-    let deeper = comment(&app, &article, "回复的回复", reply["id"].as_i64())
+    let deeper = comment("回复的回复")
+        .reply_to(reply.id())
+        .send()
         .await
         .ok(201);
-    let too_deep = comment(&app, &article, "太深了", deeper["id"].as_i64()).await;
+    let too_deep = comment("太深了").reply_to(deeper.id()).send().await;
     assert_eq!(too_deep.invalid_fields(), ["parent_id"]);
-    comment(&app, &article, "第二楼", None).await.ok(201);
+    comment("第二楼").send().await.ok(201);
 
     let list = app
         .get(&format!(
             "/api/v1/articles/{}/comments?per_page=3",
-            article["id"]
+            article.id
         ))
         .send()
         .await
         .ok(200);
-    assert_eq!(bodies(&list), ["第一楼", "回复一楼", "回复的回复"]);
+    assert_eq!(list.strs("body"), ["第一楼", "回复一楼", "回复的回复"]);
     assert_eq!(list["meta"]["total"], 4);
     let page2 = app
         .get(&format!(
             "/api/v1/articles/{}/comments?per_page=3&page=2",
-            article["id"]
+            article.id
         ))
         .send()
         .await
         .ok(200);
-    assert_eq!(bodies(&page2), ["第二楼"]);
+    assert_eq!(page2.strs("body"), ["第二楼"]);
 
-    let other = app
-        .article(
-            article["channel_id"].as_i64().unwrap(),
-            json!({"status": "published"}),
-        )
+    let other = ArticleBuilder::new(&app)
+        .in_channel(article.channel_id)
+        .published()
+        .create()
         .await;
-    let cross = comment(&app, &other, "跨文章回复", Some(first)).await;
+    let cross = CommentBuilder::on(&app, other.id)
+        .body("跨文章回复")
+        .reply_to(first)
+        .send()
+        .await;
     assert_eq!(cross.invalid_fields(), ["parent_id"]);
 }
 
@@ -186,9 +178,12 @@ async fn comments_list_oldest_first_with_replies_and_paging() {
 async fn replies_to_unapproved_comments_are_refused() {
     let app = TestApp::new().await;
     let (_, article) = setup(&app, false).await;
-    let pending = comment(&app, &article, "待审", None).await.ok(201)["id"].as_i64();
+    let comment = |text: &str| CommentBuilder::on(&app, article.id).body(text);
+    let pending = comment("待审").send().await.ok(201).id();
     assert_eq!(
-        comment(&app, &article, "回复待审", pending)
+        comment("回复待审")
+            .reply_to(pending)
+            .send()
             .await
             .invalid_fields(),
         ["parent_id"]
@@ -200,43 +195,47 @@ async fn bodies_come_back_verbatim_as_plain_text() {
     let app = TestApp::new().await;
     let (_, article) = setup(&app, true).await;
     let body = "<script>alert('x')</script> & <b>粗体</b>\n第二行";
-    comment(&app, &article, body, None).await.ok(201);
+    CommentBuilder::on(&app, article.id)
+        .body(body)
+        .send()
+        .await
+        .ok(201);
     let list = app
-        .get(&format!("/api/v1/articles/{}/comments", article["id"]))
+        .get(&format!("/api/v1/articles/{}/comments", article.id))
         .send()
         .await
         .ok(200);
-    assert_eq!(bodies(&list), [body]);
+    assert_eq!(list.strs("body"), [body]);
 }
 
 #[actix_web::test]
 async fn comments_on_drafts_and_future_articles_are_404_and_closed_ones_403() {
     let app = TestApp::new().await;
     let (channel, _) = setup(&app, true).await;
-    let draft = app.article(channel, json!({})).await;
-    let future = app
-        .article(
-            channel,
-            json!({"status": "scheduled", "published_at": "2999-01-01T00:00:00+08:00"}),
-        )
-        .await;
+    let article = || ArticleBuilder::new(&app).in_channel(channel);
+    let draft = article().create().await;
+    let far_future: DateTime<Utc> = "2999-01-01T00:00:00+08:00".parse().unwrap();
+    let future = article().scheduled_for(far_future).create().await;
     for hidden in [&draft, &future] {
-        comment(&app, hidden, "偷看", None).await.problem(404);
-        app.get(&format!("/api/v1/articles/{}/comments", hidden["id"]))
+        CommentBuilder::on(&app, hidden.id)
+            .body("偷看")
+            .send()
+            .await
+            .problem(404);
+        app.get(&format!("/api/v1/articles/{}/comments", hidden.id))
             .send()
             .await
             .problem(404);
     }
-    let closed = app
-        .article(
-            channel,
-            json!({"status": "published", "comments_enabled": false}),
-        )
-        .await;
-    comment(&app, &closed, "评论已关闭", None)
+    let closed = article().published().comments_closed().create().await;
+    CommentBuilder::on(&app, closed.id)
+        .body("评论已关闭")
+        .send()
         .await
         .problem(403);
-    comment(&app, &json!({"id": 999_999}), "不存在", None)
+    CommentBuilder::on(&app, 999_999)
+        .body("不存在")
+        .send()
         .await
         .problem(404);
 }
@@ -245,11 +244,12 @@ async fn comments_on_drafts_and_future_articles_are_404_and_closed_ones_403() {
 async fn the_same_comment_twice_in_a_row_is_409() {
     let app = TestApp::new().await;
     let (_, article) = setup(&app, false).await;
-    comment(&app, &article, "重复的话", None).await.ok(201);
-    comment(&app, &article, "重复的话", None).await.problem(409);
-    comment(&app, &article, "另一句话", None).await.ok(201);
+    let comment = |text: &str| CommentBuilder::on(&app, article.id).body(text);
+    comment("重复的话").send().await.ok(201);
+    comment("重复的话").send().await.problem(409);
+    comment("另一句话").send().await.ok(201);
     let other_client = app
-        .post(&format!("/api/v1/articles/{}/comments", article["id"]))
+        .post(&format!("/api/v1/articles/{}/comments", article.id))
         .peer("203.0.113.5:4000")
         .json(&json!({"author_name": "别人", "body": "重复的话"}))
         .send()
@@ -261,7 +261,7 @@ async fn the_same_comment_twice_in_a_row_is_409() {
 async fn the_honeypot_drops_a_comment_quietly() {
     let app = TestApp::new().await;
     let (_, article) = setup(&app, true).await;
-    app.post(&format!("/api/v1/articles/{}/comments", article["id"]))
+    app.post(&format!("/api/v1/articles/{}/comments", article.id))
         .json(
             &json!({"author_name": "bot", "body": "cheap pills", "website": "http://spam.example"}),
         )
@@ -269,7 +269,7 @@ async fn the_honeypot_drops_a_comment_quietly() {
         .await
         .ok(202);
     let list = app
-        .get(&format!("/api/v1/articles/{}/comments", article["id"]))
+        .get(&format!("/api/v1/articles/{}/comments", article.id))
         .send()
         .await
         .ok(200);
@@ -281,22 +281,25 @@ async fn invalid_comments_are_422_naming_each_field() {
     let app = TestApp::new().await;
     let (_, article) = setup(&app, false).await;
     let res = app
-        .post(&format!("/api/v1/articles/{}/comments", article["id"]))
+        .post(&format!("/api/v1/articles/{}/comments", article.id))
         .json(&json!({"author_name": "", "body": "长".repeat(2001), "parent_id": 4242}))
         .send()
         .await;
     let mut fields = res.invalid_fields();
     fields.sort();
     assert_eq!(fields, ["author_name", "body", "parent_id"]);
-    let blank = comment(&app, &article, "   ", None).await;
+    let blank = CommentBuilder::on(&app, article.id)
+        .body("   ")
+        .send()
+        .await;
     assert_eq!(blank.invalid_fields(), ["body"]);
     let missing = app
-        .post(&format!("/api/v1/articles/{}/comments", article["id"]))
+        .post(&format!("/api/v1/articles/{}/comments", article.id))
         .json(&json!({"author_name": "网友"}))
         .send()
         .await;
     assert_eq!(missing.invalid_fields(), ["body"]);
-    app.post(&format!("/api/v1/articles/{}/comments", article["id"]))
+    app.post(&format!("/api/v1/articles/{}/comments", article.id))
         .raw_body("application/json", "{\"body\":")
         .send()
         .await
@@ -307,9 +310,12 @@ async fn invalid_comments_are_422_naming_each_field() {
 async fn moderation_is_for_editors_only() {
     let app = TestApp::new().await;
     let (_, article) = setup(&app, false).await;
-    let id = comment(&app, &article, "待审", None).await.ok(201)["id"]
-        .as_i64()
-        .unwrap();
+    let id = CommentBuilder::on(&app, article.id)
+        .body("待审")
+        .send()
+        .await
+        .ok(201)
+        .id();
     app.get("/api/v1/comments").send().await.problem(401);
     app.get("/api/v1/comments")
         .bearer(&app.reporter)
@@ -340,12 +346,11 @@ async fn moderation_is_for_editors_only() {
 async fn deleting_a_comment_takes_its_replies_and_fixes_the_count() {
     let app = TestApp::new().await;
     let (_, article) = setup(&app, true).await;
-    let first = comment(&app, &article, "一楼", None).await.ok(201)["id"]
-        .as_i64()
-        .unwrap();
-    comment(&app, &article, "回复", Some(first)).await.ok(201);
-    comment(&app, &article, "二楼", None).await.ok(201);
-    let article_path = format!("/api/v1/articles/{}", article["id"]);
+    let comment = |text: &str| CommentBuilder::on(&app, article.id).body(text);
+    let first = comment("一楼").send().await.ok(201).id();
+    comment("回复").reply_to(first).send().await.ok(201);
+    comment("二楼").send().await.ok(201);
+    let article_path = format!("/api/v1/articles/{}", article.id);
     assert_eq!(
         app.get(&article_path).send().await.ok(200)["comment_count"],
         3
@@ -362,13 +367,13 @@ async fn deleting_a_comment_takes_its_replies_and_fixes_the_count() {
     let queue = app
         .get(&format!(
             "/api/v1/comments?status=approved&article={}",
-            article["id"]
+            article.id
         ))
         .bearer(&app.editor)
         .send()
         .await
         .ok(200);
-    assert_eq!(bodies(&queue), ["二楼"]);
+    assert_eq!(queue.strs("body"), ["二楼"]);
     app.patch("/api/v1/comments/999999")
         .bearer(&app.editor)
         .json(&json!({"status": "approved"}))

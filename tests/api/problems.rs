@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use crate::support::TestApp;
+use crate::support::fixtures::ChannelBuilder;
 
 #[actix_web::test]
 async fn unknown_routes_are_404_problems() {
@@ -140,9 +141,9 @@ async fn a_body_that_is_not_an_object_is_422() {
 #[actix_web::test]
 async fn an_if_match_naming_no_version_of_ours_is_412() {
     let app = TestApp::new().await;
-    let id = app.channel("萍乡", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
+    let id = ChannelBuilder::new(&app, "萍乡", "pingxiang")
+        .create()
+        .await;
     for value in ["\"someone-elses\"", "0", ""] {
         app.delete(&format!("/api/v1/channels/{id}"))
             .bearer(&app.editor)
@@ -162,9 +163,9 @@ async fn an_if_match_naming_no_version_of_ours_is_412() {
 #[actix_web::test]
 async fn invalid_fields_are_reported_before_a_stale_if_match() {
     let app = TestApp::new().await;
-    let id = app.channel("萍乡", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
+    let id = ChannelBuilder::new(&app, "萍乡", "pingxiang")
+        .create()
+        .await;
     let res = app
         .patch(&format!("/api/v1/channels/{id}"))
         .bearer(&app.editor)

@@ -1,72 +1,59 @@
 use serde_json::{Value, json};
 
 use crate::support::TestApp;
-
-async fn line(
-    app: &TestApp,
-    channel: i64,
-    kind: &str,
-    label: &str,
-    value: &str,
-    position: i32,
-    active: bool,
-) -> Value {
-    app.post("/api/v1/tip-lines")
-        .bearer(&app.editor)
-        .json(&json!({"channel_id": channel, "kind": kind, "label": label, "value": value, "position": position, "active": active}))
-        .send()
-        .await
-        .ok(201)
-}
+use crate::support::fixtures::{ArticleBuilder, ChannelBuilder, TipLineBuilder, user_id};
+use crate::support::wire::{ChannelDetail, JsonExt};
 
 #[actix_web::test]
 async fn channels_list_their_active_tip_lines_in_order() {
     let app = TestApp::new().await;
-    let channel = app.channel("萍乡频道", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
-    let hotline = line(
-        &app,
-        channel,
-        "hotline",
-        "新闻热线",
-        "0799-6321110",
-        1,
-        true,
-    )
-    .await;
-    let sms = line(
-        &app,
-        channel,
-        "sms",
-        "短信(微信)爆料",
-        "13767890011",
-        3,
-        true,
-    )
-    .await;
-    let qq = line(&app, channel, "qq", "QQ爆料", "1642308157", 2, true).await;
-    let retired = line(
-        &app,
-        channel,
-        "email",
-        "旧邮箱",
-        "tips@example.com",
-        0,
-        false,
-    )
-    .await;
-    assert_eq!(hotline["kind"], "hotline");
-    assert_eq!(hotline["label"], "新闻热线");
-    assert_eq!(hotline["value"], "0799-6321110");
+    let channel = ChannelBuilder::new(&app, "萍乡频道", "pingxiang")
+        .create()
+        .await;
+    let hotline = TipLineBuilder::new(&app)
+        .in_channel(channel)
+        .kind("hotline")
+        .label("新闻热线")
+        .value("0799-6321110")
+        .position(1)
+        .create()
+        .await;
+    let sms = TipLineBuilder::new(&app)
+        .in_channel(channel)
+        .kind("sms")
+        .label("短信(微信)爆料")
+        .value("13767890011")
+        .position(3)
+        .create()
+        .await;
+    let qq = TipLineBuilder::new(&app)
+        .in_channel(channel)
+        .kind("qq")
+        .label("QQ爆料")
+        .value("1642308157")
+        .position(2)
+        .create()
+        .await;
+    let retired = TipLineBuilder::new(&app)
+        .in_channel(channel)
+        .kind("email")
+        .label("旧邮箱")
+        .value("tips@example.com")
+        .position(0)
+        .inactive()
+        .create()
+        .await;
+    assert_eq!(hotline.kind, "hotline");
+    assert_eq!(hotline.label, "新闻热线");
+    assert_eq!(hotline.value, "0799-6321110");
 
-    let detail = app.get("/api/v1/channels/pingxiang").send().await.ok(200);
-    let labels: Vec<&str> = detail["tip_lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["label"].as_str().unwrap())
-        .collect();
+    let detail: ChannelDetail = app
+        .get("/api/v1/channels/pingxiang")
+        .send()
+        .await
+        .ok(200)
+        .to();
+    let labels: Vec<&str> = detail.tip_lines.iter().map(|l| l.label.as_str()).collect();
     assert_eq!(labels, ["新闻热线", "QQ爆料", "短信(微信)爆料"]);
 
     let public = app
@@ -74,14 +61,8 @@ async fn channels_list_their_active_tip_lines_in_order() {
         .send()
         .await
         .ok(200);
-    let ids: Vec<&Value> = public["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| &l["id"])
-        .collect();
-    assert_eq!(ids, [&hotline["id"], &qq["id"], &sms["id"]]);
-    app.get(&format!("/api/v1/tip-lines/{}", retired["id"]))
+    assert_eq!(public.ids(), [hotline.id, qq.id, sms.id]);
+    app.get(&format!("/api/v1/tip-lines/{}", retired.id))
         .send()
         .await
         .problem(404);
@@ -96,32 +77,31 @@ async fn channels_list_their_active_tip_lines_in_order() {
         editors["meta"]["total"], 4,
         "editors see inactive lines too"
     );
-    let detail = app
+    let detail: ChannelDetail = app
         .get("/api/v1/channels/pingxiang")
         .bearer(&app.editor)
         .send()
         .await
-        .ok(200);
-    assert_eq!(detail["tip_lines"].as_array().unwrap().len(), 4);
+        .ok(200)
+        .to();
+    assert_eq!(detail.tip_lines.len(), 4);
 }
 
 #[actix_web::test]
 async fn editors_change_and_delete_tip_lines_and_others_cannot() {
     let app = TestApp::new().await;
-    let channel = app.channel("萍乡频道", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
-    let hotline = line(
-        &app,
-        channel,
-        "hotline",
-        "新闻热线",
-        "0799-6321110",
-        1,
-        true,
-    )
-    .await;
-    let path = format!("/api/v1/tip-lines/{}", hotline["id"]);
+    let channel = ChannelBuilder::new(&app, "萍乡频道", "pingxiang")
+        .create()
+        .await;
+    let hotline = TipLineBuilder::new(&app)
+        .in_channel(channel)
+        .kind("hotline")
+        .label("新闻热线")
+        .value("0799-6321110")
+        .position(1)
+        .create()
+        .await;
+    let path = format!("/api/v1/tip-lines/{}", hotline.id);
     let changed = app
         .patch(&path)
         .bearer(&app.editor)
@@ -149,9 +129,9 @@ async fn editors_change_and_delete_tip_lines_and_others_cannot() {
 #[actix_web::test]
 async fn invalid_tip_lines_are_422_naming_the_field() {
     let app = TestApp::new().await;
-    let channel = app.channel("萍乡频道", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
+    let channel = ChannelBuilder::new(&app, "萍乡频道", "pingxiang")
+        .create()
+        .await;
     let unknown_kind = app
         .post("/api/v1/tip-lines")
         .bearer(&app.editor)
@@ -187,9 +167,9 @@ async fn invalid_tip_lines_are_422_naming_the_field() {
 #[actix_web::test]
 async fn readers_send_tips_and_only_the_newsroom_reads_them() {
     let app = TestApp::new().await;
-    let channel = app.channel("萍乡频道", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
+    let channel = ChannelBuilder::new(&app, "萍乡频道", "pingxiang")
+        .create()
+        .await;
     let content = "安源区某小区门口的路灯坏了一个多月。<b>不是HTML</b>";
     let receipt = app
         .post("/api/v1/tips")
@@ -198,7 +178,7 @@ async fn readers_send_tips_and_only_the_newsroom_reads_them() {
         .await
         .ok(202);
     assert_eq!(receipt["status"], "new");
-    let id = receipt["id"].as_i64().unwrap();
+    let id = receipt.id();
     let path = format!("/api/v1/tips/{id}");
 
     app.get("/api/v1/tips").send().await.problem(401);
@@ -228,9 +208,9 @@ async fn readers_send_tips_and_only_the_newsroom_reads_them() {
 #[actix_web::test]
 async fn editors_triage_tips_and_reporters_see_only_theirs() {
     let app = TestApp::new().await;
-    let channel = app.channel("萍乡频道", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
+    let channel = ChannelBuilder::new(&app, "萍乡频道", "pingxiang")
+        .create()
+        .await;
     let send = |text: &'static str| {
         let app = &app;
         async move {
@@ -238,21 +218,14 @@ async fn editors_triage_tips_and_reporters_see_only_theirs() {
                 .json(&json!({"channel_id": channel, "content": text}))
                 .send()
                 .await
-                .ok(202)["id"]
-                .as_i64()
-                .unwrap()
+                .ok(202)
+                .id()
         }
     };
     let mine = send("第一条线索").await;
     let other = send("第二条线索").await;
-    let reporter_id = app
-        .get("/api/v1/auth/me")
-        .bearer(&app.reporter)
-        .send()
-        .await
-        .ok(200)["id"]
-        .clone();
-    let article = app.article(channel, json!({})).await;
+    let reporter_id = user_id(&app, &app.reporter).await;
+    let article = ArticleBuilder::new(&app).in_channel(channel).create().await;
 
     app.get("/api/v1/tips")
         .bearer(&app.reporter)
@@ -267,13 +240,15 @@ async fn editors_triage_tips_and_reporters_see_only_theirs() {
     let triaged = app
         .patch(&format!("/api/v1/tips/{mine}"))
         .bearer(&app.editor)
-        .json(&json!({"status": "in_progress", "assignee_id": reporter_id, "article_id": article["id"]}))
+        .json(
+            &json!({"status": "in_progress", "assignee_id": reporter_id, "article_id": article.id}),
+        )
         .send()
         .await
         .ok(200);
     assert_eq!(triaged["status"], "in_progress");
     assert_eq!(triaged["assignee_id"], reporter_id);
-    assert_eq!(triaged["article_id"], article["id"]);
+    assert_eq!(triaged["article_id"], article.id);
 
     let theirs = app
         .get("/api/v1/tips")
@@ -281,13 +256,7 @@ async fn editors_triage_tips_and_reporters_see_only_theirs() {
         .send()
         .await
         .ok(200);
-    let ids: Vec<i64> = theirs["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(ids, [mine]);
+    assert_eq!(theirs.ids(), [mine]);
     app.get(&format!("/api/v1/tips/{other}"))
         .bearer(&app.reporter)
         .send()
@@ -327,9 +296,9 @@ async fn editors_triage_tips_and_reporters_see_only_theirs() {
 #[actix_web::test]
 async fn invalid_tips_are_named_and_the_honeypot_drops_them_quietly() {
     let app = TestApp::new().await;
-    let channel = app.channel("萍乡频道", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
+    let channel = ChannelBuilder::new(&app, "萍乡频道", "pingxiang")
+        .create()
+        .await;
     let res = app
         .post("/api/v1/tips")
         .json(&json!({"channel_id": 999, "content": " ", "contact": "x".repeat(101)}))
@@ -368,10 +337,14 @@ async fn invalid_tips_are_named_and_the_honeypot_drops_them_quietly() {
 #[actix_web::test]
 async fn public_writes_are_limited_per_client_with_retry_after() {
     let app = TestApp::with_env(&[("NEWSDESK_PUBLIC_WRITES_PER_MINUTE", "2")]).await;
-    let channel = app.channel("萍乡频道", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
-    let article = app.article(channel, json!({"status": "published"})).await;
+    let channel = ChannelBuilder::new(&app, "萍乡频道", "pingxiang")
+        .create()
+        .await;
+    let article = ArticleBuilder::new(&app)
+        .in_channel(channel)
+        .published()
+        .create()
+        .await;
     let tip = json!({"channel_id": channel, "content": "线索"});
     app.post("/api/v1/tips")
         .peer("198.51.100.7:1000")
@@ -379,7 +352,7 @@ async fn public_writes_are_limited_per_client_with_retry_after() {
         .send()
         .await
         .ok(202);
-    app.post(&format!("/api/v1/articles/{}/comments", article["id"]))
+    app.post(&format!("/api/v1/articles/{}/comments", article.id))
         .peer("198.51.100.7:1001")
         .json(&json!({"author_name": "网友", "body": "第一条"}))
         .send()
@@ -395,7 +368,7 @@ async fn public_writes_are_limited_per_client_with_retry_after() {
     let retry: u64 = limited.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry));
     let comment = app
-        .post(&format!("/api/v1/articles/{}/comments", article["id"]))
+        .post(&format!("/api/v1/articles/{}/comments", article.id))
         .peer("198.51.100.7:1003")
         .json(&json!({"author_name": "网友", "body": "第二条"}))
         .send()
@@ -412,9 +385,9 @@ async fn public_writes_are_limited_per_client_with_retry_after() {
 #[actix_web::test]
 async fn the_forwarded_address_counts_only_when_the_proxy_is_trusted() {
     let untrusted = TestApp::with_env(&[("NEWSDESK_PUBLIC_WRITES_PER_MINUTE", "1")]).await;
-    let channel = untrusted.channel("萍乡频道", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
+    let channel = ChannelBuilder::new(&untrusted, "萍乡频道", "pingxiang")
+        .create()
+        .await;
     let tip = json!({"channel_id": channel, "content": "线索"});
     for (forwarded, status) in [("198.51.100.1", 202), ("198.51.100.2", 429)] {
         let res = untrusted
@@ -436,9 +409,9 @@ async fn the_forwarded_address_counts_only_when_the_proxy_is_trusted() {
         ("NEWSDESK_TRUST_FORWARDED_FOR", "true"),
     ])
     .await;
-    let channel = trusted.channel("萍乡频道", "pingxiang", None).await["id"]
-        .as_i64()
-        .unwrap();
+    let channel = ChannelBuilder::new(&trusted, "萍乡频道", "pingxiang")
+        .create()
+        .await;
     let tip = json!({"channel_id": channel, "content": "线索"});
     for forwarded in ["198.51.100.1", "198.51.100.2"] {
         trusted

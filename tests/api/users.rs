@@ -1,5 +1,7 @@
 use serde_json::json;
 
+use crate::support::fixtures::user_id;
+use crate::support::wire::JsonExt;
 use crate::support::{PASSWORD, TestApp};
 
 #[actix_web::test]
@@ -12,7 +14,7 @@ async fn admin_creates_reads_lists_and_the_new_account_can_sign_in() {
         .send()
         .await;
     let created = res.ok(201);
-    let id = created["id"].as_i64().unwrap();
+    let id = created.id();
     assert_eq!(
         res.header("location"),
         Some(format!("/api/v1/users/{id}").as_str())
@@ -154,14 +156,7 @@ async fn patch_changes_role_and_password_and_bumps_the_version() {
 #[actix_web::test]
 async fn the_last_admin_cannot_be_demoted_deactivated_or_deleted() {
     let app = TestApp::new().await;
-    let admin_id = app
-        .get("/api/v1/auth/me")
-        .bearer(&app.admin)
-        .send()
-        .await
-        .ok(200)["id"]
-        .as_i64()
-        .unwrap();
+    let admin_id = user_id(&app, &app.admin).await;
     let path = format!("/api/v1/users/{admin_id}");
     app.patch(&path)
         .bearer(&app.admin)

@@ -2,6 +2,8 @@
 //! fresh database, with tokens for an admin, an editor and a reporter.
 
 pub mod db;
+pub mod fixtures;
+pub mod wire;
 
 use std::rc::Rc;
 
@@ -14,7 +16,7 @@ use actix_web::web::Bytes;
 type LocalBoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>;
 use newsdesk::config::{Config, PasswordCost};
 use newsdesk::db::AnyConnection;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 pub use db::TestDb;
 
@@ -147,23 +149,6 @@ impl TestApp {
 
     pub fn delete(&self, path: &str) -> RequestBuilder<'_> {
         self.request(Method::DELETE, path)
-    }
-
-    /// Creates a channel as the editor and returns its body.
-    pub async fn channel(&self, name: &str, slug: &str, parent: Option<i64>) -> Value {
-        let res = self
-            .post("/api/v1/channels")
-            .bearer(&self.editor)
-            .json(&json!({"name": name, "slug": slug, "parent_id": parent}))
-            .send()
-            .await;
-        assert_eq!(
-            res.status,
-            StatusCode::CREATED,
-            "create channel: {}",
-            res.text()
-        );
-        res.json()
     }
 }
 
@@ -300,50 +285,5 @@ impl TestResponse {
         } else {
             self.json()
         }
-    }
-}
-
-impl TestApp {
-    /// Creates an author as the editor and returns its id.
-    pub async fn author(&self, name: &str, slug: &str) -> i64 {
-        let res = self
-            .post("/api/v1/authors")
-            .bearer(&self.editor)
-            .json(&json!({"name": name, "slug": slug, "title": "记者"}))
-            .send()
-            .await;
-        assert_eq!(
-            res.status,
-            StatusCode::CREATED,
-            "create author: {}",
-            res.text()
-        );
-        res.json()["id"].as_i64().expect("author id")
-    }
-
-    /// Creates an article as the editor from `fields` (merged over a minimal valid one).
-    pub async fn article(&self, channel_id: i64, fields: Value) -> Value {
-        self.article_as(&self.editor, channel_id, fields).await
-    }
-
-    pub async fn article_as(&self, token: &str, channel_id: i64, fields: Value) -> Value {
-        let mut body =
-            json!({"title": "测试文章", "channel_id": channel_id, "pages": ["<p>正文</p>"]});
-        if let (Some(body), Some(fields)) = (body.as_object_mut(), fields.as_object()) {
-            body.extend(fields.clone());
-        }
-        let res = self
-            .post("/api/v1/articles")
-            .bearer(token)
-            .json(&body)
-            .send()
-            .await;
-        assert_eq!(
-            res.status,
-            StatusCode::CREATED,
-            "create article: {}",
-            res.text()
-        );
-        res.json()
     }
 }
