@@ -52,7 +52,8 @@ pub fn test_config(db: &TestDb, overrides: &[(&str, &str)]) -> Config {
     })
     .expect("test config");
     config.db_pool_size = 4;
-    config.db_wait = std::time::Duration::from_millis(300);
+    // Generous: a loaded CI machine can take a while to open a SQLite file in WAL mode.
+    config.db_wait = std::time::Duration::from_secs(5);
     config.password_cost = PasswordCost {
         memory_kib: 1024,
         iterations: 1,
