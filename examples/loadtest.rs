@@ -13,7 +13,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use newsdesk::articles::service::{self as articles, BylineRef, BylineRole, NewArticle, Source};
+use newsdesk::articles::content::{ArticleStatus, BylineRef, BylineRole, NewArticle, Source};
+use newsdesk::articles::service as articles;
 use newsdesk::authors::service::{self as authors, NewAuthor};
 use newsdesk::channels::service::{self as channels, NewChannel};
 use newsdesk::config::{Config, PasswordCost};
@@ -249,7 +250,7 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
                 slug: Some(format!("article-{i}")),
                 subtitle: None,
                 summary: Some(rng.paragraph(city, 12)),
-                status: Some(articles::ArticleStatus::Published),
+                status: Some(ArticleStatus::Published),
                 channel_id: columns[column],
                 source: Some(Source {
                     name: "萍乡日报".into(),

@@ -1,9 +1,8 @@
 //! `newsdesk seed-demo`: a demo provincial newsroom, built through the services so it
 //! obeys every rule the API does. The text is written for the demo.
 
-use crate::articles::service::{
-    self as articles, ArticleStatus, BylineRef, BylineRole, NewArticle, Source,
-};
+use crate::articles::content::{ArticleStatus, BylineRef, BylineRole, NewArticle, Source};
+use crate::articles::service as articles;
 use crate::authors::service::{self as authors, NewAuthor};
 use crate::channels::repo as channel_rows;
 use crate::channels::service::{self as channels, NewChannel};

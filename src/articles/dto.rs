@@ -4,11 +4,12 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::repo::Sort;
-use super::service::{
+use super::content::{
     Article, ArticleContent, ArticlePage, ArticleStatus, ArticleUpdate, BylineRef, ListRequest,
-    NewArticle, Revision, Source,
+    NewArticle, Source,
 };
+use super::repo::Sort;
+use super::revision::Revision;
 use crate::channels::dto::ChannelRef;
 use crate::domain::stored::StoredEnum;
 use crate::domain::time::to_utc;

@@ -1,10 +1,13 @@
 //! Articles: the newsroom's content, its workflow and its reading API.
 
+pub mod content;
 pub mod dto;
 mod handlers;
 pub mod repo;
+pub mod revision;
 pub mod search;
 pub mod service;
+mod validate;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

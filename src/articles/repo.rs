@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::content::{ArticleStatus, BylineRole};
 use super::search::{self, PreparedSearch};
-use super::service::{ArticleStatus, BylineRole};
 use crate::db::schema::{
     article_bylines, article_pages, article_related, article_revisions, article_tags, articles,
     authors, users,

@@ -1,0 +1,237 @@
+//! The article's value types: its workflow status and byline roles, its whole editable
+//! content, what a create or an update submits, and what a read assembles.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::repo::{ArticleRow, BylineRow, Sort};
+use crate::channels::repo::ChannelRow;
+use crate::domain::stored::{StoredEnum, UnknownStoredValue};
+
+/// Where an article stands in the newsroom's workflow.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ArticleStatus {
+    Draft,
+    Scheduled,
+    Published,
+    Archived,
+}
+
+impl StoredEnum for ArticleStatus {
+    const COLUMN: &'static str = "articles.status";
+}
+
+impl TryFrom<String> for ArticleStatus {
+    type Error = UnknownStoredValue;
+
+    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
+        Self::from_stored(raw)
+    }
+}
+
+/// What a byline credits a person with.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum BylineRole {
+    Author,
+    Editor,
+    Photographer,
+    Reporter,
+    Translator,
+    Illustrator,
+}
+
+impl StoredEnum for BylineRole {
+    const COLUMN: &'static str = "article_bylines.role";
+}
+
+impl TryFrom<String> for BylineRole {
+    type Error = UnknownStoredValue;
+
+    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
+        Self::from_stored(raw)
+    }
+}
+
+/// Where an article first ran, e.g. a group newspaper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    #[schema(example = "萍乡日报", min_length = 1, max_length = 100)]
+    pub name: String,
+    #[schema(example = "https://epaper.example.com/2022-07-20/01")]
+    pub url: Option<String>,
+}
+
+/// A byline as written: who, in what role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BylineRef {
+    #[schema(example = 4)]
+    pub author_id: i64,
+    pub role: BylineRole,
+}
+
+/// The whole editable content of an article: what a write produces, and what each
+/// revision keeps of the version before it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ArticleContent {
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub summary: String,
+    pub status: ArticleStatus,
+    pub channel_id: i64,
+    pub source: Option<Source>,
+    pub bylines: Vec<BylineRef>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub cover_image_url: Option<String>,
+    pub tags: Vec<String>,
+    pub comments_enabled: bool,
+    pub related_ids: Vec<i64>,
+    /// The body, one HTML string per page.
+    pub pages: Vec<String>,
+}
+
+/// A new article as submitted.
+pub struct NewArticle {
+    pub title: String,
+    pub slug: Option<String>,
+    pub subtitle: Option<String>,
+    pub summary: Option<String>,
+    pub status: Option<ArticleStatus>,
+    pub channel_id: i64,
+    pub source: Option<Source>,
+    pub bylines: Vec<BylineRef>,
+    pub published_at: Option<DateTime<FixedOffset>>,
+    pub cover_image_url: Option<String>,
+    pub tags: Vec<String>,
+    pub comments_enabled: Option<bool>,
+    pub related_ids: Vec<i64>,
+    pub pages: Vec<String>,
+}
+
+/// Changes to an article; `None` leaves a field, `Some(None)` clears a clearable one.
+#[derive(Default)]
+pub struct ArticleUpdate {
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub subtitle: Option<Option<String>>,
+    pub summary: Option<String>,
+    pub status: Option<ArticleStatus>,
+    pub channel_id: Option<i64>,
+    pub source: Option<Option<Source>>,
+    pub bylines: Option<Vec<BylineRef>>,
+    pub published_at: Option<Option<DateTime<FixedOffset>>>,
+    pub cover_image_url: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+    pub comments_enabled: Option<bool>,
+    pub related_ids: Option<Vec<i64>>,
+    pub pages: Option<Vec<String>>,
+}
+
+/// An article ready to render: its row with bylines, tags, curated links and breadcrumbs.
+pub struct Article {
+    pub row: ArticleRow,
+    pub bylines: Vec<BylineRow>,
+    pub tags: Vec<String>,
+    pub related_ids: Vec<i64>,
+    pub breadcrumbs: Vec<ChannelRow>,
+}
+
+/// An article with one page of its body.
+pub struct ArticlePage {
+    pub article: Article,
+    pub page: i32,
+    pub body_html: String,
+}
+
+/// The raw list parameters, parsed here so every mistake is reported together.
+#[derive(Default)]
+pub struct ListRequest {
+    pub channel: Option<String>,
+    pub include_descendants: bool,
+    pub author: Option<String>,
+    pub q: Option<String>,
+    pub published_after: Option<String>,
+    pub published_before: Option<String>,
+    pub sort: Sort,
+    pub status: Option<ArticleStatus>,
+}
+
+impl NewArticle {
+    /// The content of the new article, before it is checked.
+    pub fn into_content(self, status: ArticleStatus, slug: String) -> ArticleContent {
+        ArticleContent {
+            slug,
+            title: self.title,
+            subtitle: self.subtitle,
+            summary: self.summary.unwrap_or_default(),
+            status,
+            channel_id: self.channel_id,
+            source: self.source,
+            bylines: self.bylines,
+            published_at: self.published_at.map(|t| t.with_timezone(&Utc)),
+            cover_image_url: self.cover_image_url,
+            tags: self.tags,
+            comments_enabled: self.comments_enabled.unwrap_or(true),
+            related_ids: self.related_ids,
+            pages: self.pages,
+        }
+    }
+}
+
+impl ArticleUpdate {
+    /// Puts every field the request carried into `content`.
+    pub fn apply_to(self, content: &mut ArticleContent) {
+        replace(&mut content.title, self.title);
+        replace(&mut content.slug, self.slug);
+        replace(&mut content.subtitle, self.subtitle);
+        replace(&mut content.summary, self.summary);
+        replace(&mut content.status, self.status);
+        replace(&mut content.channel_id, self.channel_id);
+        replace(&mut content.source, self.source);
+        replace(&mut content.bylines, self.bylines);
+        replace(
+            &mut content.published_at,
+            self.published_at.map(|t| t.map(|t| t.with_timezone(&Utc))),
+        );
+        replace(&mut content.cover_image_url, self.cover_image_url);
+        replace(&mut content.tags, self.tags);
+        replace(&mut content.comments_enabled, self.comments_enabled);
+        replace(&mut content.related_ids, self.related_ids);
+        replace(&mut content.pages, self.pages);
+    }
+}
+
+fn replace<T>(field: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *field = value;
+    }
+}

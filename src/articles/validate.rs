@@ -1,0 +1,292 @@
+//! Checking what a write or a list request submits: every mistake is collected into one
+//! 422, and what passes comes out normalised (sanitised pages, trimmed text, search text).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDateTime};
+
+use super::content::{ArticleContent, ArticleStatus, ListRequest, Source};
+use super::repo::{self, ListFilter, NewArticleRow};
+use super::search::{self, SearchQuery};
+use crate::authors::repo as authors;
+use crate::channels::repo as channels;
+use crate::channels::service::ChannelTree;
+use crate::db::AnyConnection;
+use crate::domain::role::CurrentUser;
+use crate::domain::slug::{IdOrSlug, Slug};
+use crate::domain::stored::StoredEnum;
+use crate::domain::visibility::Visibility;
+use crate::domain::{html, text, time};
+use crate::error::{ApiError, FieldError};
+
+const MAX_PAGES: usize = 50;
+const MAX_PAGE_BYTES: usize = 200 * 1024;
+const MAX_TAGS: usize = 20;
+const MAX_RELATED: usize = 20;
+const MAX_BYLINES: usize = 20;
+/// What a validated write stores.
+pub(super) struct Checked {
+    pub row: NewArticleRow,
+    pub content: ArticleContent,
+    pub bylines: Vec<(i64, String)>,
+    pub search_doc: String,
+}
+
+/// Validates and normalises a whole article, collecting every field error.
+pub(super) fn check(
+    conn: &mut AnyConnection,
+    mut content: ArticleContent,
+    self_id: Option<i64>,
+) -> Result<Checked, ApiError> {
+    let mut errors = Vec::new();
+    content.title = text::required("title", &content.title, 200, &mut errors);
+    content.slug = Slug::field(&content.slug, &mut errors);
+    content.subtitle = text::optional("subtitle", content.subtitle.as_deref(), 200, &mut errors);
+    content.summary =
+        text::optional("summary", Some(&content.summary), 1000, &mut errors).unwrap_or_default();
+    content.cover_image_url = text::optional_url(
+        "cover_image_url",
+        content.cover_image_url.as_deref(),
+        &mut errors,
+    );
+    content.source = content.source.map(|source| {
+        let name = text::required("source.name", &source.name, 100, &mut errors);
+        let url = text::optional_url("source.url", source.url.as_deref(), &mut errors);
+        Source { name, url }
+    });
+
+    if content.pages.is_empty() {
+        errors.push(FieldError::new("pages", "must hold at least one page"));
+    } else if content.pages.len() > MAX_PAGES {
+        errors.push(FieldError::new(
+            "pages",
+            format!("must hold at most {MAX_PAGES} pages"),
+        ));
+    }
+    for (i, page) in content.pages.iter_mut().enumerate() {
+        if page.len() > MAX_PAGE_BYTES {
+            errors.push(FieldError::new(
+                format!("pages.{i}"),
+                format!("must be at most {MAX_PAGE_BYTES} bytes"),
+            ));
+            continue;
+        }
+        *page = html::sanitize(page);
+        if html::text_of(page).trim().is_empty() && !page.contains("<img") {
+            errors.push(FieldError::new(format!("pages.{i}"), "must not be empty"));
+        }
+    }
+
+    let mut seen = HashSet::new();
+    let mut tags = Vec::new();
+    for (i, tag) in content.tags.iter().enumerate() {
+        let tag = text::required(&format!("tags.{i}"), tag, 50, &mut errors);
+        if seen.insert(tag.clone()) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > MAX_TAGS {
+        errors.push(FieldError::new(
+            "tags",
+            format!("must hold at most {MAX_TAGS} tags"),
+        ));
+    }
+    content.tags = tags;
+
+    if content.bylines.len() > MAX_BYLINES {
+        errors.push(FieldError::new(
+            "bylines",
+            format!("must hold at most {MAX_BYLINES} bylines"),
+        ));
+    }
+    let author_ids: Vec<i64> = content.bylines.iter().map(|b| b.author_id).collect();
+    let known_authors = authors::existing_ids(conn, &author_ids)?;
+    for (i, byline) in content.bylines.iter().enumerate() {
+        if !known_authors.contains(&byline.author_id) {
+            errors.push(FieldError::new(
+                format!("bylines.{i}.author_id"),
+                "no author has this id",
+            ));
+        }
+    }
+
+    let mut related = Vec::new();
+    for id in &content.related_ids {
+        if !related.contains(id) {
+            related.push(*id);
+        }
+    }
+    if related.len() > MAX_RELATED {
+        errors.push(FieldError::new(
+            "related_ids",
+            format!("must hold at most {MAX_RELATED} ids"),
+        ));
+    }
+    if self_id.is_some_and(|me| related.contains(&me)) {
+        errors.push(FieldError::new(
+            "related_ids",
+            "an article cannot be related to itself",
+        ));
+    }
+    let known_articles = repo::existing_ids(conn, &related)?;
+    if let Some(missing) = related.iter().find(|id| !known_articles.contains(id)) {
+        errors.push(FieldError::new(
+            "related_ids",
+            format!("no article has id {missing}"),
+        ));
+    }
+    content.related_ids = related;
+
+    if !channels::exists(conn, content.channel_id)? {
+        errors.push(FieldError::new("channel_id", "no channel has this id"));
+    }
+    match content.status {
+        ArticleStatus::Scheduled if content.published_at.is_none() => {
+            errors.push(FieldError::new(
+                "published_at",
+                "is required when status is scheduled",
+            ));
+        }
+        ArticleStatus::Published if content.published_at.is_none() => {
+            content.published_at = Some(time::to_utc(time::now()));
+        }
+        _ => {}
+    }
+    ApiError::check(errors)?;
+
+    let text_pages: Vec<String> = content.pages.iter().map(|p| html::text_of(p)).collect();
+    let mut parts: Vec<&str> = vec![
+        &content.title,
+        content.subtitle.as_deref().unwrap_or(""),
+        &content.summary,
+    ];
+    parts.extend(text_pages.iter().map(String::as_str));
+    let search_doc = search::document(&parts);
+
+    let row = NewArticleRow {
+        slug: content.slug.clone(),
+        title: content.title.clone(),
+        subtitle: content.subtitle.clone(),
+        summary: content.summary.clone(),
+        status: content.status.as_str(),
+        channel_id: content.channel_id,
+        source_name: content.source.as_ref().map(|s| s.name.clone()),
+        source_url: content.source.as_ref().and_then(|s| s.url.clone()),
+        published_at: content.published_at.map(|t| t.naive_utc()),
+        cover_image_url: content.cover_image_url.clone(),
+        comments_enabled: content.comments_enabled,
+        page_count: content.pages.len() as i32,
+    };
+    let bylines = content
+        .bylines
+        .iter()
+        .map(|b| (b.author_id, b.role.as_str().to_owned()))
+        .collect();
+    Ok(Checked {
+        row,
+        content,
+        bylines,
+        search_doc,
+    })
+}
+
+/// Turns the raw list parameters into a filter; an unknown channel or author matches
+/// nothing, as a filter on a missing thing should.
+pub(super) fn list_filter(
+    conn: &mut AnyConnection,
+    viewer: Option<CurrentUser>,
+    request: ListRequest,
+) -> Result<ListFilter, ApiError> {
+    let mut errors = Vec::new();
+    let published_after = parse_time(
+        "published_after",
+        request.published_after.as_deref(),
+        &mut errors,
+    );
+    let published_before = parse_time(
+        "published_before",
+        request.published_before.as_deref(),
+        &mut errors,
+    );
+    let search = match request
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+    {
+        Some(q) if q.chars().count() > search::MAX_QUERY_CHARS => {
+            errors.push(FieldError::new(
+                "q",
+                format!("must be at most {} characters", search::MAX_QUERY_CHARS),
+            ));
+            None
+        }
+        Some(q) => {
+            let parsed = SearchQuery::parse(q);
+            if parsed.is_none() {
+                errors.push(FieldError::new(
+                    "q",
+                    "must contain a letter, digit or CJK character",
+                ));
+            }
+            parsed
+        }
+        None => None,
+    };
+    let channel_ids = match request.channel.as_deref() {
+        Some(raw) => {
+            let tree = ChannelTree::load(conn)?;
+            Some(match tree.find(&IdOrSlug::parse(raw)) {
+                Some(channel) if request.include_descendants => tree.subtree_ids(channel.id),
+                Some(channel) => vec![channel.id],
+                None => Vec::new(),
+            })
+        }
+        None => None,
+    };
+    let author_ids = match request.author.as_deref() {
+        Some(raw) => Some(
+            authors::find(conn, &IdOrSlug::parse(raw))?
+                .map(|a| a.id)
+                .into_iter()
+                .collect(),
+        ),
+        None => None,
+    };
+    ApiError::check(errors)?;
+    let search = match search {
+        Some(query) => Some(search::prepare(conn, &query)?),
+        None => None,
+    };
+    Ok(ListFilter {
+        visibility: Visibility::of(viewer),
+        now: time::now(),
+        channel_ids,
+        author_ids,
+        published_after,
+        published_before,
+        status: request.status,
+        search,
+        exclude_ids: Vec::new(),
+        sort: request.sort,
+    })
+}
+
+fn parse_time(
+    field: &str,
+    raw: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<NaiveDateTime> {
+    // A `+` left unencoded in a query string arrives as a space.
+    let raw = raw?.trim().replace(' ', "+");
+    match DateTime::parse_from_rfc3339(&raw) {
+        Ok(t) => Some(t.naive_utc()),
+        Err(_) => {
+            errors.push(FieldError::new(
+                field,
+                "must be an RFC 3339 time such as 2022-07-20T11:04:16+08:00",
+            ));
+            None
+        }
+    }
+}
