@@ -13,11 +13,12 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use newsdesk::articles::content::{ArticleStatus, BylineRef, BylineRole, NewArticle, Source};
+use newsdesk::articles::content::{BylineRef, NewArticle, Source};
 use newsdesk::articles::service as articles;
 use newsdesk::authors::service::{self as authors, NewAuthor};
 use newsdesk::channels::service::{self as channels, NewChannel};
 use newsdesk::config::{Config, PasswordCost};
+use newsdesk::domain::enums::{ArticleStatus, BylineRole};
 use newsdesk::domain::role::{CurrentUser, Role};
 
 const PLACES: [&str; 11] = [

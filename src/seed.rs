@@ -1,13 +1,14 @@
 //! `newsdesk seed-demo`: a demo provincial newsroom, built through the services so it
 //! obeys every rule the API does. The text is written for the demo.
 
-use crate::articles::content::{ArticleStatus, BylineRef, BylineRole, NewArticle, Source};
+use crate::articles::content::{BylineRef, NewArticle, Source};
 use crate::articles::service as articles;
 use crate::authors::service::{self as authors, NewAuthor};
 use crate::channels::repo as channel_rows;
 use crate::channels::service::{self as channels, NewChannel};
-use crate::comments::service::{self as comments, CommentStatus, NewComment};
+use crate::comments::service::{self as comments, NewComment};
 use crate::db::AnyConnection;
+use crate::domain::enums::{ArticleStatus, BylineRole, CommentStatus, TipLineKind};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::{CurrentUser, Role};
 use crate::domain::slug::IdOrSlug;
@@ -16,7 +17,7 @@ use crate::domain::token::random_hex;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::state::ClientTrace;
-use crate::tip_lines::service::{self as tip_lines, NewTipLine, TipLineKind};
+use crate::tip_lines::service::{self as tip_lines, NewTipLine};
 use crate::tips::service::{self as tips, NewTip};
 use crate::users::service::{self as users, NewUser};
 

@@ -5,79 +5,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::repo::{ArticleRow, BylineRow, Sort};
-use crate::channels::repo::ChannelRow;
-use crate::domain::stored::{StoredEnum, UnknownStoredValue};
-
-/// Where an article stands in the newsroom's workflow.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ArticleStatus {
-    Draft,
-    Scheduled,
-    Published,
-    Archived,
-}
-
-impl StoredEnum for ArticleStatus {
-    const COLUMN: &'static str = "articles.status";
-}
-
-impl TryFrom<String> for ArticleStatus {
-    type Error = UnknownStoredValue;
-
-    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
-        Self::from_stored(raw)
-    }
-}
-
-/// What a byline credits a person with.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum BylineRole {
-    Author,
-    Editor,
-    Photographer,
-    Reporter,
-    Translator,
-    Illustrator,
-}
-
-impl StoredEnum for BylineRole {
-    const COLUMN: &'static str = "article_bylines.role";
-}
-
-impl TryFrom<String> for BylineRole {
-    type Error = UnknownStoredValue;
-
-    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
-        Self::from_stored(raw)
-    }
-}
+use crate::domain::enums::{ArticleStatus, BylineRole};
 
 /// Where an article first ran, e.g. a group newspaper.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -156,20 +84,13 @@ pub struct ArticleUpdate {
     pub pages: Option<Vec<String>>,
 }
 
-/// An article ready to render: its row with bylines, tags, curated links and breadcrumbs.
-pub struct Article {
-    pub row: ArticleRow,
-    pub bylines: Vec<BylineRow>,
-    pub tags: Vec<String>,
-    pub related_ids: Vec<i64>,
-    pub breadcrumbs: Vec<ChannelRow>,
-}
-
-/// An article with one page of its body.
-pub struct ArticlePage {
-    pub article: Article,
-    pub page: i32,
-    pub body_html: String,
+/// Sort orders of article lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    NewestPublished,
+    OldestPublished,
+    RecentlyUpdated,
 }
 
 /// The raw list parameters, parsed here so every mistake is reported together.

@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::content::{
-    Article, ArticleContent, ArticlePage, ArticleStatus, ArticleUpdate, BylineRef, ListRequest,
-    NewArticle, Source,
+    ArticleContent, ArticleUpdate, BylineRef, ListRequest, NewArticle, Sort, Source,
 };
-use super::repo::Sort;
 use super::revision::Revision;
+use super::service::{Article, ArticlePage};
 use crate::channels::dto::ChannelRef;
+use crate::domain::enums::ArticleStatus;
 use crate::domain::stored::StoredEnum;
 use crate::domain::time::to_utc;
 use crate::http::input::nullable;

@@ -5,13 +5,14 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::content::{ArticleStatus, BylineRole};
+use super::content::Sort;
 use super::search::{self, PreparedSearch};
 use crate::db::schema::{
     article_bylines, article_pages, article_related, article_revisions, article_tags, articles,
     authors, users,
 };
 use crate::db::{self, AnyConnection, MultiBackend};
+use crate::domain::enums::{ArticleStatus, BylineRole};
 use crate::domain::paging::PageRequest;
 use crate::domain::slug::IdOrSlug;
 use crate::domain::stored::StoredEnum;
@@ -81,15 +82,6 @@ pub struct RevisionRow {
     pub editor_name: Option<String>,
     pub edited_at: NaiveDateTime,
     pub content: String,
-}
-
-/// Sort orders of article lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Sort {
-    #[default]
-    NewestPublished,
-    OldestPublished,
-    RecentlyUpdated,
 }
 
 /// Everything an article list can be narrowed by.

@@ -6,8 +6,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::content::{ArticleContent, ArticleStatus, BylineRef, BylineRole, Source};
+use super::content::{ArticleContent, BylineRef, Source};
 use super::repo::RevisionRow;
+use crate::domain::enums::{ArticleStatus, BylineRole};
 use crate::domain::stored::{StoredEnum, UnknownStoredValue};
 
 /// An earlier version of an article.

@@ -6,15 +6,16 @@ use std::collections::HashMap;
 use chrono::Utc;
 
 use super::content::{
-    Article, ArticleContent, ArticlePage, ArticleStatus, ArticleUpdate, BylineRef, ListRequest,
-    NewArticle, Source,
+    ArticleContent, ArticleUpdate, BylineRef, ListRequest, NewArticle, Sort, Source,
 };
-use super::repo::{self, ArticleRow, BylineRow, ListFilter, Sort};
+use super::repo::{self, ArticleRow, BylineRow, ListFilter};
 use super::revision::{self, Revision};
 use super::search;
 use super::validate::{self, Checked};
+use crate::channels::repo::ChannelRow;
 use crate::channels::service::ChannelTree;
 use crate::db::{AnyConnection, write_transaction};
+use crate::domain::enums::ArticleStatus;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::{CurrentUser, Role};
@@ -23,6 +24,22 @@ use crate::domain::time;
 use crate::domain::token::random_hex;
 use crate::domain::visibility::Visibility;
 use crate::error::ApiError;
+
+/// An article ready to render: its row with bylines, tags, curated links and breadcrumbs.
+pub struct Article {
+    pub row: ArticleRow,
+    pub bylines: Vec<BylineRow>,
+    pub tags: Vec<String>,
+    pub related_ids: Vec<i64>,
+    pub breadcrumbs: Vec<ChannelRow>,
+}
+
+/// An article with one page of its body.
+pub struct ArticlePage {
+    pub article: Article,
+    pub page: i32,
+    pub body_html: String,
+}
 
 const RELATED_LIMIT: usize = 10;
 const DUPLICATE_SLUG: &str = "another article already has this slug";

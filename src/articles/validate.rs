@@ -5,13 +5,14 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDateTime};
 
-use super::content::{ArticleContent, ArticleStatus, ListRequest, Source};
+use super::content::{ArticleContent, ListRequest, Source};
 use super::repo::{self, ListFilter, NewArticleRow};
 use super::search::{self, SearchQuery};
 use crate::authors::repo as authors;
 use crate::channels::repo as channels;
 use crate::channels::service::ChannelTree;
 use crate::db::AnyConnection;
+use crate::domain::enums::ArticleStatus;
 use crate::domain::role::CurrentUser;
 use crate::domain::slug::{IdOrSlug, Slug};
 use crate::domain::stored::StoredEnum;

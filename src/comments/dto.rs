@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::repo::CommentRow;
-use super::service::{CommentStatus, NewComment};
+use super::service::NewComment;
+use crate::domain::enums::CommentStatus;
 use crate::domain::time::to_utc;
 
 /// A reader's comment. `body` is plain text, returned exactly as sent: render it as

@@ -3,9 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::service::CommentStatus;
 use crate::db::schema::{articles, comments};
 use crate::db::{AnyConnection, MultiBackend};
+use crate::domain::enums::CommentStatus;
 use crate::domain::paging::PageRequest;
 use crate::domain::stored::StoredEnum;
 

@@ -2,18 +2,16 @@
 //! a few levels, moderation unless the channel auto-approves, no doubled posts, and an
 //! exact `comment_count`.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use super::repo::{self, CommentFilter, CommentRow, NewCommentRow};
 use crate::articles::repo as articles;
 use crate::channels::repo as channels;
 use crate::db::{AnyConnection, write_transaction};
+use crate::domain::enums::CommentStatus;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::CurrentUser;
 use crate::domain::slug::IdOrSlug;
-use crate::domain::stored::{StoredEnum, UnknownStoredValue};
+use crate::domain::stored::StoredEnum;
 use crate::domain::visibility::Visibility;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
@@ -22,40 +20,6 @@ use crate::state::ClientTrace;
 pub const BODY_MAX_CHARS: usize = 2000;
 /// A comment is depth 0; replies go two levels below it (a reply to a reply), no deeper.
 pub const MAX_DEPTH: i32 = 2;
-
-/// Where a comment stands in moderation.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum CommentStatus {
-    Pending,
-    Approved,
-    Rejected,
-    Spam,
-}
-
-impl StoredEnum for CommentStatus {
-    const COLUMN: &'static str = "comments.status";
-}
-
-impl TryFrom<String> for CommentStatus {
-    type Error = UnknownStoredValue;
-
-    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
-        Self::from_stored(raw)
-    }
-}
 
 /// A reader's comment as sent.
 pub struct NewComment {

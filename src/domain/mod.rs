@@ -1,5 +1,6 @@
 //! Value types shared by the resources: parsed once, valid from then on. No I/O here.
 
+pub mod enums;
 pub mod html;
 pub mod paging;
 pub mod precondition;

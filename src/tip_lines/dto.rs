@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::repo::TipLineRow;
-use super::service::{NewTipLine, TipLineKind, TipLineUpdate};
+use super::service::{NewTipLine, TipLineUpdate};
+use crate::domain::enums::TipLineKind;
 use crate::domain::time::to_utc;
 
 /// A way for readers to reach a channel's newsroom.

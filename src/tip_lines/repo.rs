@@ -3,9 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::service::TipLineKind;
 use crate::db::schema::tip_lines;
 use crate::db::{AnyConnection, MultiBackend};
+use crate::domain::enums::TipLineKind;
 use crate::domain::visibility::Visibility;
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -1,57 +1,19 @@
 //! Tip-line rules: kinds, values that fit them, visibility.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use super::repo::{self, NewTipLineRow, TipLineChanges, TipLineRow};
 use crate::channels::repo as channels;
 use crate::db::{AnyConnection, write_transaction};
+use crate::domain::enums::TipLineKind;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::CurrentUser;
 use crate::domain::slug::IdOrSlug;
-use crate::domain::stored::{StoredEnum, UnknownStoredValue};
+use crate::domain::stored::StoredEnum;
 use crate::domain::visibility::Visibility;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
 
 pub const TIP_MAX_CHARS: usize = 5000;
-
-/// How a tip line is reached.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum TipLineKind {
-    Hotline,
-    Qq,
-    Sms,
-    Wechat,
-    Email,
-    Web,
-}
-
-impl StoredEnum for TipLineKind {
-    const COLUMN: &'static str = "tip_lines.kind";
-}
-
-impl TryFrom<String> for TipLineKind {
-    type Error = UnknownStoredValue;
-
-    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
-        Self::from_stored(raw)
-    }
-}
 
 impl TipLineKind {
     /// Checks `value` fits the kind: a phone number, a QQ number, an address or a URL.

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::repo::TipRow;
-use super::service::{NewTip, TipStatus, TipUpdate};
+use super::service::{NewTip, TipUpdate};
+use crate::domain::enums::TipStatus;
 use crate::domain::time::to_utc;
 use crate::http::input::nullable;
 

@@ -3,7 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
 use super::dto::{SendTip, TipOut, TipQuery, TipReceipt, UpdateTip};
-use super::service::{self, TipStatus};
+use super::service;
+use crate::domain::enums::TipStatus;
 use crate::domain::precondition::IfMatch;
 use crate::error::ApiError;
 use crate::http::auth::{Reporter, Require};

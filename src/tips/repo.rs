@@ -3,9 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::service::TipStatus;
 use crate::db::schema::tips;
 use crate::db::{AnyConnection, MultiBackend};
+use crate::domain::enums::TipStatus;
 use crate::domain::paging::PageRequest;
 use crate::domain::stored::StoredEnum;
 

@@ -1,58 +1,22 @@
 //! The tip inbox: public submissions with abuse limits, triage by editors, reporters
 //! seeing what is assigned to them.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use super::repo::{self, NewTipRow, TipChanges, TipFilter, TipRow};
 use crate::articles::repo as articles;
 use crate::channels::repo as channels;
 use crate::db::{AnyConnection, write_transaction};
+use crate::domain::enums::TipStatus;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::{CurrentUser, Role};
 use crate::domain::slug::IdOrSlug;
-use crate::domain::stored::{StoredEnum, UnknownStoredValue};
+use crate::domain::stored::StoredEnum;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
 use crate::state::ClientTrace;
 use crate::users::repo as users;
 
 pub const TIP_MAX_CHARS: usize = 5000;
-
-/// Where a reader's tip stands in the newsroom.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum TipStatus {
-    New,
-    InProgress,
-    Used,
-    Dismissed,
-}
-
-impl StoredEnum for TipStatus {
-    const COLUMN: &'static str = "tips.status";
-}
-
-impl TryFrom<String> for TipStatus {
-    type Error = UnknownStoredValue;
-
-    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
-        Self::from_stored(raw)
-    }
-}
 
 /// A reader's tip as sent.
 pub struct NewTip {

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::support::TestApp;
-use crate::support::fixtures::ChannelBuilder;
+use crate::support::fixtures::{ArticleBuilder, AuthorBuilder, ChannelBuilder};
 
 #[actix_web::test]
 async fn unknown_routes_are_404_problems() {
@@ -185,4 +185,30 @@ async fn a_huge_page_number_is_an_empty_page_not_an_error() {
         .await
         .ok(200);
     assert_eq!(body["data"], json!([]));
+}
+
+#[actix_web::test]
+async fn a_corrupt_stored_byline_role_is_a_500_never_a_silent_default() {
+    use diesel::RunQueryDsl;
+
+    let app = TestApp::new().await;
+    let channel = ChannelBuilder::new(&app, "萍乡频道", "pingxiang")
+        .create()
+        .await;
+    let author = AuthorBuilder::new(&app, "梁记者", "liang").create().await;
+    let article = ArticleBuilder::new(&app)
+        .in_channel(channel)
+        .written_by(author)
+        .published()
+        .create()
+        .await;
+    let path = format!("/api/v1/articles/{}", article.id);
+    app.get(&path).send().await.ok(200);
+
+    // No CHECK constraint guards this column; a bad value must not read as "author".
+    app.with_db(|conn| {
+        Ok(diesel::sql_query("UPDATE article_bylines SET role = 'ghost'").execute(conn)?)
+    })
+    .await;
+    app.get(&path).send().await.problem(500);
 }
