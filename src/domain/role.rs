@@ -1,43 +1,15 @@
 //! Account roles, ordered by what they may do.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use super::stored::stored_enum;
 
-use super::stored::{StoredEnum, UnknownStoredValue};
-
-/// `admin` (everything, accounts included) > `editor` (all content, publishing,
-/// moderation) > `reporter` (writes and edits own drafts).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Role {
-    Reporter,
-    Editor,
-    Admin,
-}
-
-impl StoredEnum for Role {
-    const COLUMN: &'static str = "users.role";
-}
-
-impl TryFrom<String> for Role {
-    type Error = UnknownStoredValue;
-
-    fn try_from(raw: String) -> Result<Self, UnknownStoredValue> {
-        Self::from_stored(raw)
+stored_enum! {
+    /// `admin` (everything, accounts included) > `editor` (all content, publishing,
+    /// moderation) > `reporter` (writes and edits own drafts).
+    #[derive(PartialOrd, Ord)]
+    pub enum Role in "users.role" {
+        Reporter,
+        Editor,
+        Admin,
     }
 }
 
@@ -51,6 +23,7 @@ impl Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::stored::StoredEnum;
 
     #[test]
     fn roles_are_ordered_by_rights() {

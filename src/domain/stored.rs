@@ -7,10 +7,8 @@
 
 use std::fmt;
 
-/// A text-stored enum. Derive `strum::IntoStaticStr` and `strum::VariantArray` with
-/// `#[strum(serialize_all = "snake_case")]` (the same spelling as serde's), name the
-/// column, and add `TryFrom<String>` through [`StoredEnum::from_stored`] so diesel rows
-/// can carry the enum itself (`#[diesel(deserialize_as = String, serialize_as = &'static str)]`).
+/// A text-stored enum; declare one with [`stored_enum!`]. Read rows carry the enum itself
+/// through `#[diesel(deserialize_as = String)]`; write rows take [`StoredEnum::as_str`].
 pub trait StoredEnum: Copy + Eq + Into<&'static str> + strum::VariantArray + 'static {
     /// Where the value is stored, `table.column`, for the error a corrupt row gives.
     const COLUMN: &'static str;
@@ -43,6 +41,50 @@ pub trait StoredEnum: Copy + Eq + Into<&'static str> + strum::VariantArray + 'st
     }
 }
 
+/// Declares a text-stored enum and the column that keeps it: one spelling (snake case)
+/// for serde, OpenAPI and the database, every variant listed by strum so none can be
+/// forgotten, and `TryFrom<String>` for diesel's `deserialize_as`. Extra derives (such as
+/// an order) go in an attribute before `enum`.
+macro_rules! stored_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident in $column:literal { $($variant:ident),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            serde::Serialize,
+            serde::Deserialize,
+            utoipa::ToSchema,
+            strum::IntoStaticStr,
+            strum::VariantArray,
+        )]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        $vis enum $name {
+            $($variant),+
+        }
+
+        impl $crate::domain::stored::StoredEnum for $name {
+            const COLUMN: &'static str = $column;
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::domain::stored::UnknownStoredValue;
+
+            fn try_from(raw: String) -> Result<Self, Self::Error> {
+                <Self as $crate::domain::stored::StoredEnum>::from_stored(raw)
+            }
+        }
+    };
+}
+
+pub(crate) use stored_enum;
+
 /// A stored value that names no variant: the row is corrupt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownStoredValue {
@@ -62,15 +104,8 @@ impl std::error::Error for UnknownStoredValue {}
 mod tests {
     use super::*;
 
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
-    #[strum(serialize_all = "snake_case")]
-    enum Colour {
-        Red,
-        DarkBlue,
-    }
-
-    impl StoredEnum for Colour {
-        const COLUMN: &'static str = "paints.colour";
+    stored_enum! {
+        enum Colour in "paints.colour" { Red, DarkBlue }
     }
 
     #[test]
