@@ -72,6 +72,10 @@ pub enum ApiError {
     TooManyRequests { retry_after: u64 },
     #[error("the database is busy; try again shortly")]
     Unavailable,
+    /// A concurrent write made this one's outcome impossible to order; running it again
+    /// settles it (`db::write_transaction` does, a bounded number of times).
+    #[error("the change met concurrent changes; try again shortly")]
+    WriteConflict,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -140,7 +144,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::WriteConflict => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -161,7 +165,7 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
-            Self::Unavailable => {
+            Self::Unavailable | Self::WriteConflict => {
                 response.insert_header((header::RETRY_AFTER, "1"));
             }
             Self::MethodNotAllowed(_, allow) => {
@@ -186,9 +190,24 @@ impl From<DieselError> for ApiError {
                 log::debug!("foreign key violation: {}", info.message());
                 Self::Conflict("the change conflicts with resources that refer to this one".into())
             }
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                Self::WriteConflict
+            }
+            DieselError::DatabaseError(_, info) if is_transient(info.message()) => {
+                log::warn!("the database refused a write for now: {}", info.message());
+                Self::WriteConflict
+            }
             other => Self::Internal(other.into()),
         }
     }
+}
+
+/// Conflicts that succeed when tried again: a PostgreSQL deadlock (one side is chosen
+/// to fail), and SQLite's busy lock once `busy_timeout` has run out.
+fn is_transient(message: &str) -> bool {
+    message.contains("deadlock detected")
+        || message.contains("database is locked")
+        || message.contains("database table is locked")
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {

@@ -66,7 +66,7 @@ pub struct NewArticle {
 }
 
 /// Changes to an article; `None` leaves a field, `Some(None)` clears a clearable one.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ArticleUpdate {
     pub title: Option<String>,
     pub slug: Option<String>,

@@ -113,7 +113,7 @@ pub(super) async fn create_article(
 ) -> Result<HttpResponse, ApiError> {
     let article = ArticleOut::from(
         state
-            .db(move |conn| service::create(conn, actor, body.into()))
+            .write(move |conn| service::create(conn, actor, body.into()))
             .await?,
     );
     let location = format!("/api/v1/articles/{}", article.article.id);
@@ -149,7 +149,7 @@ pub(super) async fn update_article(
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
     let article = state
-        .db(move |conn| service::update(conn, actor, &key, &precondition, body.into()))
+        .write(move |conn| service::update(conn, actor, &key, &precondition, body.into()))
         .await?;
     let article = ArticleOut::from(article);
     conditional::written(article.article.version, &article)
@@ -180,7 +180,7 @@ pub(super) async fn delete_article(
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
     state
-        .db(move |conn| service::delete(conn, actor, &key, &precondition))
+        .write(move |conn| service::delete(conn, actor, &key, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -210,7 +210,7 @@ pub fn create(
     let slug = new.slug.clone().unwrap_or_else(generated_slug);
     let content = new.into_content(status, slug);
     write_transaction(conn, |conn| {
-        let checked = validate::check(conn, content, None)?;
+        let checked = validate::check(conn, content.clone(), None)?;
         let row = repo::insert(conn, &checked.row, actor.id, time::now())
             .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
         store(conn, row.id, &checked)?;
@@ -267,7 +267,7 @@ pub fn update(
         let current = find_visible(conn, key, Some(actor))?;
         let before = content_of(conn, &current)?;
         let mut after = before.clone();
-        update.apply_to(&mut after);
+        update.clone().apply_to(&mut after);
         authorize(actor, Some(&current), after.status)?;
         let checked = validate::check(conn, after, Some(current.id))?;
         precondition.check(current.version)?;

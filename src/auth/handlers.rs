@@ -48,7 +48,7 @@ pub(super) async fn login(
     let client = client_address(&req, state.config.trust_forwarded_for);
     let auth = state.auth.clone();
     let session = state
-        .db(move |conn| service::login(conn, &auth, &body.email, &body.password, &client))
+        .write(move |conn| service::login(conn, &auth, &body.email, &body.password, &client))
         .await?;
     Ok(tokens(session))
 }
@@ -80,7 +80,7 @@ pub(super) async fn refresh(
 ) -> Result<HttpResponse, ApiError> {
     let auth = state.auth.clone();
     let session = state
-        .db(move |conn| service::refresh(conn, &auth, &body.refresh_token))
+        .write(move |conn| service::refresh(conn, &auth, &body.refresh_token))
         .await?;
     Ok(tokens(session))
 }
@@ -106,7 +106,7 @@ pub(super) async fn logout(
     JsonBody(body): JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state
-        .db(move |conn| service::logout(conn, user, &body.refresh_token))
+        .write(move |conn| service::logout(conn, user, &body.refresh_token))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -82,7 +82,7 @@ pub fn login(
     write_transaction(conn, |conn| {
         repo::delete_expired_for_user(conn, user.id, time::now())?;
         let family = random_hex(16);
-        start_session(conn, auth, user, &family)
+        start_session(conn, auth, user.clone(), &family)
     })
 }
 

@@ -88,7 +88,7 @@ pub(super) async fn create_author(
 ) -> Result<HttpResponse, ApiError> {
     let author = AuthorOut::from(
         state
-            .db(move |conn| service::create(conn, body.into()))
+            .write(move |conn| service::create(conn, body.into()))
             .await?,
     );
     conditional::created(
@@ -126,7 +126,7 @@ pub(super) async fn update_author(
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
     let author = state
-        .db(move |conn| service::update(conn, &key, &precondition, body.into()))
+        .write(move |conn| service::update(conn, &key, &precondition, body.into()))
         .await?;
     let author = AuthorOut::from(author);
     conditional::written(author.version, &author)
@@ -157,7 +157,7 @@ pub(super) async fn delete_author(
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
     state
-        .db(move |conn| service::delete(conn, &key, &precondition))
+        .write(move |conn| service::delete(conn, &key, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

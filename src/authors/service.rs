@@ -59,15 +59,16 @@ pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> Result<AuthorRow, Api
     let bio = text::optional("bio", new.bio.as_deref(), 5000, &mut errors);
     let avatar_url = text::optional_url("avatar_url", new.avatar_url.as_deref(), &mut errors);
     write_transaction(conn, |conn| {
+        let mut errors = errors.clone();
         check_user(conn, new.user_id, &mut errors)?;
         ApiError::check(errors)?;
         let now = time::now();
         let row = NewAuthorRow {
-            slug,
-            name,
-            title,
-            bio,
-            avatar_url,
+            slug: slug.clone(),
+            name: name.clone(),
+            title: title.clone(),
+            bio: bio.clone(),
+            avatar_url: avatar_url.clone(),
             user_id: new.user_id,
         };
         repo::insert(conn, &row, now).map_err(ApiError::unique_as(DUPLICATE))
@@ -97,15 +98,16 @@ pub fn update(
         .map(|u| text::optional_url("avatar_url", u.as_deref(), &mut errors));
     write_transaction(conn, |conn| {
         let current = get(conn, key)?;
+        let mut errors = errors.clone();
         check_user(conn, update.user_id.flatten(), &mut errors)?;
         ApiError::check(errors)?;
         precondition.check(current.version)?;
         let changes = AuthorChanges {
-            slug,
-            name,
-            title,
-            bio,
-            avatar_url,
+            slug: slug.clone(),
+            name: name.clone(),
+            title: title.clone(),
+            bio: bio.clone(),
+            avatar_url: avatar_url.clone(),
             user_id: update.user_id,
         };
         repo::update(conn, current.id, &changes, time::now())

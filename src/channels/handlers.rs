@@ -103,7 +103,7 @@ pub(super) async fn create_channel(
 ) -> Result<HttpResponse, ApiError> {
     let channel = ChannelOut::from(
         state
-            .db(move |conn| service::create(conn, body.into()))
+            .write(move |conn| service::create(conn, body.into()))
             .await?,
     );
     conditional::created(
@@ -142,7 +142,7 @@ pub(super) async fn update_channel(
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
     let channel = state
-        .db(move |conn| service::update(conn, &key, &precondition, body.into()))
+        .write(move |conn| service::update(conn, &key, &precondition, body.into()))
         .await?;
     let channel = ChannelOut::from(channel);
     conditional::written(channel.version, &channel)
@@ -173,7 +173,7 @@ pub(super) async fn delete_channel(
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
     state
-        .db(move |conn| service::delete(conn, &key, &precondition))
+        .write(move |conn| service::delete(conn, &key, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

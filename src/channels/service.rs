@@ -1,6 +1,6 @@
 //! Channel rules: unique slugs, an acyclic tree, no deleting a channel that is in use.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::repo::{self, ChannelChanges, ChannelRow, NewChannelRow};
 use crate::articles::repo as articles;
@@ -49,13 +49,15 @@ impl ChannelTree {
         self.rows.iter().filter(move |r| r.parent_id == id)
     }
 
-    /// From the root down to `id` itself. Stops at a cycle rather than looping, though
-    /// the write rules never let one form.
+    /// From the root down to `id` itself. The write rules never let a cycle form, but
+    /// stored data is not trusted to be acyclic: a channel met twice ends the walk.
     pub fn breadcrumbs(&self, id: i64) -> Vec<&ChannelRow> {
         let mut trail = Vec::new();
+        let mut seen = HashSet::new();
         let mut next = self.get(id);
         while let Some(channel) = next {
-            if trail.len() > self.rows.len() {
+            if !seen.insert(channel.id) {
+                log_cycle(channel.id);
                 break;
             }
             trail.push(channel);
@@ -65,13 +67,20 @@ impl ChannelTree {
         trail
     }
 
-    /// `id` and every channel below it.
+    /// `id` and every channel below it, each once even if stored data holds a cycle.
     pub fn subtree_ids(&self, id: i64) -> Vec<i64> {
         let mut ids = vec![id];
+        let mut seen = HashSet::from([id]);
         let mut i = 0;
         while i < ids.len() {
             let parent = ids[i];
-            ids.extend(self.children(Some(parent)).map(|c| c.id));
+            for child in self.children(Some(parent)) {
+                if seen.insert(child.id) {
+                    ids.push(child.id);
+                } else {
+                    log_cycle(child.id);
+                }
+            }
             i += 1;
         }
         ids
@@ -96,6 +105,10 @@ impl ChannelTree {
             children: self.children(Some(row.id)).map(|c| self.node(c)).collect(),
         }
     }
+}
+
+fn log_cycle(id: i64) {
+    log::error!("the channel tree holds a cycle through channel {id}; walked each channel once");
 }
 
 /// A channel with its sub-channels, nested.
@@ -183,6 +196,7 @@ pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<ChannelRow, A
         &mut errors,
     );
     write_transaction(conn, |conn| {
+        let mut errors = errors.clone();
         if let Some(parent) = new.parent_id {
             if !repo::exists(conn, parent)? {
                 errors.push(missing_parent());
@@ -195,11 +209,11 @@ pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<ChannelRow, A
             None => repo::next_position(conn, new.parent_id)?,
         };
         let row = NewChannelRow {
-            slug,
-            name,
+            slug: slug.clone(),
+            name: name.clone(),
             parent_id: new.parent_id,
             position,
-            description,
+            description: description.clone(),
             auto_approve_comments: new.auto_approve_comments,
         };
         repo::insert(conn, &row, now).map_err(ApiError::unique_as(DUPLICATE_SLUG))
@@ -227,6 +241,7 @@ pub fn update(
             .find(key)
             .ok_or_else(|| ApiError::not_found("channel"))?;
         let id = current.id;
+        let mut errors = errors.clone();
         if let Some(Some(parent)) = update.parent_id {
             if tree.get(parent).is_none() {
                 errors.push(missing_parent());
@@ -240,11 +255,11 @@ pub fn update(
         ApiError::check(errors)?;
         precondition.check(current.version)?;
         let changes = ChannelChanges {
-            slug,
-            name,
+            slug: slug.clone(),
+            name: name.clone(),
             parent_id: update.parent_id,
             position: update.position,
-            description,
+            description: description.clone(),
             auto_approve_comments: update.auto_approve_comments,
         };
         repo::update(conn, id, &changes, time::now()).map_err(ApiError::unique_as(DUPLICATE_SLUG))

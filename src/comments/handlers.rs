@@ -75,7 +75,7 @@ pub(super) async fn post_comment(
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
     let stored = state
-        .db(move |conn| service::post(conn, &client, &key, body.into()))
+        .write(move |conn| service::post(conn, &client, &key, body.into()))
         .await?;
     match stored {
         Some(row) => {
@@ -171,7 +171,7 @@ pub(super) async fn moderate_comment(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let comment = state
-        .db(move |conn| service::moderate(conn, id, &precondition, body.status))
+        .write(move |conn| service::moderate(conn, id, &precondition, body.status))
         .await?;
     let comment = CommentOut::from(comment);
     conditional::written(comment.version, &comment)
@@ -199,7 +199,7 @@ pub(super) async fn delete_comment(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
-        .db(move |conn| service::delete(conn, id, &precondition))
+        .write(move |conn| service::delete(conn, id, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

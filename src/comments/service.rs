@@ -74,6 +74,7 @@ pub fn post(
         ));
     }
     write_transaction(conn, |conn| {
+        let mut errors = errors.clone();
         // Readers comment on what readers can see, whoever is signed in.
         let article = find_article(conn, key, Visibility::Public)?;
         if !article.comments_enabled {
@@ -108,7 +109,11 @@ pub fn post(
             },
         };
         ApiError::check(errors)?;
-        if new.honeypot.is_some_and(|h| !h.trim().is_empty()) {
+        if new
+            .honeypot
+            .as_deref()
+            .is_some_and(|h| !h.trim().is_empty())
+        {
             log::info!("dropped a comment whose honeypot field was filled");
             return Ok(None);
         }
@@ -129,8 +134,8 @@ pub fn post(
                 article_id: article.id,
                 parent_id: new.parent_id,
                 depth,
-                author_name,
-                body: new.body,
+                author_name: author_name.clone(),
+                body: new.body.clone(),
                 status: status.as_str(),
                 client_hash: client.hash.clone(),
             },

@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 
 use crate::domain::stored::UnknownStoredValue;
+use crate::error::ApiError;
 
 /// A connection to either backend; the variant is chosen from the URL scheme.
 #[derive(diesel::MultiConnection)]
@@ -109,31 +110,76 @@ pub fn corrupt(err: UnknownStoredValue) -> diesel::result::Error {
     diesel::result::Error::DeserializationError(Box::new(err))
 }
 
-/// Runs `f` in a write transaction. On SQLite it begins with `BEGIN IMMEDIATE`, because a
-/// deferred transaction that reads before it writes fails at once on the lock upgrade
-/// instead of waiting out `busy_timeout`.
-pub fn write_transaction<T, E>(
+/// How many times a write transaction runs before a serialisation conflict is given up
+/// as a 503: enough for dozens of writers meeting on one row, bounded so a request never
+/// loops for long.
+const WRITE_ATTEMPTS: u32 = 12;
+
+/// Runs `f` in a write transaction that is correct under any interleaving of concurrent
+/// writers, on both backends:
+///
+/// - PostgreSQL runs it `SERIALIZABLE`: a rule checked by reading and then writing (the
+///   last admin, a cycle in the channel tree, a refresh token used once) cannot be broken
+///   by a concurrent writer, because PostgreSQL aborts one of two transactions whose
+///   outcome no serial order explains. The aborted attempt is rolled back and `f` runs
+///   again after a short jittered pause, so callers see only serial outcomes: a winner and
+///   a 409/412/422 for the others. A conflict that outlasts the attempts is a 503.
+/// - SQLite begins with `BEGIN IMMEDIATE`, which serialises writers outright (a deferred
+///   transaction that reads before it writes would fail at once on the lock upgrade
+///   instead of waiting out `busy_timeout`).
+///
+/// `f` may run more than once, so it must not keep effects outside the transaction.
+pub fn write_transaction<T>(
     conn: &mut AnyConnection,
-    f: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<diesel::result::Error>,
-{
+    mut f: impl FnMut(&mut AnyConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut attempt = 1;
+    loop {
+        match attempt_transaction(conn, &mut f) {
+            Err(ApiError::WriteConflict) if attempt < WRITE_ATTEMPTS => {
+                pause_before_retry(attempt);
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn attempt_transaction<T>(
+    conn: &mut AnyConnection,
+    f: &mut impl FnMut(&mut AnyConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
     type Manager = <AnyConnection as Connection>::TransactionManager;
     match conn {
         AnyConnection::Sqlite(c) => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
         }
-        AnyConnection::Postgres(_) => Manager::begin_transaction(conn)?,
-    }
-    match f(conn) {
-        Ok(value) => {
-            Manager::commit_transaction(conn)?;
-            Ok(value)
-        }
-        Err(err) => {
-            Manager::rollback_transaction(conn)?;
-            Err(err)
+        AnyConnection::Postgres(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL SERIALIZABLE")?
         }
     }
+    let outcome = f(conn);
+    let outcome = match outcome {
+        Ok(value) => Manager::commit_transaction(conn)
+            .map(|()| value)
+            .map_err(ApiError::from),
+        Err(err) => Err(err),
+    };
+    if outcome.is_err()
+        && Manager::transaction_manager_status_mut(conn)
+            .transaction_depth()
+            .ok()
+            != Some(None)
+    {
+        Manager::rollback_transaction(conn)?;
+    }
+    outcome
+}
+
+/// Up to 2 ms, 4 ms, 8 ms … (at most 100 ms), at random, so retrying writers spread out
+/// instead of meeting again.
+fn pause_before_retry(attempt: u32) {
+    let ceiling_ms = (1u64 << attempt.min(7)).min(100);
+    let pause = rand::random_range(0..=ceiling_ms * 1000);
+    std::thread::sleep(Duration::from_micros(pause));
 }

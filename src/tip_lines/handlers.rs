@@ -88,7 +88,7 @@ pub(super) async fn create_tip_line(
 ) -> Result<HttpResponse, ApiError> {
     let line = TipLineOut::from(
         state
-            .db(move |conn| service::create(conn, body.into()))
+            .write(move |conn| service::create(conn, body.into()))
             .await?,
     );
     conditional::created(
@@ -123,7 +123,7 @@ pub(super) async fn update_tip_line(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let line = state
-        .db(move |conn| service::update(conn, id, &precondition, body.into()))
+        .write(move |conn| service::update(conn, id, &precondition, body.into()))
         .await?;
     let line = TipLineOut::from(line);
     conditional::written(line.version, &line)
@@ -151,7 +151,7 @@ pub(super) async fn delete_tip_line(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
-        .db(move |conn| service::delete(conn, id, &precondition))
+        .write(move |conn| service::delete(conn, id, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

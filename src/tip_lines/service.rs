@@ -142,8 +142,8 @@ pub fn update(
         let mut changes = TipLineChanges {
             channel_id: input.channel_id.unwrap_or(current.channel_id),
             kind: input.kind.unwrap_or(current.kind).as_str(),
-            label: input.label.unwrap_or(current.label),
-            value: input.value.unwrap_or(current.value),
+            label: input.label.clone().unwrap_or(current.label),
+            value: input.value.clone().unwrap_or(current.value),
             position: input.position.unwrap_or(current.position),
             active: input.active.unwrap_or(current.active),
         };

@@ -62,7 +62,7 @@ pub(super) async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     let hashing = state.auth.passwords.clone();
     let user = state
-        .db(move |conn| service::create(conn, &hashing, body.into()))
+        .write(move |conn| service::create(conn, &hashing, body.into()))
         .await?;
     let out = UserOut::from(user);
     conditional::created(format!("/api/v1/users/{}", out.id), out.version, &out)
@@ -121,7 +121,7 @@ pub(super) async fn update_user(
     let id = id.into_inner();
     let hashing = state.auth.passwords.clone();
     let user = state
-        .db(move |conn| service::update(conn, &hashing, id, &precondition, body.into()))
+        .write(move |conn| service::update(conn, &hashing, id, &precondition, body.into()))
         .await?;
     let out = UserOut::from(user);
     conditional::written(out.version, &out)
@@ -150,7 +150,7 @@ pub(super) async fn delete_user(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
-        .db(move |conn| service::delete(conn, id, &precondition))
+        .write(move |conn| service::delete(conn, id, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -123,9 +123,9 @@ pub fn update(
         }
         let signs_out = password_hash.is_some() || update.active == Some(false);
         let changes = UserChanges {
-            email,
-            display_name,
-            password_hash,
+            email: email.clone(),
+            display_name: display_name.clone(),
+            password_hash: password_hash.clone(),
             role: role.map(Role::as_str),
             active: update.active,
         };

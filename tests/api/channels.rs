@@ -286,3 +286,30 @@ async fn reporters_and_anonymous_clients_cannot_change_channels() {
         .await
         .problem(401);
 }
+
+#[actix_web::test]
+async fn a_cycle_in_stored_channels_cannot_make_reads_loop() {
+    use diesel::RunQueryDsl;
+
+    let app = TestApp::new().await;
+    let city = ChannelBuilder::new(&app, "萍乡频道", "pingxiang")
+        .create()
+        .await;
+    let column = ChannelBuilder::new(&app, "社会聚焦", "society")
+        .parent(city)
+        .create()
+        .await;
+    // Corrupt data no write rule allows: the city under its own column.
+    app.with_db(move |conn| {
+        Ok(diesel::sql_query(format!(
+            "UPDATE channels SET parent_id = {column} WHERE id = {city}"
+        ))
+        .execute(conn)?)
+    })
+    .await;
+    let path = format!("/api/v1/articles?channel={city}&include_descendants=true");
+    app.get(&path).send().await.ok(200);
+    let res = app.get("/api/v1/channels/society").send().await;
+    let crumbs = res.ok(200)["breadcrumbs"].as_array().unwrap().len();
+    assert!(crumbs <= 2, "each channel at most once: {crumbs}");
+}
