@@ -11,6 +11,7 @@ mod binary;
 mod caching;
 mod channels;
 mod comments;
+mod concurrency;
 mod migrations;
 mod openapi;
 mod problems;

@@ -2,6 +2,7 @@
 //! fresh database, with tokens for an admin, an editor and a reporter.
 
 pub mod db;
+pub mod listener;
 
 use std::rc::Rc;
 
