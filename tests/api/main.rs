@@ -11,6 +11,7 @@ mod binary;
 mod caching;
 mod channels;
 mod comments;
+mod concurrency;
 mod layering;
 mod migrations;
 mod openapi;

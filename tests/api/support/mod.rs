@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod fixtures;
+pub mod listener;
 pub mod wire;
 
 use std::rc::Rc;

@@ -1,0 +1,200 @@
+//! A real listener for the concurrency tests: the very `newsdesk::build` that `serve`
+//! runs, in an `HttpServer` on 127.0.0.1:0, and an `awc` client that keeps many requests
+//! in flight at once. Fixtures and setup requests go through the in-process [`TestApp`]
+//! on the same database; only the racing requests need the socket.
+
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use actix_web::http::Method;
+use actix_web::web::Bytes;
+use serde_json::Value;
+
+use super::TestApp;
+
+/// Database connections behind the listener: enough that 32 requests really meet in the
+/// database instead of queueing for a connection.
+pub const POOL_SIZE: u32 = 16;
+
+/// How long a racing request may wait for a connection before the server answers 503.
+const POOL_WAIT: Duration = Duration::from_secs(10);
+
+pub struct Listener {
+    /// The in-process app over the same database: tokens, fixtures, setup requests.
+    pub app: TestApp,
+    base: String,
+    client: awc::Client,
+    server: ServerHandle,
+}
+
+impl Listener {
+    /// Starts a server on a fresh database; `overrides` are read as environment variables.
+    pub async fn start(overrides: &[(&str, &str)]) -> Self {
+        // The server's error log (the cause behind a 500) shows with a failed test.
+        let _ = env_logger::builder().is_test(true).try_init();
+        let app = TestApp::with_env(overrides).await;
+        // Same configuration, rate limiter and keys as the in-process app; a bigger pool.
+        let mut state = app.state.clone();
+        let target = state.config.database.clone();
+        state.pool =
+            actix_web::web::block(move || newsdesk::db::pool(&target, POOL_SIZE, POOL_WAIT))
+                .await
+                .expect("blocking")
+                .expect("listener pool");
+        let server = actix_web::HttpServer::new(move || newsdesk::build(state.clone()))
+            .workers(2)
+            .disable_signals()
+            .shutdown_timeout(1)
+            .bind(("127.0.0.1", 0))
+            .expect("bind 127.0.0.1:0");
+        let address = server.addrs()[0];
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        let client = awc::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .finish();
+        Self {
+            app,
+            base: format!("http://{address}"),
+            client,
+            server: handle,
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.app.is_postgres()
+    }
+
+    pub fn backend(&self) -> &'static str {
+        if self.is_postgres() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    }
+
+    pub fn call(&self, method: Method, path: &str) -> Call<'_> {
+        Call {
+            listener: self,
+            method,
+            path: path.to_owned(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Call<'_> {
+        self.call(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> Call<'_> {
+        self.call(Method::POST, path)
+    }
+
+    pub fn patch(&self, path: &str) -> Call<'_> {
+        self.call(Method::PATCH, path)
+    }
+
+    /// Stops the server and waits for its workers, so their connections are closed
+    /// before the test database is dropped.
+    pub async fn stop(self) {
+        self.server.stop(false).await;
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        // Sends the stop command at once (a failed test never reaches `stop`); the
+        // returned future only waits for it.
+        drop(self.server.stop(false));
+    }
+}
+
+/// One request over the socket, built up front so that many can be started together.
+pub struct Call<'a> {
+    listener: &'a Listener,
+    method: Method,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<Value>,
+}
+
+impl Call<'_> {
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("Authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Sends the request. A transport failure is an answer too (status 0), so that one
+    /// broken connection counts against its round instead of aborting the test.
+    pub async fn send(self) -> Reply {
+        let url = format!("{}{}", self.listener.base, self.path);
+        let mut request = self.listener.client.request(self.method, url);
+        for (name, value) in &self.headers {
+            request = request.insert_header((name.as_str(), value.as_str()));
+        }
+        let sent = match &self.body {
+            Some(body) => request.send_json(body).await,
+            None => request.send().await,
+        };
+        let mut response = match sent {
+            Ok(response) => response,
+            Err(e) => return Reply::transport(e),
+        };
+        let status = response.status().as_u16();
+        let etag = response
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        match response.body().limit(4 * 1024 * 1024).await {
+            Ok(body) => Reply { status, etag, body },
+            Err(e) => Reply::transport(e),
+        }
+    }
+}
+
+/// What came back over the socket.
+#[derive(Debug)]
+pub struct Reply {
+    /// The HTTP status, or 0 when the exchange itself failed.
+    pub status: u16,
+    pub etag: Option<String>,
+    pub body: Bytes,
+}
+
+impl Reply {
+    fn transport(error: impl std::fmt::Display) -> Self {
+        Self {
+            status: 0,
+            etag: None,
+            body: Bytes::from(format!("transport error: {error}")),
+        }
+    }
+
+    /// The body as JSON, or `null` when it is not JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body after asserting `status`, for setup and read-back steps.
+    #[track_caller]
+    pub fn ok(&self, status: u16) -> Value {
+        assert_eq!(self.status, status, "unexpected status: {}", self.text());
+        self.json()
+    }
+}
