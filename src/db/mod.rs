@@ -111,9 +111,9 @@ pub fn corrupt(err: UnknownStoredValue) -> diesel::result::Error {
 }
 
 /// How many times a write transaction runs before a serialisation conflict is given up
-/// as a 503: enough for dozens of writers meeting on one row, bounded so a request never
-/// loops for long.
-const WRITE_ATTEMPTS: u32 = 12;
+/// as a 503: enough for 32 writers meeting on one row at once (each wave of conflicting
+/// transactions lets about one through), bounded so a request waits at most about 3 s.
+const WRITE_ATTEMPTS: u32 = 30;
 
 /// Runs `f` in a write transaction that is correct under any interleaving of concurrent
 /// writers, on both backends:
