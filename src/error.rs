@@ -76,6 +76,8 @@ pub enum ApiError {
     /// settles it (`db::write_transaction` does, a bounded number of times).
     #[error("the change met concurrent changes; try again shortly")]
     WriteConflict,
+    #[error("the server has no room to store this; try again later")]
+    InsufficientStorage,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -145,6 +147,7 @@ impl ResponseError for ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable | Self::WriteConflict => StatusCode::SERVICE_UNAVAILABLE,
+            Self::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -193,21 +196,37 @@ impl From<DieselError> for ApiError {
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 Self::WriteConflict
             }
-            DieselError::DatabaseError(_, info) if is_transient(info.message()) => {
-                log::warn!("the database refused a write for now: {}", info.message());
-                Self::WriteConflict
-            }
+            DieselError::DatabaseError(kind, info) => match refusal(info.message()) {
+                Some(refused) => refused,
+                None => Self::Internal(DieselError::DatabaseError(kind, info).into()),
+            },
             other => Self::Internal(other.into()),
         }
     }
 }
 
-/// Conflicts that succeed when tried again: a PostgreSQL deadlock (one side is chosen
-/// to fail), and SQLite's busy lock once `busy_timeout` has run out.
-fn is_transient(message: &str) -> bool {
-    message.contains("deadlock detected")
-        || message.contains("database is locked")
-        || message.contains("database table is locked")
+/// The database refusing work for a reason the client cannot fix and that may pass: a
+/// 503 (or 507 for a full disk) with the cause logged once, never a bare 500.
+fn refusal(message: &str) -> Option<ApiError> {
+    if message.contains("deadlock detected") {
+        // PostgreSQL chose this side of a deadlock to fail; running it again settles it.
+        return Some(ApiError::WriteConflict);
+    }
+    if message.contains("database is locked") || message.contains("database table is locked") {
+        log::warn!("the SQLite file stayed locked by another writer past busy_timeout");
+        return Some(ApiError::Unavailable);
+    }
+    if message.contains("disk is full") || message.contains("No space left on device") {
+        log::error!(
+            "the disk holding the database is full; writes fail until space is freed: {message}"
+        );
+        return Some(ApiError::InsufficientStorage);
+    }
+    if message.contains("readonly database") || message.contains("read-only transaction") {
+        log::error!("the database refuses writes (read-only): {message}");
+        return Some(ApiError::Unavailable);
+    }
+    None
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {

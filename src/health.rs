@@ -1,11 +1,14 @@
 //! Liveness and readiness probes.
 
 use actix_web::{HttpResponse, get, web};
-use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::db::schema::readiness;
+use crate::db::write_transaction;
+use crate::domain::time;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -39,11 +42,13 @@ pub(crate) async fn healthz() -> HttpResponse {
 
 /// Readiness
 ///
-/// A query through the connection pool succeeded, so requests can be served.
+/// A write through the connection pool committed, so reads and writes can be served: a
+/// database that answers queries but refuses writes (read-only, disk full, locked) is
+/// not ready.
 #[utoipa::path(
     tag = "service",
     responses(
-        (status = 200, description = "The database answers", body = Health),
+        (status = 200, description = "The database takes writes", body = Health),
         (status = 503, response = crate::openapi::Unavailable),
     )
 )]
@@ -51,10 +56,19 @@ pub(crate) async fn healthz() -> HttpResponse {
 pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let database = state.config.database.kind();
     state
-        .db(|conn| {
-            conn.batch_execute("SELECT 1").map_err(|e| {
-                log::warn!("readiness query failed: {e}");
-                ApiError::Unavailable
+        .write(|conn| {
+            write_transaction(conn, |conn| {
+                diesel::update(readiness::table.find(1))
+                    .set(readiness::checked_at.eq(time::now()))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .map_err(|e| {
+                log::warn!("readiness write failed: {e}");
+                match e {
+                    ApiError::InsufficientStorage => e,
+                    _ => ApiError::Unavailable,
+                }
             })
         })
         .await?;

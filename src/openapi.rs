@@ -19,6 +19,7 @@ use crate::error::{FieldError, Problem};
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
             PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable,
+            InsufficientStorage,
             InternalError
         )
     ),
@@ -97,14 +98,21 @@ pub fn finish(document: &mut utoipa::openapi::OpenApi) {
         if !path.starts_with("/api/") {
             continue;
         }
+        // Every operation may meet a server error or an unavailable database; a write may
+        // also find the disk full.
         let operations = [
-            &mut item.get,
-            &mut item.post,
-            &mut item.patch,
-            &mut item.delete,
+            (&mut item.get, false),
+            (&mut item.post, true),
+            (&mut item.patch, true),
+            (&mut item.delete, true),
         ];
-        for operation in operations.into_iter().flatten() {
-            for (status, response) in [("500", "InternalError"), ("503", "Unavailable")] {
+        for (operation, writes) in operations {
+            let Some(operation) = operation else { continue };
+            let mut answers = vec![("500", "InternalError"), ("503", "Unavailable")];
+            if writes {
+                answers.push(("507", "InsufficientStorage"));
+            }
+            for (status, response) in answers {
                 operation
                     .responses
                     .responses
@@ -208,7 +216,13 @@ pub struct TooManyRequests(#[allow(dead_code)] Problem);
 #[response(content_type = "application/problem+json")]
 pub struct InternalError(#[allow(dead_code)] Problem);
 
-/// The database is unreachable or out of connections.
+/// The disk holding the database is full: nothing was stored.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct InsufficientStorage(#[allow(dead_code)] Problem);
+
+/// The database is unreachable, out of connections, refusing writes, or the write met
+/// too many concurrent ones.
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",

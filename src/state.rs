@@ -23,9 +23,11 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     /// Shared by every public write (tips, comments): per client, per minute.
     pub public_writes: Arc<RateLimiter>,
-    /// SQLite takes one writer at a time: writes queue here, in order and without holding
-    /// a connection, instead of fighting over the file lock. PostgreSQL needs no queue.
-    write_queue: Option<Arc<Semaphore>>,
+    /// Writes of this process queue here, one at a time, in order and without holding a
+    /// connection: on SQLite they no longer fight over the file lock, on PostgreSQL they
+    /// no longer abort each other; what still meets a write of another node is settled
+    /// by `db::write_transaction`.
+    write_queue: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -35,7 +37,7 @@ impl AppState {
             pool,
             auth: Arc::new(auth),
             public_writes: Arc::new(RateLimiter::per_minute(config.public_writes_per_minute)),
-            write_queue: (!config.database.is_postgres()).then(|| Arc::new(Semaphore::new(1))),
+            write_queue: Arc::new(Semaphore::new(1)),
             config: Arc::new(config),
         })
     }
@@ -56,26 +58,20 @@ impl AppState {
         .map_err(ApiError::internal)?
     }
 
-    /// [`db`](Self::db) for a request that writes: on SQLite it first waits its turn in
-    /// the write queue (503 with `Retry-After` past `db_wait`), so writers never meet at
-    /// the file lock and reads keep their connections.
+    /// [`db`](Self::db) for a request that writes: it first waits its turn in the write
+    /// queue (503 with `Retry-After` past `db_wait`), so reads keep their connections.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
-        let _turn = match &self.write_queue {
-            Some(queue) => Some(
-                tokio::time::timeout(self.config.db_wait, queue.clone().acquire_owned())
-                    .await
-                    .map_err(|_| {
-                        log::warn!("a write waited {:?} for its turn", self.config.db_wait);
-                        ApiError::Unavailable
-                    })?
-                    .map_err(ApiError::internal)?,
-            ),
-            None => None,
-        };
+        let _turn = tokio::time::timeout(self.config.db_wait, self.write_queue.acquire())
+            .await
+            .map_err(|_| {
+                log::warn!("a write waited {:?} for its turn", self.config.db_wait);
+                ApiError::Unavailable
+            })?
+            .map_err(ApiError::internal)?;
         self.db(f).await
     }
 

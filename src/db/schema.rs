@@ -181,6 +181,13 @@ diesel::joinable!(article_pages -> articles (article_id));
 diesel::joinable!(article_bylines -> articles (article_id));
 diesel::joinable!(article_bylines -> authors (author_id));
 diesel::joinable!(article_tags -> articles (article_id));
+diesel::table! {
+    readiness (id) {
+        id -> Integer,
+        checked_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> users (edited_by));
 diesel::joinable!(tip_lines -> channels (channel_id));
@@ -200,4 +207,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     tip_lines,
     tips,
     comments,
+    readiness,
 );

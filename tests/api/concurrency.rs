@@ -531,7 +531,7 @@ async fn tip_and_comment_floods_answer_202_201_or_429_and_store_every_accepted_o
     const CLIENTS: usize = 32;
     const LIMIT: usize = 12;
     let limit = LIMIT.to_string();
-    let site = Listener::start(&[
+    let site = Listener::start_single(&[
         TRUST_FORWARDED_FOR,
         ("NEWSDESK_PUBLIC_WRITES_PER_MINUTE", &limit),
     ])

@@ -112,6 +112,79 @@ async fn an_exhausted_pool_is_503_with_retry_after() {
 }
 
 #[actix_web::test]
+async fn a_database_that_refuses_writes_is_not_ready_and_writes_are_503_not_500() {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+
+    let app = TestApp::new().await;
+    if app.is_postgres() {
+        // Another SQLite writer holding the file (a CLI command, a backup) is the case here.
+        return;
+    }
+    let url = app.database_url();
+    let path = url.trim_start_matches("sqlite://").to_owned();
+    let mut other = diesel::SqliteConnection::establish(&path).unwrap();
+    other.batch_execute("BEGIN IMMEDIATE").unwrap();
+
+    let write = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .json(&json!({"name": "萍乡频道", "slug": "pingxiang"}))
+        .send()
+        .await;
+    write.problem(503);
+    assert!(write.header("retry-after").is_some());
+    app.get("/readyz").send().await.problem(503);
+
+    other.batch_execute("ROLLBACK").unwrap();
+    app.get("/readyz").send().await.ok(200);
+}
+
+#[actix_web::test]
+async fn a_full_disk_is_507_and_nothing_is_stored() {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::BigInt;
+
+    #[derive(diesel::QueryableByName)]
+    struct Pages {
+        #[diesel(sql_type = BigInt)]
+        page_count: i64,
+    }
+
+    let app = TestApp::new().await;
+    if app.is_postgres() {
+        // Filling a disk under a shared PostgreSQL server is not a test to run here; the
+        // same mapping reads PostgreSQL's "No space left on device".
+        return;
+    }
+    // Leave one connection free and cap its file at its present size: SQLite then answers
+    // exactly as on a full disk ("database or disk is full").
+    let pool = app.state.pool.clone();
+    let held: Vec<_> = (1..pool.max_size())
+        .map(|_| pool.get().expect("connection"))
+        .collect();
+    app.with_db(|conn| {
+        let pages: Pages = diesel::sql_query("PRAGMA page_count").get_result(conn)?;
+        diesel::sql_query(format!("PRAGMA max_page_count = {}", pages.page_count)).execute(conn)?;
+        Ok(())
+    })
+    .await;
+    let description = "长".repeat(1900);
+    let res = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .json(&json!({"name": "萍乡频道", "slug": "pingxiang", "description": description}))
+        .send()
+        .await;
+    res.problem(507);
+    drop(held);
+    app.get("/api/v1/channels/pingxiang")
+        .send()
+        .await
+        .problem(404);
+}
+
+#[actix_web::test]
 async fn health_probes_answer() {
     let app = TestApp::new().await;
     assert_eq!(app.get("/healthz").send().await.ok(200)["status"], "ok");

@@ -3,6 +3,7 @@
 //! in flight at once. Fixtures and setup requests go through the in-process [`TestApp`]
 //! on the same database; only the racing requests need the socket.
 
+use std::cell::Cell;
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
@@ -22,43 +23,69 @@ const POOL_WAIT: Duration = Duration::from_secs(10);
 pub struct Listener {
     /// The in-process app over the same database: tokens, fixtures, setup requests.
     pub app: TestApp,
-    base: String,
+    /// One base URL per API node; racing requests take them in turn.
+    bases: Vec<String>,
+    next: Cell<usize>,
     client: awc::Client,
-    server: ServerHandle,
+    servers: Vec<ServerHandle>,
 }
 
 impl Listener {
-    /// Starts a server on a fresh database; `overrides` are read as environment variables.
+    /// Starts the API on a fresh database as it is deployed: on PostgreSQL two stateless
+    /// nodes (each its own pool, write queue and limiters, as separate processes have)
+    /// behind one "load balancer" that alternates between them; on SQLite one node.
+    /// `overrides` are read as environment variables.
     pub async fn start(overrides: &[(&str, &str)]) -> Self {
+        let app = TestApp::with_env(overrides).await;
+        let nodes = if app.is_postgres() { 2 } else { 1 };
+        Self::with_nodes(app, nodes).await
+    }
+
+    /// One node only: for limits that each process counts for itself.
+    pub async fn start_single(overrides: &[(&str, &str)]) -> Self {
+        Self::with_nodes(TestApp::with_env(overrides).await, 1).await
+    }
+
+    async fn with_nodes(app: TestApp, nodes: usize) -> Self {
         // The server's error log (the cause behind a 500) shows with a failed test.
         let _ = env_logger::builder().is_test(true).try_init();
-        let app = TestApp::with_env(overrides).await;
-        // Same configuration, rate limiter and keys as the in-process app; a bigger pool.
-        let mut state = app.state.clone();
-        let target = state.config.database.clone();
-        state.pool =
-            actix_web::web::block(move || newsdesk::db::pool(&target, POOL_SIZE, POOL_WAIT))
-                .await
-                .expect("blocking")
-                .expect("listener pool");
-        let server = actix_web::HttpServer::new(move || newsdesk::build(state.clone()))
-            .workers(2)
-            .disable_signals()
-            .shutdown_timeout(1)
-            .bind(("127.0.0.1", 0))
-            .expect("bind 127.0.0.1:0");
-        let address = server.addrs()[0];
-        let server = server.run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
+        let mut bases = Vec::new();
+        let mut servers = Vec::new();
+        for node in 0..nodes {
+            // The first node shares the in-process app's state (its limiter and keys);
+            // the others get their own, as another process would. Each has a bigger pool.
+            let mut state = if node == 0 {
+                app.state.clone()
+            } else {
+                newsdesk::AppState::new((*app.state.config).clone(), app.state.pool.clone())
+                    .expect("node state")
+            };
+            let target = state.config.database.clone();
+            state.pool =
+                actix_web::web::block(move || newsdesk::db::pool(&target, POOL_SIZE, POOL_WAIT))
+                    .await
+                    .expect("blocking")
+                    .expect("listener pool");
+            let server = actix_web::HttpServer::new(move || newsdesk::build(state.clone()))
+                .workers(2)
+                .disable_signals()
+                .shutdown_timeout(1)
+                .bind(("127.0.0.1", 0))
+                .expect("bind 127.0.0.1:0");
+            bases.push(format!("http://{}", server.addrs()[0]));
+            let server = server.run();
+            servers.push(server.handle());
+            actix_web::rt::spawn(server);
+        }
         let client = awc::Client::builder()
             .timeout(Duration::from_secs(30))
             .finish();
         Self {
             app,
-            base: format!("http://{address}"),
+            bases,
+            next: Cell::new(0),
             client,
-            server: handle,
+            servers,
         }
     }
 
@@ -77,6 +104,7 @@ impl Listener {
     pub fn call(&self, method: Method, path: &str) -> Call<'_> {
         Call {
             listener: self,
+            base: self.next_base().to_owned(),
             method,
             path: path.to_owned(),
             headers: Vec::new(),
@@ -96,10 +124,18 @@ impl Listener {
         self.call(Method::PATCH, path)
     }
 
-    /// Stops the server and waits for its workers, so their connections are closed
+    /// Stops the servers and waits for their workers, so their connections are closed
     /// before the test database is dropped.
     pub async fn stop(self) {
-        self.server.stop(false).await;
+        for server in &self.servers {
+            server.stop(false).await;
+        }
+    }
+
+    fn next_base(&self) -> &str {
+        let node = self.next.get();
+        self.next.set((node + 1) % self.bases.len());
+        &self.bases[node]
     }
 }
 
@@ -107,13 +143,16 @@ impl Drop for Listener {
     fn drop(&mut self) {
         // Sends the stop command at once (a failed test never reaches `stop`); the
         // returned future only waits for it.
-        drop(self.server.stop(false));
+        for server in &self.servers {
+            drop(server.stop(false));
+        }
     }
 }
 
 /// One request over the socket, built up front so that many can be started together.
 pub struct Call<'a> {
     listener: &'a Listener,
+    base: String,
     method: Method,
     path: String,
     headers: Vec<(String, String)>,
@@ -138,7 +177,7 @@ impl Call<'_> {
     /// Sends the request. A transport failure is an answer too (status 0), so that one
     /// broken connection counts against its round instead of aborting the test.
     pub async fn send(self) -> Reply {
-        let url = format!("{}{}", self.listener.base, self.path);
+        let url = format!("{}{}", self.base, self.path);
         let mut request = self.listener.client.request(self.method, url);
         for (name, value) in &self.headers {
             request = request.insert_header((name.as_str(), value.as_str()));

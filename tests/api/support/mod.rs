@@ -101,6 +101,11 @@ impl TestApp {
         self._db.is_postgres()
     }
 
+    /// The `DATABASE_URL` the app runs on.
+    pub fn database_url(&self) -> String {
+        self._db.url()
+    }
+
     /// Creates an account straight through the service and returns its id.
     pub async fn create_user(&self, email: &str, role: &str) -> i64 {
         let state = self.state.clone();
