@@ -11,6 +11,8 @@ mod binary;
 mod caching;
 mod channels;
 mod comments;
+mod framing;
+mod hostile_input;
 mod layering;
 mod migrations;
 mod openapi;
