@@ -139,7 +139,14 @@ pub fn http_server(
     state: AppState,
     listener: std::net::TcpListener,
 ) -> std::io::Result<actix_web::dev::Server> {
+    let request_timeout = state.config.request_timeout;
     Ok(HttpServer::new(move || app::build(state.clone()))
+        // The request line and headers must arrive within this time, or 408 and close.
+        .client_request_timeout(request_timeout)
+        // After the answer, a client gets this long to close before the server does.
+        .client_disconnect_timeout(std::time::Duration::from_secs(1))
+        // Lets a request framed two ways condemn what was pipelined behind it.
+        .on_connect(crate::http::framing::on_connect)
         .listen(listener)?
         .run())
 }
