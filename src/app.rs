@@ -10,6 +10,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::config::Config;
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
@@ -80,6 +81,7 @@ pub fn build(
     let (app, document) = routed();
     let routes = RouteTable::from_openapi(&document);
     let cors = cors(&state.config.cors_origins);
+    let access_log = access_log(&state.config);
 
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
@@ -96,7 +98,22 @@ pub fn build(
         )
         .default_service(web::to(fallback))
         .wrap(cors)
-        .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms"))
+        .wrap(middleware::from_fn(http::framing::head_as_get))
+        .wrap(middleware::from_fn(http::framing::screen))
+        .wrap(middleware::DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+        .wrap(access_log)
+}
+
+/// The access log: method, path without its query string (search terms, anything
+/// token-like), status, size and duration; the client address only when the operator
+/// asks for it (`NEWSDESK_LOG_CLIENT_ADDRESS`), taken as `client_address` takes it.
+fn access_log(config: &Config) -> middleware::Logger {
+    let format = match (config.log_client_address, config.trust_forwarded_for) {
+        (false, _) => "%{method}xi %U %s %b %Dms",
+        (true, false) => "%a %{method}xi %U %s %b %Dms",
+        (true, true) => "%{r}a %{method}xi %U %s %b %Dms",
+    };
+    middleware::Logger::new(format).custom_request_replace("method", |req| req.method().to_string())
 }
 
 fn cors(origins: &[String]) -> Cors {
@@ -148,7 +165,7 @@ async fn fallback(
 }
 
 /// The documented paths and their methods, taken from the OpenAPI document itself, so
-/// the 405 answers can never drift from the routes.
+/// the 405 answers can never drift from the routes; `HEAD` goes wherever `GET` does.
 pub struct RouteTable(Vec<(ResourceDef, String)>);
 
 impl RouteTable {
@@ -159,13 +176,16 @@ impl RouteTable {
             .into_iter()
             .flatten()
             .map(|(path, item)| {
-                let methods: Vec<String> = item
+                let mut methods: Vec<String> = item
                     .as_object()
                     .into_iter()
                     .flatten()
                     .map(|(method, _)| method.to_uppercase())
                     .filter(|m| ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&m.as_str()))
                     .collect();
+                if let Some(get) = methods.iter().position(|m| m == "GET") {
+                    methods.insert(get + 1, "HEAD".into());
+                }
                 (ResourceDef::new(path.as_str()), methods.join(", "))
             })
             .collect();

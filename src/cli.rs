@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use crate::app;
 use crate::config::Config;
 use crate::domain::stored::StoredEnum;
-use crate::state::prepare;
+use crate::state::{AppState, prepare};
 use crate::users::service::{self as users, NewUser};
 
 #[derive(Debug, Parser)]
@@ -125,10 +125,28 @@ async fn serve(config: Config) -> Result<(), String> {
         "serving on http://{bind} ({} database); docs at http://{bind}/docs/",
         state.config.database.kind()
     );
-    HttpServer::new(move || app::build(state.clone()))
-        .bind(&bind)
+    let listener = std::net::TcpListener::bind(&bind)
+        .map_err(|e| format!("NEWSDESK_BIND: cannot listen on {bind}: {e}"))?;
+    http_server(state, listener)
         .map_err(|e| format!("NEWSDESK_BIND: cannot listen on {bind}: {e}"))?
-        .run()
         .await
         .map_err(|e| e.to_string())
+}
+
+/// The HTTP server `serve` runs, on `listener`, with every connection setting in one
+/// place so that the tests serve through exactly these.
+pub fn http_server(
+    state: AppState,
+    listener: std::net::TcpListener,
+) -> std::io::Result<actix_web::dev::Server> {
+    let request_timeout = state.config.request_timeout;
+    Ok(HttpServer::new(move || app::build(state.clone()))
+        // The request line and headers must arrive within this time, or 408 and close.
+        .client_request_timeout(request_timeout)
+        // After the answer, a client gets this long to close before the server does.
+        .client_disconnect_timeout(std::time::Duration::from_secs(1))
+        // Lets a request framed two ways condemn what was pipelined behind it.
+        .on_connect(crate::http::framing::on_connect)
+        .listen(listener)?
+        .run())
 }

@@ -28,6 +28,12 @@ pub struct Config {
     pub access_token_seconds: i64,
     pub refresh_token_days: i64,
     pub max_body_bytes: usize,
+    /// How long a client may take to send a request's head (line and headers): 408 after.
+    pub request_timeout: std::time::Duration,
+    /// How long a client may take to send a request's body once its handler reads it.
+    pub body_timeout: std::time::Duration,
+    /// Write client addresses into the access log (personal data; off by default).
+    pub log_client_address: bool,
     pub password_cost: PasswordCost,
 }
 
@@ -193,6 +199,9 @@ impl Config {
             access_token_seconds: 15 * 60,
             refresh_token_days: 30,
             max_body_bytes: 1024 * 1024,
+            request_timeout: seconds(&get, "NEWSDESK_REQUEST_TIMEOUT_SECS", 5)?,
+            body_timeout: seconds(&get, "NEWSDESK_BODY_TIMEOUT_SECS", 30)?,
+            log_client_address: parse_bool(&get, "NEWSDESK_LOG_CLIENT_ADDRESS")?,
             password_cost: PasswordCost::default(),
             database,
         })
@@ -225,6 +234,14 @@ fn parse_number(
             )),
         },
     }
+}
+
+fn seconds(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u32,
+) -> Result<std::time::Duration, ConfigError> {
+    parse_number(get, name, default, 1).map(|s| std::time::Duration::from_secs(s.into()))
 }
 
 fn parse_bool(

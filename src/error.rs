@@ -63,6 +63,8 @@ pub enum ApiError {
     #[error("{0}")]
     PreconditionFailed(String),
     #[error("{0}")]
+    RequestTimeout(String),
+    #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -142,6 +144,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed(..) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -173,6 +176,10 @@ impl ResponseError for ApiError {
             }
             Self::MethodNotAllowed(_, allow) => {
                 response.insert_header((header::ALLOW, allow.as_str()));
+            }
+            // The rest of a stalled body may still come; the connection cannot be reused.
+            Self::RequestTimeout(_) => {
+                response.force_close();
             }
             _ => {}
         }

@@ -99,11 +99,17 @@ pub struct ListFilter {
 }
 
 type Boxed<'a> = articles::BoxedQuery<'a, MultiBackend>;
-type Predicate =
-    Box<dyn BoxableExpression<articles::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
+type Predicate<QS = articles::table> =
+    Box<dyn BoxableExpression<QS, MultiBackend, SqlType = diesel::sql_types::Bool>>;
 
-/// The visibility rule as SQL, applied by every read of articles.
-pub fn visible(visibility: Visibility, now: NaiveDateTime) -> Predicate {
+/// The visibility rule as SQL, applied by every read of articles, also where `articles`
+/// is joined to another table (`QS`).
+pub fn visible<QS: 'static>(visibility: Visibility, now: NaiveDateTime) -> Predicate<QS>
+where
+    articles::status: SelectableExpression<QS>,
+    diesel::dsl::AssumeNotNull<articles::published_at>: SelectableExpression<QS>,
+    diesel::dsl::AssumeNotNull<articles::created_by>: SelectableExpression<QS>,
+{
     let public = articles::status
         .eq_any([
             ArticleStatus::Published.as_str(),
@@ -294,10 +300,18 @@ pub fn tags(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, V
     Ok(group(rows))
 }
 
-/// Curated related ids of all `ids`, grouped by article in position order: one query.
-pub fn related(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<i64>>> {
+/// Curated related ids of all `ids` that `visibility` may see at `now`, grouped by article
+/// in position order: one query.
+pub fn related(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    visibility: Visibility,
+    now: NaiveDateTime,
+) -> QueryResult<HashMap<i64, Vec<i64>>> {
     let rows: Vec<(i64, i64)> = article_related::table
+        .inner_join(articles::table.on(articles::id.eq(article_related::related_id)))
         .filter(article_related::article_id.eq_any(ids))
+        .filter(visible(visibility, now))
         .order((
             article_related::article_id.asc(),
             article_related::position.asc(),

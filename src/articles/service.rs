@@ -44,15 +44,19 @@ pub struct ArticlePage {
 const RELATED_LIMIT: usize = 10;
 const DUPLICATE_SLUG: &str = "another article already has this slug";
 /// Loads bylines, tags, related ids and the channel tree for `rows` in four queries,
-/// whatever their number.
-fn assemble(conn: &mut AnyConnection, rows: Vec<ArticleRow>) -> Result<Vec<Article>, ApiError> {
+/// whatever their number. Related ids name only articles `visibility` may see.
+fn assemble(
+    conn: &mut AnyConnection,
+    rows: Vec<ArticleRow>,
+    visibility: Visibility,
+) -> Result<Vec<Article>, ApiError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut bylines: HashMap<i64, Vec<BylineRow>> = HashMap::new();
     for byline in repo::bylines(conn, &ids)? {
         bylines.entry(byline.article_id).or_default().push(byline);
     }
     let mut tags = repo::tags(conn, &ids)?;
-    let mut related = repo::related(conn, &ids)?;
+    let mut related = repo::related(conn, &ids, visibility, time::now())?;
     let tree = ChannelTree::load(conn)?;
     Ok(rows
         .into_iter()
@@ -70,8 +74,12 @@ fn assemble(conn: &mut AnyConnection, rows: Vec<ArticleRow>) -> Result<Vec<Artic
         .collect())
 }
 
-fn assemble_one(conn: &mut AnyConnection, row: ArticleRow) -> Result<Article, ApiError> {
-    assemble(conn, vec![row])?
+fn assemble_one(
+    conn: &mut AnyConnection,
+    row: ArticleRow,
+    visibility: Visibility,
+) -> Result<Article, ApiError> {
+    assemble(conn, vec![row], visibility)?
         .pop()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("assembling an article lost it")))
 }
@@ -84,7 +92,10 @@ pub fn list(
 ) -> Result<Paged<Article>, ApiError> {
     let filter = validate::list_filter(conn, viewer, request)?;
     let (rows, total) = repo::list(conn, &filter, page)?;
-    Ok(Paged::of((assemble(conn, rows)?, total), page))
+    Ok(Paged::of(
+        (assemble(conn, rows, filter.visibility)?, total),
+        page,
+    ))
 }
 
 fn find_visible(
@@ -110,7 +121,7 @@ pub fn get(
         ))
     })?;
     Ok(ArticlePage {
-        article: assemble_one(conn, row)?,
+        article: assemble_one(conn, row, Visibility::of(viewer))?,
         page,
         body_html,
     })
@@ -125,7 +136,7 @@ pub fn related(
 ) -> Result<Vec<Article>, ApiError> {
     let article = find_visible(conn, key, viewer)?;
     let now = time::now();
-    let curated_ids = repo::related(conn, &[article.id])?
+    let curated_ids = repo::related(conn, &[article.id], Visibility::Public, now)?
         .remove(&article.id)
         .unwrap_or_default();
     let found = repo::find_many(conn, &curated_ids, Visibility::Public, now)?;
@@ -156,7 +167,7 @@ pub fn related(
         };
         curated.extend(repo::list(conn, &filter, page)?.0);
     }
-    assemble(conn, curated)
+    assemble(conn, curated, Visibility::of(viewer))
 }
 
 /// Publishing, scheduling and archiving need an editor; reporters keep to their own drafts.
@@ -216,7 +227,7 @@ pub fn create(
         store(conn, row.id, &checked)?;
         let body_html = checked.content.pages.first().cloned().unwrap_or_default();
         Ok(ArticlePage {
-            article: assemble_one(conn, row)?,
+            article: assemble_one(conn, row, Visibility::of(Some(actor)))?,
             page: 1,
             body_html,
         })
@@ -228,7 +239,8 @@ fn content_of(conn: &mut AnyConnection, row: &ArticleRow) -> Result<ArticleConte
     let ids = [row.id];
     let bylines = repo::bylines(conn, &ids)?;
     let mut tags = repo::tags(conn, &ids)?;
-    let mut related = repo::related(conn, &ids)?;
+    // The stored content, hidden links included: a revision and an update keep them.
+    let mut related = repo::related(conn, &ids, Visibility::Everything, time::now())?;
     Ok(ArticleContent {
         slug: row.slug.clone(),
         title: row.title.clone(),
@@ -286,7 +298,7 @@ pub fn update(
         store(conn, row.id, &checked)?;
         let body_html = checked.content.pages.first().cloned().unwrap_or_default();
         Ok(ArticlePage {
-            article: assemble_one(conn, row)?,
+            article: assemble_one(conn, row, Visibility::of(Some(actor)))?,
             page: 1,
             body_html,
         })

@@ -45,6 +45,7 @@ pub(super) async fn login(
     state: web::Data<AppState>,
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    body.check_bounds()?;
     let client = client_address(&req, state.config.trust_forwarded_for);
     let auth = state.auth.clone();
     let session = state

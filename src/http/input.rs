@@ -11,7 +11,8 @@ use serde::de::DeserializeOwned;
 use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
 
-/// A JSON request body. Wrong content type → 415, too large → 413, not JSON → 400,
+/// A JSON request body. Wrong content type → 415, too large → 413, not all sent within
+/// `NEWSDESK_BODY_TIMEOUT_SECS` → 408, not JSON → 400,
 /// JSON of the wrong shape → 422 with the offending field.
 pub struct JsonBody<T>(pub T);
 
@@ -20,9 +21,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
+        let (limit, timeout) = req
             .app_data::<web::Data<AppState>>()
-            .map_or(1024 * 1024, |state| state.config.max_body_bytes);
+            .map_or((1024 * 1024, std::time::Duration::from_secs(30)), |state| {
+                (state.config.max_body_bytes, state.config.body_timeout)
+            });
         let content_type_ok = req
             .mime_type()
             .ok()
@@ -45,15 +48,28 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             if declared_len.is_some_and(|len| len > limit) {
                 return Err(too_large());
             }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = futures_util::StreamExt::next(&mut payload).await {
-                let chunk = chunk
-                    .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(too_large());
+            let read = async {
+                let mut body = web::BytesMut::new();
+                while let Some(chunk) = futures_util::StreamExt::next(&mut payload).await {
+                    let chunk = chunk.map_err(|e| {
+                        ApiError::bad_request(format!("could not read the body: {e}"))
+                    })?;
+                    if body.len() + chunk.len() > limit {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
                 }
-                body.extend_from_slice(&chunk);
-            }
+                Ok(body)
+            };
+            // A client that stops sending must not hold the connection and its worker.
+            let body = actix_web::rt::time::timeout(timeout, read)
+                .await
+                .map_err(|_| {
+                    ApiError::RequestTimeout(format!(
+                        "the body did not arrive within {} s",
+                        timeout.as_secs()
+                    ))
+                })??;
             parse_json(&body).map(JsonBody)
         })
     }
@@ -61,6 +77,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
 /// Deserialises a JSON document, telling syntax errors (400) from shape errors (422).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    reject_nul(body)?;
     // Every body of this API is an object; serde would also read a struct from an array.
     let opens_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if !opens_object && serde_json::from_slice::<serde_json::Value>(body).is_ok() {
@@ -86,7 +103,60 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-/// A query string. Any parameter that cannot be read → 400 naming it.
+const NUL_MESSAGE: &str = "must not contain a NUL character";
+
+/// A NUL character (`\u0000`) is never content, and PostgreSQL cannot store one: 422
+/// naming every field that holds one. Raw NULs are not valid JSON at all, so only bodies
+/// with the escape are parsed twice.
+fn reject_nul(body: &[u8]) -> Result<(), ApiError> {
+    if !body.windows(6).any(|w| w == b"\\u0000") {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Ok(()); // the real parse reports the syntax error
+    };
+    let mut fields = Vec::new();
+    find_nul(&value, String::new(), &mut fields);
+    ApiError::check(
+        fields
+            .into_iter()
+            .map(|field| FieldError::new(field, NUL_MESSAGE))
+            .collect(),
+    )
+}
+
+/// Collects the paths (`source.url`, `pages[1]`, as serde names them) of strings and keys
+/// holding a NUL.
+fn find_nul(value: &serde_json::Value, path: String, found: &mut Vec<String>) {
+    let or_body = |path: String| if path.is_empty() { "body".into() } else { path };
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => found.push(or_body(path)),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_nul(item, format!("{path}[{i}]"), found);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                let name = key.replace('\0', "\\u0000");
+                let field = if path.is_empty() {
+                    name
+                } else {
+                    format!("{path}.{name}")
+                };
+                if key.contains('\0') {
+                    found.push(field);
+                } else {
+                    find_nul(item, field, found);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A query string. Any parameter that cannot be read → 400 naming it; so is one holding a
+/// NUL (`%00`), whichever handler reads it.
 pub struct QueryParams<T>(pub T);
 
 impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
@@ -94,6 +164,17 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let pairs = form_urlencoded::parse(req.query_string().as_bytes());
+        if let Some((name, _)) = pairs
+            .into_iter()
+            .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+        {
+            let field = name.replace('\0', "%00");
+            return std::future::ready(Err(ApiError::BadRequest(
+                format!("query parameter {field} is invalid"),
+                vec![FieldError::new(field, NUL_MESSAGE)],
+            )));
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(
             req.query_string().as_bytes(),
         ));

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod client;
 pub mod conditional;
+pub mod framing;
 pub mod input;
 pub mod pagination;
 

@@ -27,7 +27,17 @@ impl TipLineKind {
             Self::Qq => {
                 (5..=12).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit())
             }
-            Self::Wechat => !value.chars().any(char::is_whitespace),
+            // An account name as WeChat allows them (6 to 20 letters, digits, `_` or
+            // `-`, starting with a letter), or the phone number the account is found by;
+            // never something with a scheme such as `javascript:`.
+            Self::Wechat => {
+                phone_like(value)
+                    || ((6..=20).contains(&value.len())
+                        && value.starts_with(|c: char| c.is_ascii_alphabetic())
+                        && value
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+            }
             Self::Email => {
                 let mut email_errors = Vec::new();
                 text::email("value", value, &mut email_errors);
@@ -43,7 +53,9 @@ impl TipLineKind {
             let expected = match self {
                 Self::Hotline | Self::Sms => "a phone number such as 0799-6321110",
                 Self::Qq => "a QQ number of 5 to 12 digits",
-                Self::Wechat => "a WeChat id or phone number without spaces",
+                Self::Wechat => {
+                    "a WeChat id (a letter, then letters, digits, _ or -; 6 to 20 in all) or a phone number"
+                }
                 Self::Email => "an e-mail address",
                 Self::Web => "an http:// or https:// URL",
             };

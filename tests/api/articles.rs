@@ -789,3 +789,67 @@ async fn list_and_detail_take_a_fixed_number_of_queries_whatever_the_page_size()
     assert_eq!(small, large, "queries grew with the page size");
     assert!(large <= 6, "{large} queries for one list page");
 }
+
+#[actix_web::test]
+async fn related_ids_name_only_articles_the_reader_may_see_on_every_read_path() {
+    let app = TestApp::new().await;
+    let room = Newsroom::build(&app).await;
+    let article = || ArticleBuilder::new(&app).in_channel(room.pingxiang);
+    let public = article()
+        .title("公开")
+        .published_hours_ago(2)
+        .create()
+        .await;
+    let draft = article().title("编辑的草稿").create().await;
+    let future = article()
+        .scheduled_for(Utc::now() + Duration::days(1))
+        .create()
+        .await;
+    let archived = article().archived().create().await;
+    let own_draft = article().sent_by(&app.reporter).create().await;
+    let curated = [own_draft.id, draft.id, public.id, future.id, archived.id];
+    let main = article().related(&curated).published().create().await;
+    assert_eq!(main.related_ids, curated, "editors see every curated id");
+
+    assert_eq!(related_ids_seen(&app, main.id, None).await, [public.id]);
+    assert_eq!(
+        related_ids_seen(&app, main.id, Some(&app.reporter)).await,
+        [own_draft.id, public.id]
+    );
+    assert_eq!(
+        related_ids_seen(&app, main.id, Some(&app.editor)).await,
+        curated
+    );
+}
+
+/// The `related_ids` of article `id` as the holder of `token` (or an anonymous reader)
+/// reads them, checking that the detail and the list agree.
+async fn related_ids_seen(app: &TestApp, id: i64, token: Option<&str>) -> Vec<i64> {
+    fn as_viewer<'a>(
+        req: crate::support::RequestBuilder<'a>,
+        token: Option<&str>,
+    ) -> crate::support::RequestBuilder<'a> {
+        match token {
+            Some(token) => req.bearer(token),
+            None => req,
+        }
+    }
+    let detail: Article = as_viewer(app.get(&format!("/api/v1/articles/{id}")), token)
+        .send()
+        .await
+        .ok(200)
+        .to();
+    let list = as_viewer(app.get("/api/v1/articles"), token)
+        .send()
+        .await
+        .ok(200);
+    let listed = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a.id() == id)
+        .unwrap()["related_ids"]
+        .clone();
+    assert_eq!(listed, json!(detail.related_ids), "list and detail differ");
+    detail.related_ids
+}

@@ -12,6 +12,8 @@ mod caching;
 mod channels;
 mod comments;
 mod concurrency;
+mod framing;
+mod hostile_input;
 mod layering;
 mod migrations;
 mod openapi;

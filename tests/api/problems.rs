@@ -20,7 +20,7 @@ async fn a_wrong_method_is_405_with_allow() {
         .send()
         .await;
     res.problem(405);
-    assert_eq!(res.header("allow"), Some("DELETE, GET, PATCH"));
+    assert_eq!(res.header("allow"), Some("DELETE, GET, HEAD, PATCH"));
     let res = app.delete("/api/v1/auth/login").send().await;
     res.problem(405);
     assert_eq!(res.header("allow"), Some("POST"));

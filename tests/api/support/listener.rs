@@ -48,7 +48,7 @@ impl Listener {
 
     async fn with_nodes(app: TestApp, nodes: usize) -> Self {
         // The server's error log (the cause behind a 500) shows with a failed test.
-        let _ = env_logger::builder().is_test(true).try_init();
+        super::access_log::start();
         let mut bases = Vec::new();
         let mut servers = Vec::new();
         for node in 0..nodes {

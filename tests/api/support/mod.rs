@@ -1,6 +1,7 @@
 //! The test application: the very `newsdesk::build` that `serve` uses, in-process, on a
 //! fresh database, with tokens for an admin, an editor and a reporter.
 
+pub mod access_log;
 pub mod db;
 pub mod fixtures;
 pub mod listener;
