@@ -11,6 +11,7 @@ mod binary;
 mod caching;
 mod channels;
 mod comments;
+mod files;
 mod layering;
 mod migrations;
 mod openapi;
