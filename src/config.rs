@@ -16,6 +16,8 @@ pub struct Config {
     pub database: DatabaseTarget,
     pub bind: String,
     pub jwt_secret: Vec<u8>,
+    /// Keys the hash of a client address kept with a public write; never the JWT secret.
+    pub client_hash_key: Vec<u8>,
     pub bootstrap_admin: Option<BootstrapAdmin>,
     pub cors_origins: Vec<String>,
     pub public_writes_per_minute: u32,
@@ -139,7 +141,21 @@ impl Config {
                         "is required with PostgreSQL, so that every node signs tokens with the same key",
                     ));
                 }
-                DatabaseTarget::Sqlite(path) => sqlite_side_secret(path)?,
+                DatabaseTarget::Sqlite(path) => sqlite_side_secret(path, JWT_SECRET_FILE)?,
+            },
+        };
+
+        let client_hash_key = match get(CLIENT_HASH_KEY_FILE.variable) {
+            Some(key) if key.len() < MIN_SECRET_BYTES => {
+                return Err(error(
+                    CLIENT_HASH_KEY_FILE.variable,
+                    format!("must be at least {MIN_SECRET_BYTES} bytes long"),
+                ));
+            }
+            Some(key) => key.into_bytes(),
+            None => match &database {
+                DatabaseTarget::Postgres(_) => derived_client_hash_key(&jwt_secret),
+                DatabaseTarget::Sqlite(path) => sqlite_side_secret(path, CLIENT_HASH_KEY_FILE)?,
             },
         };
 
@@ -173,6 +189,7 @@ impl Config {
         Ok(Self {
             bind,
             jwt_secret,
+            client_hash_key,
             bootstrap_admin,
             cors_origins,
             public_writes_per_minute: parse_number(
@@ -239,19 +256,36 @@ fn parse_bool(
     }
 }
 
+/// A secret that is kept beside a SQLite file when its variable is unset.
+#[derive(Clone, Copy)]
+struct SideFile {
+    variable: &'static str,
+    /// Appended to the database path: `newsdesk.db` keeps it in `newsdesk.db{suffix}`.
+    suffix: &'static str,
+}
+
+const JWT_SECRET_FILE: SideFile = SideFile {
+    variable: "NEWSDESK_JWT_SECRET",
+    suffix: ".jwt-secret",
+};
+
+const CLIENT_HASH_KEY_FILE: SideFile = SideFile {
+    variable: "NEWSDESK_CLIENT_HASH_KEY",
+    suffix: ".client-hash-key",
+};
+
 /// The secret kept beside a SQLite file, created (mode 0600) on first use, so that a
-/// zero-configuration start keeps its sessions across restarts.
-fn sqlite_side_secret(db_path: &str) -> Result<Vec<u8>, ConfigError> {
+/// zero-configuration start keeps its sessions (and its client hashes) across restarts.
+fn sqlite_side_secret(db_path: &str, side: SideFile) -> Result<Vec<u8>, ConfigError> {
+    let variable = side.variable;
     if db_path == ":memory:" {
-        log::warn!(
-            "NEWSDESK_JWT_SECRET is unset; using a random secret for this in-memory database"
-        );
+        log::warn!("{variable} is unset; using a random one for this in-memory database");
         return Ok(random_secret().into_bytes());
     }
-    let path = secret_path(Path::new(db_path));
+    let path = side_path(Path::new(db_path), side.suffix);
     let fail = |e: std::io::Error| {
         error(
-            "NEWSDESK_JWT_SECRET",
+            variable,
             format!(
                 "is unset and the secret file {} cannot be used: {e}",
                 path.display()
@@ -263,7 +297,7 @@ fn sqlite_side_secret(db_path: &str) -> Result<Vec<u8>, ConfigError> {
             Ok(secret.trim().as_bytes().to_vec())
         }
         Ok(_) => Err(error(
-            "NEWSDESK_JWT_SECRET",
+            variable,
             format!(
                 "is unset and {} holds fewer than {MIN_SECRET_BYTES} bytes",
                 path.display()
@@ -281,7 +315,7 @@ fn sqlite_side_secret(db_path: &str) -> Result<Vec<u8>, ConfigError> {
             let mut file = options.open(&path).map_err(fail)?;
             file.write_all(secret.as_bytes()).map_err(fail)?;
             log::warn!(
-                "NEWSDESK_JWT_SECRET is unset; generated one and stored it in {}",
+                "{variable} is unset; generated one and stored it in {}",
                 path.display()
             );
             Ok(secret.into_bytes())
@@ -292,11 +326,104 @@ fn sqlite_side_secret(db_path: &str) -> Result<Vec<u8>, ConfigError> {
 
 /// `newsdesk.db` keeps its secret in `newsdesk.db.jwt-secret`.
 pub fn secret_path(db_path: &Path) -> PathBuf {
+    side_path(db_path, JWT_SECRET_FILE.suffix)
+}
+
+fn side_path(db_path: &Path, suffix: &str) -> PathBuf {
     let mut name = db_path.as_os_str().to_owned();
-    name.push(".jwt-secret");
+    name.push(suffix);
     PathBuf::from(name)
+}
+
+/// The client-hash key of a PostgreSQL deployment that sets none: HMAC-SHA256 keyed
+/// with the JWT secret over a fixed label, so every node derives the same key.
+///
+/// It is independent of the JWT secret in practice: HMAC is a pseudo-random function,
+/// so the key reveals nothing of the secret, and no token signature can equal it,
+/// because a JWT signing input is two base64url segments joined by a dot and the label
+/// holds characters (`/`, a space) that base64url never does.
+fn derived_client_hash_key(jwt_secret: &[u8]) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    const LABEL: &[u8] = b"newsdesk/client-address-hash-key v1";
+    #[allow(clippy::expect_used)] // HMAC takes a key of any length.
+    let mut mac =
+        Hmac::<sha2::Sha256>::new_from_slice(jwt_secret).expect("HMAC accepts any key length");
+    mac.update(LABEL);
+    mac.finalize().into_bytes().to_vec()
 }
 
 fn random_secret() -> String {
     crate::domain::token::random_hex(32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "a-jwt-secret-of-at-least-32-bytes!!";
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn postgres_derives_one_client_hash_key_apart_from_the_jwt_secret() {
+        let vars = [
+            ("DATABASE_URL", "postgres://db/news"),
+            ("NEWSDESK_JWT_SECRET", SECRET),
+        ];
+        let first = config(&vars).unwrap();
+        let second = config(&vars).unwrap();
+        assert_eq!(first.client_hash_key, second.client_hash_key, "nodes agree");
+        assert_eq!(first.client_hash_key.len(), 32);
+        assert_ne!(first.client_hash_key, first.jwt_secret);
+    }
+
+    #[test]
+    fn sqlite_keeps_a_generated_client_hash_key_beside_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("news.db").display());
+        let vars = [
+            ("DATABASE_URL", url.as_str()),
+            ("NEWSDESK_JWT_SECRET", SECRET),
+        ];
+        let first = config(&vars).unwrap();
+        let second = config(&vars).unwrap();
+        assert_eq!(
+            first.client_hash_key, second.client_hash_key,
+            "kept across starts"
+        );
+        assert_ne!(first.client_hash_key, first.jwt_secret);
+        let file = dir.path().join("news.db.client-hash-key");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_set_client_hash_key_is_used_and_must_be_long_enough() {
+        let key = "k".repeat(MIN_SECRET_BYTES);
+        let vars = [
+            ("DATABASE_URL", "postgres://db/news"),
+            ("NEWSDESK_JWT_SECRET", SECRET),
+            ("NEWSDESK_CLIENT_HASH_KEY", key.as_str()),
+        ];
+        assert_eq!(config(&vars).unwrap().client_hash_key, key.as_bytes());
+        let short = [
+            ("DATABASE_URL", "postgres://db/news"),
+            ("NEWSDESK_JWT_SECRET", SECRET),
+            ("NEWSDESK_CLIENT_HASH_KEY", "short"),
+        ];
+        assert_eq!(
+            config(&short).unwrap_err().variable,
+            "NEWSDESK_CLIENT_HASH_KEY"
+        );
+    }
 }

@@ -137,7 +137,8 @@ fn create_private(path: &str) -> std::io::Result<()> {
 }
 
 /// Where a public write comes from: the limiter it spends from, its rate-limit key and
-/// the salted hash stored with what it sends (never the address itself). Handlers take
+/// the keyed hash stored with what it sends (never the address itself; keyed with
+/// `NEWSDESK_CLIENT_HASH_KEY`, not the JWT secret). Handlers take
 /// it as an extractor (`http::client`).
 pub struct ClientTrace {
     limiter: Arc<RateLimiter>,
@@ -150,7 +151,7 @@ impl ClientTrace {
     pub fn new(state: &AppState, address: String) -> Self {
         Self {
             limiter: state.public_writes.clone(),
-            hash: salted_hash(&state.config.jwt_secret, &address),
+            hash: salted_hash(&state.config.client_hash_key, &address),
             address,
         }
     }

@@ -424,3 +424,28 @@ async fn the_forwarded_address_counts_only_when_the_proxy_is_trusted() {
             .ok(202);
     }
 }
+
+#[actix_web::test]
+async fn the_stored_client_hash_is_not_keyed_with_the_jwt_secret() {
+    let app = TestApp::new().await;
+    let channel = ChannelBuilder::new(&app, "萍乡频道", "pingxiang")
+        .create()
+        .await;
+    let id = app
+        .post("/api/v1/tips")
+        .peer("198.51.100.7:1000")
+        .json(&json!({"channel_id": channel, "content": "线索"}))
+        .send()
+        .await
+        .ok(202)["id"]
+        .as_i64()
+        .unwrap();
+    let stored = app
+        .with_db(move |conn| Ok(newsdesk::tips::repo::find(conn, id)?.unwrap().client_hash))
+        .await;
+    let under_jwt_secret =
+        newsdesk::domain::token::salted_hash(crate::support::SECRET.as_bytes(), "198.51.100.7");
+    assert_ne!(stored, under_jwt_secret);
+    let expected = newsdesk::state::ClientTrace::new(&app.state, "198.51.100.7".into()).hash;
+    assert_eq!(stored, expected);
+}
