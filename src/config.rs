@@ -27,6 +27,9 @@ pub struct Config {
     pub db_wait: std::time::Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
     pub trust_forwarded_for: bool,
+    /// Proxies of yours in front of the server: the client address is the
+    /// `X-Forwarded-For` entry this many from the right.
+    pub trusted_proxy_hops: u32,
     pub access_token_seconds: i64,
     pub refresh_token_days: i64,
     pub max_body_bytes: usize,
@@ -68,6 +71,8 @@ impl fmt::Debug for Config {
             .field("cors_origins", &self.cors_origins)
             .field("public_writes_per_minute", &self.public_writes_per_minute)
             .field("login_attempts_per_minute", &self.login_attempts_per_minute)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("trusted_proxy_hops", &self.trusted_proxy_hops)
             .finish_non_exhaustive()
     }
 }
@@ -207,6 +212,7 @@ impl Config {
             db_pool_size: parse_number(&get, "NEWSDESK_DB_POOL_SIZE", 8, 1)?,
             db_wait: std::time::Duration::from_secs(5),
             trust_forwarded_for: parse_bool(&get, "NEWSDESK_TRUST_FORWARDED_FOR")?,
+            trusted_proxy_hops: parse_number(&get, "NEWSDESK_TRUSTED_PROXY_HOPS", 1, 1)?,
             access_token_seconds: 15 * 60,
             refresh_token_days: 30,
             max_body_bytes: 1024 * 1024,

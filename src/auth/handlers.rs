@@ -45,7 +45,7 @@ pub(super) async fn login(
     state: web::Data<AppState>,
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = client_address(&req, state.config.trust_forwarded_for);
+    let client = client_address(&req, &state);
     let auth = state.auth.clone();
     let session = state
         .db(move |conn| service::login(conn, &auth, &body.email, &body.password, &client))
