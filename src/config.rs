@@ -30,6 +30,10 @@ pub struct Config {
     /// Proxies of yours in front of the server: the client address is the
     /// `X-Forwarded-For` entry this many from the right.
     pub trusted_proxy_hops: u32,
+    /// Keys each rate limiter tracks at most.
+    pub rate_limit_max_keys: u32,
+    /// Password hashes computed or verified at once.
+    pub password_hashing_concurrency: u32,
     pub access_token_seconds: i64,
     pub refresh_token_days: i64,
     pub max_body_bytes: usize,
@@ -73,6 +77,11 @@ impl fmt::Debug for Config {
             .field("login_attempts_per_minute", &self.login_attempts_per_minute)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("trusted_proxy_hops", &self.trusted_proxy_hops)
+            .field("rate_limit_max_keys", &self.rate_limit_max_keys)
+            .field(
+                "password_hashing_concurrency",
+                &self.password_hashing_concurrency,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -213,6 +222,13 @@ impl Config {
             db_wait: std::time::Duration::from_secs(5),
             trust_forwarded_for: parse_bool(&get, "NEWSDESK_TRUST_FORWARDED_FOR")?,
             trusted_proxy_hops: parse_number(&get, "NEWSDESK_TRUSTED_PROXY_HOPS", 1, 1)?,
+            rate_limit_max_keys: parse_number(&get, "NEWSDESK_RATE_LIMIT_MAX_KEYS", 100_000, 1)?,
+            password_hashing_concurrency: parse_number(
+                &get,
+                "NEWSDESK_PASSWORD_HASHING_CONCURRENCY",
+                std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+                1,
+            )?,
             access_token_seconds: 15 * 60,
             refresh_token_days: 30,
             max_body_bytes: 1024 * 1024,
@@ -430,6 +446,30 @@ mod tests {
         assert_eq!(
             config(&short).unwrap_err().variable,
             "NEWSDESK_CLIENT_HASH_KEY"
+        );
+    }
+
+    #[test]
+    fn proxy_hops_and_limits_are_read_and_checked() {
+        let vars = [
+            ("DATABASE_URL", "postgres://db/news"),
+            ("NEWSDESK_JWT_SECRET", SECRET),
+            ("NEWSDESK_TRUSTED_PROXY_HOPS", "2"),
+            ("NEWSDESK_RATE_LIMIT_MAX_KEYS", "500"),
+            ("NEWSDESK_PASSWORD_HASHING_CONCURRENCY", "3"),
+        ];
+        let config_read = config(&vars).unwrap();
+        assert_eq!(config_read.trusted_proxy_hops, 2);
+        assert_eq!(config_read.rate_limit_max_keys, 500);
+        assert_eq!(config_read.password_hashing_concurrency, 3);
+        let defaults = config(&vars[..2]).unwrap();
+        assert_eq!(defaults.trusted_proxy_hops, 1);
+        assert_eq!(defaults.rate_limit_max_keys, 100_000);
+        assert!(defaults.password_hashing_concurrency >= 1);
+        let zero = [vars[0], vars[1], ("NEWSDESK_TRUSTED_PROXY_HOPS", "0")];
+        assert_eq!(
+            config(&zero).unwrap_err().variable,
+            "NEWSDESK_TRUSTED_PROXY_HOPS"
         );
     }
 }

@@ -30,7 +30,10 @@ impl AppState {
         Ok(Self {
             pool,
             auth: Arc::new(auth),
-            public_writes: Arc::new(RateLimiter::per_minute(config.public_writes_per_minute)),
+            public_writes: Arc::new(RateLimiter::per_minute(
+                config.public_writes_per_minute,
+                config.rate_limit_max_keys,
+            )),
             config: Arc::new(config),
         })
     }
