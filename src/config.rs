@@ -16,6 +16,8 @@ pub struct Config {
     pub database: DatabaseTarget,
     pub bind: String,
     pub jwt_secret: Vec<u8>,
+    /// Keys the hash of a client address kept with a public write; never the JWT secret.
+    pub client_hash_key: Vec<u8>,
     pub bootstrap_admin: Option<BootstrapAdmin>,
     pub cors_origins: Vec<String>,
     pub public_writes_per_minute: u32,
@@ -25,6 +27,13 @@ pub struct Config {
     pub db_wait: std::time::Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
     pub trust_forwarded_for: bool,
+    /// Proxies of yours in front of the server: the client address is the
+    /// `X-Forwarded-For` entry this many from the right.
+    pub trusted_proxy_hops: u32,
+    /// Keys each rate limiter tracks at most.
+    pub rate_limit_max_keys: u32,
+    /// Password hashes computed or verified at once.
+    pub password_hashing_concurrency: u32,
     pub access_token_seconds: i64,
     pub refresh_token_days: i64,
     pub max_body_bytes: usize,
@@ -72,6 +81,13 @@ impl fmt::Debug for Config {
             .field("cors_origins", &self.cors_origins)
             .field("public_writes_per_minute", &self.public_writes_per_minute)
             .field("login_attempts_per_minute", &self.login_attempts_per_minute)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("trusted_proxy_hops", &self.trusted_proxy_hops)
+            .field("rate_limit_max_keys", &self.rate_limit_max_keys)
+            .field(
+                "password_hashing_concurrency",
+                &self.password_hashing_concurrency,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -145,7 +161,21 @@ impl Config {
                         "is required with PostgreSQL, so that every node signs tokens with the same key",
                     ));
                 }
-                DatabaseTarget::Sqlite(path) => sqlite_side_secret(path)?,
+                DatabaseTarget::Sqlite(path) => sqlite_side_secret(path, JWT_SECRET_FILE)?,
+            },
+        };
+
+        let client_hash_key = match get(CLIENT_HASH_KEY_FILE.variable) {
+            Some(key) if key.len() < MIN_SECRET_BYTES => {
+                return Err(error(
+                    CLIENT_HASH_KEY_FILE.variable,
+                    format!("must be at least {MIN_SECRET_BYTES} bytes long"),
+                ));
+            }
+            Some(key) => key.into_bytes(),
+            None => match &database {
+                DatabaseTarget::Postgres(_) => derived_client_hash_key(&jwt_secret),
+                DatabaseTarget::Sqlite(path) => sqlite_side_secret(path, CLIENT_HASH_KEY_FILE)?,
             },
         };
 
@@ -179,6 +209,7 @@ impl Config {
         Ok(Self {
             bind,
             jwt_secret,
+            client_hash_key,
             bootstrap_admin,
             cors_origins,
             public_writes_per_minute: parse_number(
@@ -196,6 +227,14 @@ impl Config {
             db_pool_size: parse_number(&get, "NEWSDESK_DB_POOL_SIZE", 8, 1)?,
             db_wait: std::time::Duration::from_secs(5),
             trust_forwarded_for: parse_bool(&get, "NEWSDESK_TRUST_FORWARDED_FOR")?,
+            trusted_proxy_hops: parse_number(&get, "NEWSDESK_TRUSTED_PROXY_HOPS", 1, 1)?,
+            rate_limit_max_keys: parse_number(&get, "NEWSDESK_RATE_LIMIT_MAX_KEYS", 100_000, 1)?,
+            password_hashing_concurrency: parse_number(
+                &get,
+                "NEWSDESK_PASSWORD_HASHING_CONCURRENCY",
+                std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+                1,
+            )?,
             access_token_seconds: 15 * 60,
             refresh_token_days: 30,
             max_body_bytes: 1024 * 1024,
@@ -256,19 +295,36 @@ fn parse_bool(
     }
 }
 
+/// A secret that is kept beside a SQLite file when its variable is unset.
+#[derive(Clone, Copy)]
+struct SideFile {
+    variable: &'static str,
+    /// Appended to the database path: `newsdesk.db` keeps it in `newsdesk.db{suffix}`.
+    suffix: &'static str,
+}
+
+const JWT_SECRET_FILE: SideFile = SideFile {
+    variable: "NEWSDESK_JWT_SECRET",
+    suffix: ".jwt-secret",
+};
+
+const CLIENT_HASH_KEY_FILE: SideFile = SideFile {
+    variable: "NEWSDESK_CLIENT_HASH_KEY",
+    suffix: ".client-hash-key",
+};
+
 /// The secret kept beside a SQLite file, created (mode 0600) on first use, so that a
-/// zero-configuration start keeps its sessions across restarts.
-fn sqlite_side_secret(db_path: &str) -> Result<Vec<u8>, ConfigError> {
+/// zero-configuration start keeps its sessions (and its client hashes) across restarts.
+fn sqlite_side_secret(db_path: &str, side: SideFile) -> Result<Vec<u8>, ConfigError> {
+    let variable = side.variable;
     if db_path == ":memory:" {
-        log::warn!(
-            "NEWSDESK_JWT_SECRET is unset; using a random secret for this in-memory database"
-        );
+        log::warn!("{variable} is unset; using a random one for this in-memory database");
         return Ok(random_secret().into_bytes());
     }
-    let path = secret_path(Path::new(db_path));
+    let path = side_path(Path::new(db_path), side.suffix);
     let fail = |e: std::io::Error| {
         error(
-            "NEWSDESK_JWT_SECRET",
+            variable,
             format!(
                 "is unset and the secret file {} cannot be used: {e}",
                 path.display()
@@ -280,7 +336,7 @@ fn sqlite_side_secret(db_path: &str) -> Result<Vec<u8>, ConfigError> {
             Ok(secret.trim().as_bytes().to_vec())
         }
         Ok(_) => Err(error(
-            "NEWSDESK_JWT_SECRET",
+            variable,
             format!(
                 "is unset and {} holds fewer than {MIN_SECRET_BYTES} bytes",
                 path.display()
@@ -298,7 +354,7 @@ fn sqlite_side_secret(db_path: &str) -> Result<Vec<u8>, ConfigError> {
             let mut file = options.open(&path).map_err(fail)?;
             file.write_all(secret.as_bytes()).map_err(fail)?;
             log::warn!(
-                "NEWSDESK_JWT_SECRET is unset; generated one and stored it in {}",
+                "{variable} is unset; generated one and stored it in {}",
                 path.display()
             );
             Ok(secret.into_bytes())
@@ -309,11 +365,128 @@ fn sqlite_side_secret(db_path: &str) -> Result<Vec<u8>, ConfigError> {
 
 /// `newsdesk.db` keeps its secret in `newsdesk.db.jwt-secret`.
 pub fn secret_path(db_path: &Path) -> PathBuf {
+    side_path(db_path, JWT_SECRET_FILE.suffix)
+}
+
+fn side_path(db_path: &Path, suffix: &str) -> PathBuf {
     let mut name = db_path.as_os_str().to_owned();
-    name.push(".jwt-secret");
+    name.push(suffix);
     PathBuf::from(name)
+}
+
+/// The client-hash key of a PostgreSQL deployment that sets none: HMAC-SHA256 keyed
+/// with the JWT secret over a fixed label, so every node derives the same key.
+///
+/// It is independent of the JWT secret in practice: HMAC is a pseudo-random function,
+/// so the key reveals nothing of the secret, and no token signature can equal it,
+/// because a JWT signing input is two base64url segments joined by a dot and the label
+/// holds characters (`/`, a space) that base64url never does.
+fn derived_client_hash_key(jwt_secret: &[u8]) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    const LABEL: &[u8] = b"newsdesk/client-address-hash-key v1";
+    #[allow(clippy::expect_used)] // HMAC takes a key of any length.
+    let mut mac =
+        Hmac::<sha2::Sha256>::new_from_slice(jwt_secret).expect("HMAC accepts any key length");
+    mac.update(LABEL);
+    mac.finalize().into_bytes().to_vec()
 }
 
 fn random_secret() -> String {
     crate::domain::token::random_hex(32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "a-jwt-secret-of-at-least-32-bytes!!";
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn postgres_derives_one_client_hash_key_apart_from_the_jwt_secret() {
+        let vars = [
+            ("DATABASE_URL", "postgres://db/news"),
+            ("NEWSDESK_JWT_SECRET", SECRET),
+        ];
+        let first = config(&vars).unwrap();
+        let second = config(&vars).unwrap();
+        assert_eq!(first.client_hash_key, second.client_hash_key, "nodes agree");
+        assert_eq!(first.client_hash_key.len(), 32);
+        assert_ne!(first.client_hash_key, first.jwt_secret);
+    }
+
+    #[test]
+    fn sqlite_keeps_a_generated_client_hash_key_beside_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("news.db").display());
+        let vars = [
+            ("DATABASE_URL", url.as_str()),
+            ("NEWSDESK_JWT_SECRET", SECRET),
+        ];
+        let first = config(&vars).unwrap();
+        let second = config(&vars).unwrap();
+        assert_eq!(
+            first.client_hash_key, second.client_hash_key,
+            "kept across starts"
+        );
+        assert_ne!(first.client_hash_key, first.jwt_secret);
+        let file = dir.path().join("news.db.client-hash-key");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_set_client_hash_key_is_used_and_must_be_long_enough() {
+        let key = "k".repeat(MIN_SECRET_BYTES);
+        let vars = [
+            ("DATABASE_URL", "postgres://db/news"),
+            ("NEWSDESK_JWT_SECRET", SECRET),
+            ("NEWSDESK_CLIENT_HASH_KEY", key.as_str()),
+        ];
+        assert_eq!(config(&vars).unwrap().client_hash_key, key.as_bytes());
+        let short = [
+            ("DATABASE_URL", "postgres://db/news"),
+            ("NEWSDESK_JWT_SECRET", SECRET),
+            ("NEWSDESK_CLIENT_HASH_KEY", "short"),
+        ];
+        assert_eq!(
+            config(&short).unwrap_err().variable,
+            "NEWSDESK_CLIENT_HASH_KEY"
+        );
+    }
+
+    #[test]
+    fn proxy_hops_and_limits_are_read_and_checked() {
+        let vars = [
+            ("DATABASE_URL", "postgres://db/news"),
+            ("NEWSDESK_JWT_SECRET", SECRET),
+            ("NEWSDESK_TRUSTED_PROXY_HOPS", "2"),
+            ("NEWSDESK_RATE_LIMIT_MAX_KEYS", "500"),
+            ("NEWSDESK_PASSWORD_HASHING_CONCURRENCY", "3"),
+        ];
+        let config_read = config(&vars).unwrap();
+        assert_eq!(config_read.trusted_proxy_hops, 2);
+        assert_eq!(config_read.rate_limit_max_keys, 500);
+        assert_eq!(config_read.password_hashing_concurrency, 3);
+        let defaults = config(&vars[..2]).unwrap();
+        assert_eq!(defaults.trusted_proxy_hops, 1);
+        assert_eq!(defaults.rate_limit_max_keys, 100_000);
+        assert!(defaults.password_hashing_concurrency >= 1);
+        let zero = [vars[0], vars[1], ("NEWSDESK_TRUSTED_PROXY_HOPS", "0")];
+        assert_eq!(
+            config(&zero).unwrap_err().variable,
+            "NEWSDESK_TRUSTED_PROXY_HOPS"
+        );
+    }
 }

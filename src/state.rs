@@ -36,7 +36,10 @@ impl AppState {
         Ok(Self {
             pool,
             auth: Arc::new(auth),
-            public_writes: Arc::new(RateLimiter::per_minute(config.public_writes_per_minute)),
+            public_writes: Arc::new(RateLimiter::per_minute(
+                config.public_writes_per_minute,
+                config.rate_limit_max_keys,
+            )),
             write_queue: Arc::new(Semaphore::new(1)),
             config: Arc::new(config),
         })
@@ -107,6 +110,7 @@ pub fn prepare(config: Config) -> Result<AppState, String> {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("DATABASE_URL: cannot create {}: {e}", dir.display()))?;
         }
+        create_private(path).map_err(|e| format!("DATABASE_URL: cannot create {path}: {e}"))?;
     }
     let pool = db::pool(&config.database, config.db_pool_size, config.db_wait).map_err(|e| {
         format!(
@@ -141,8 +145,27 @@ pub fn prepare(config: Config) -> Result<AppState, String> {
     Ok(state)
 }
 
+/// Creates a missing SQLite file readable and writable by its owner only (0600) before
+/// SQLite first opens it. SQLite gives the `-wal` and `-shm` files it creates the
+/// database file's permissions, so they are private too. An existing file keeps the
+/// permissions its operator chose.
+fn create_private(path: &str) -> std::io::Result<()> {
+    if path == ":memory:" || path.starts_with("file:") {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// Where a public write comes from: the limiter it spends from, its rate-limit key and
-/// the salted hash stored with what it sends (never the address itself). Handlers take
+/// the keyed hash stored with what it sends (never the address itself; keyed with
+/// `NEWSDESK_CLIENT_HASH_KEY`, not the JWT secret). Handlers take
 /// it as an extractor (`http::client`).
 pub struct ClientTrace {
     limiter: Arc<RateLimiter>,
@@ -155,7 +178,7 @@ impl ClientTrace {
     pub fn new(state: &AppState, address: String) -> Self {
         Self {
             limiter: state.public_writes.clone(),
-            hash: salted_hash(&state.config.jwt_secret, &address),
+            hash: salted_hash(&state.config.client_hash_key, &address),
             address,
         }
     }

@@ -12,7 +12,7 @@ use crate::domain::role::CurrentUser;
 use crate::domain::time;
 use crate::domain::token::{random_hex, sha256_hex};
 use crate::error::ApiError;
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{RateLimiter, Reservation};
 use crate::users::repo::{self as users, UserRow};
 
 const BAD_CREDENTIALS: &str = "the e-mail or password is wrong";
@@ -22,18 +22,24 @@ const BAD_REFRESH: &str = "the refresh token is invalid, expired or already used
 pub struct Authenticator {
     pub jwt: JwtKeys,
     pub passwords: PasswordHashing,
-    failed_logins_by_client: RateLimiter,
-    failed_logins_by_account: RateLimiter,
+    pub failed_logins_by_client: RateLimiter,
+    pub failed_logins_by_account: RateLimiter,
     refresh_lifetime: Duration,
 }
 
 impl Authenticator {
-    pub fn new(config: &Config) -> Result<Self, argon2::Error> {
+    pub fn new(config: &Config) -> Result<Self, anyhow::Error> {
+        let failed_logins = || {
+            RateLimiter::per_minute(config.login_attempts_per_minute, config.rate_limit_max_keys)
+        };
         Ok(Self {
             jwt: JwtKeys::new(&config.jwt_secret, config.access_token_seconds),
-            passwords: PasswordHashing::new(config.password_cost)?,
-            failed_logins_by_client: RateLimiter::per_minute(config.login_attempts_per_minute),
-            failed_logins_by_account: RateLimiter::per_minute(config.login_attempts_per_minute),
+            passwords: PasswordHashing::new(
+                config.password_cost,
+                config.password_hashing_concurrency,
+            )?,
+            failed_logins_by_client: failed_logins(),
+            failed_logins_by_account: failed_logins(),
             refresh_lifetime: Duration::days(config.refresh_token_days),
         })
     }
@@ -47,38 +53,88 @@ pub struct Session {
     pub user: UserRow,
 }
 
-pub fn login(
+/// A sign-in under way. Starting one counts it against both failed-login limits at
+/// once (per client, and per account from that client), so parallel attempts can never
+/// outrun a limit; the count is given back only when the password proves right. An
+/// attempt abandoned half-way stays counted.
+///
+/// Signing in is three steps, so that no database connection is held while argon2
+/// runs: [`find_account`], [`LoginAttempt::check`], [`open_session`].
+pub struct LoginAttempt {
+    email: String,
+    by_client: Reservation,
+    by_account: Reservation,
+}
+
+impl LoginAttempt {
+    /// 429 when `client`, or `client` on this account, has used up its failures.
+    ///
+    /// The account limit is kept per client: a flood against one account from one
+    /// address locks out that address, not the owner signing in from elsewhere.
+    pub fn start(auth: &Authenticator, email: &str, client: &str) -> Result<Self, ApiError> {
+        let email = email.trim().to_lowercase();
+        let by_client = auth
+            .failed_logins_by_client
+            .reserve(&format!("client:{client}"))?;
+        // The client's length first, so no pair of client and e-mail spells another.
+        let account_key = format!("account:{}:{client}:{email}", client.len());
+        match auth.failed_logins_by_account.reserve(&account_key) {
+            Ok(by_account) => Ok(Self {
+                email,
+                by_client,
+                by_account,
+            }),
+            Err(refused) => {
+                auth.failed_logins_by_client.release(by_client);
+                Err(refused)
+            }
+        }
+    }
+
+    /// The e-mail address as accounts store it.
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+
+    /// Checks `password` against `account`, or against the stand-in hash when no
+    /// account matched, so both cost the same; the right password gives the attempt
+    /// back to both limits.
+    pub async fn check(
+        self,
+        auth: &Authenticator,
+        password: String,
+        account: Option<UserRow>,
+    ) -> Result<UserRow, ApiError> {
+        let stored = account.as_ref().map(|user| user.password_hash.clone());
+        let verified = auth
+            .passwords
+            .check_bounded(password, stored)
+            .await
+            .map_err(ApiError::internal)?;
+        let user = match account {
+            Some(user) if verified => user,
+            _ => return Err(ApiError::Unauthorized(BAD_CREDENTIALS.into())),
+        };
+        auth.failed_logins_by_client.release(self.by_client);
+        auth.failed_logins_by_account.release(self.by_account);
+        if !user.active {
+            return Err(ApiError::Unauthorized("this account is deactivated".into()));
+        }
+        Ok(user)
+    }
+}
+
+/// The account signing in with `email`, if there is one.
+pub fn find_account(conn: &mut AnyConnection, email: &str) -> Result<Option<UserRow>, ApiError> {
+    Ok(users::find_by_email(conn, email)?)
+}
+
+/// Starts a session for `user`, whose password was just checked.
+pub fn open_session(
     conn: &mut AnyConnection,
     auth: &Authenticator,
-    email: &str,
-    password: &str,
-    client: &str,
+    user: UserRow,
 ) -> Result<Session, ApiError> {
-    let email = email.trim().to_lowercase();
-    let client_key = format!("client:{client}");
-    let account_key = format!("account:{email}");
-    auth.failed_logins_by_client.check(&client_key)?;
-    auth.failed_logins_by_account.check(&account_key)?;
-
-    let user = users::find_by_email(conn, &email)?;
-    let verified = match &user {
-        Some(user) => auth.passwords.verify(password, &user.password_hash),
-        None => {
-            auth.passwords.verify_nothing(password);
-            false
-        }
-    };
-    let user = match user {
-        Some(user) if verified => user,
-        _ => {
-            auth.failed_logins_by_client.record(&client_key);
-            auth.failed_logins_by_account.record(&account_key);
-            return Err(ApiError::Unauthorized(BAD_CREDENTIALS.into()));
-        }
-    };
-    if !user.active {
-        return Err(ApiError::Unauthorized("this account is deactivated".into()));
-    }
     write_transaction(conn, |conn| {
         repo::delete_expired_for_user(conn, user.id, time::now())?;
         let family = random_hex(16);

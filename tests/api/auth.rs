@@ -1,6 +1,7 @@
 use actix_web::http::StatusCode;
 use serde_json::json;
 
+use crate::support::server::Server;
 use crate::support::{PASSWORD, TestApp};
 
 async fn login(app: &TestApp, email: &str, password: &str) -> crate::support::TestResponse {
@@ -75,6 +76,143 @@ async fn failed_logins_are_limited_per_client_across_accounts() {
     login(&app, "editor@example.com", PASSWORD)
         .await
         .problem(429);
+}
+
+/// Argon2 cost high enough that a verification takes real time on the test machine.
+fn slow_hashing(config: &mut newsdesk::config::Config) {
+    config.password_cost = newsdesk::config::PasswordCost {
+        memory_kib: 16 * 1024,
+        iterations: 2,
+        parallelism: 1,
+    };
+}
+
+/// Sends `count` sign-ins with wrong passwords at once and returns their statuses.
+async fn wrong_logins_in_parallel(server: &Server, count: usize) -> Vec<u16> {
+    let tasks: Vec<_> = (0..count)
+        .map(|i| {
+            let (client, url) = (server.client(), server.url("/api/v1/auth/login"));
+            actix_web::rt::spawn(async move {
+                let body = json!({"email": "editor@example.com", "password": format!("wrong {i}")});
+                client
+                    .post(url)
+                    .send_json(&body)
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    statuses
+}
+
+#[actix_web::test]
+async fn a_flood_of_failed_logins_leaves_anonymous_reads_their_connections() {
+    let app = TestApp::with_config(
+        &[
+            ("NEWSDESK_LOGIN_ATTEMPTS_PER_MINUTE", "1000"),
+            ("NEWSDESK_PASSWORD_HASHING_CONCURRENCY", "2"),
+        ],
+        |config| {
+            slow_hashing(config);
+            config.db_pool_size = 2;
+            config.db_wait = std::time::Duration::from_millis(500);
+        },
+    )
+    .await;
+    let server = Server::start(app.state.clone());
+    let reads: Vec<_> = (0..20)
+        .map(|_| {
+            let (client, url) = (server.client(), server.url("/api/v1/channels"));
+            actix_web::rt::spawn(async move {
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+                client.get(url).send().await.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    let logins = wrong_logins_in_parallel(&server, 60).await;
+    let mut read_statuses = Vec::new();
+    for read in reads {
+        read_statuses.push(read.await.unwrap());
+    }
+    server.stop().await;
+    assert!(logins.iter().all(|s| *s == 401), "logins: {logins:?}");
+    assert!(
+        read_statuses.iter().all(|s| *s == 200),
+        "reads: {read_statuses:?}"
+    );
+}
+
+#[actix_web::test]
+async fn parallel_wrong_passwords_never_get_past_the_limit() {
+    let app = TestApp::with_config(
+        &[("NEWSDESK_LOGIN_ATTEMPTS_PER_MINUTE", "10")],
+        slow_hashing,
+    )
+    .await;
+    let server = Server::start(app.state.clone());
+    let statuses = wrong_logins_in_parallel(&server, 100).await;
+    server.stop().await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, refused), (10, 90), "{statuses:?}");
+}
+
+#[actix_web::test]
+async fn a_flood_against_an_account_does_not_lock_its_owner_out_elsewhere() {
+    let app = TestApp::with_env(&[("NEWSDESK_LOGIN_ATTEMPTS_PER_MINUTE", "3")]).await;
+    let attempt = |peer: &str, password: &str| {
+        app.post("/api/v1/auth/login")
+            .peer(peer)
+            .json(&json!({"email": "editor@example.com", "password": password}))
+    };
+    for _ in 0..3 {
+        attempt("203.0.113.66:4000", "guess")
+            .send()
+            .await
+            .problem(401);
+    }
+    attempt("203.0.113.66:4000", PASSWORD)
+        .send()
+        .await
+        .problem(429);
+    attempt("198.51.100.20:5000", PASSWORD).send().await.ok(200);
+}
+
+#[actix_web::test]
+async fn login_limiters_track_a_bounded_number_of_clients() {
+    let app = TestApp::with_env(&[("NEWSDESK_RATE_LIMIT_MAX_KEYS", "5")]).await;
+    let mut statuses = Vec::new();
+    for i in 0..20 {
+        let res = app
+            .post("/api/v1/auth/login")
+            .peer(&format!("198.51.100.{i}:4000"))
+            .json(&json!({"email": format!("user{i}@example.com"), "password": "guess"}))
+            .send()
+            .await;
+        statuses.push(res.status.as_u16());
+    }
+    let auth = &app.state.auth;
+    assert!(auth.failed_logins_by_client.tracked_keys() <= 5);
+    assert!(auth.failed_logins_by_account.tracked_keys() <= 5);
+    // Newcomers past the cap are refused, never counted from zero.
+    assert_eq!(&statuses[..5], &[401; 5]);
+    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+    // A client still tracked keeps its count: no one was evicted to make room.
+    let again = || {
+        app.post("/api/v1/auth/login")
+            .peer("198.51.100.0:4000")
+            .json(&json!({"email": "user0@example.com", "password": "guess"}))
+    };
+    for _ in 0..9 {
+        again().send().await.problem(401);
+    }
+    again().send().await.problem(429);
 }
 
 #[actix_web::test]

@@ -12,6 +12,7 @@ mod caching;
 mod channels;
 mod comments;
 mod concurrency;
+mod files;
 mod framing;
 mod hostile_input;
 mod layering;

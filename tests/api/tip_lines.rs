@@ -424,3 +424,89 @@ async fn the_forwarded_address_counts_only_when_the_proxy_is_trusted() {
             .ok(202);
     }
 }
+
+/// Sends one tip per `(peer, X-Forwarded-For, expected status)`, in order, to an app
+/// that trusts forwarded addresses and allows one public write per client.
+async fn send_forwarded_tips(env: &[(&str, &str)], cases: &[(&str, &str, u16)]) {
+    let env: Vec<_> = [
+        ("NEWSDESK_PUBLIC_WRITES_PER_MINUTE", "1"),
+        ("NEWSDESK_TRUST_FORWARDED_FOR", "true"),
+    ]
+    .into_iter()
+    .chain(env.iter().copied())
+    .collect();
+    let app = TestApp::with_env(&env).await;
+    let channel = ChannelBuilder::new(&app, "萍乡频道", "pingxiang")
+        .create()
+        .await;
+    let tip = json!({"channel_id": channel, "content": "线索"});
+    for (peer, forwarded, status) in cases {
+        let res = app
+            .post("/api/v1/tips")
+            .peer(peer)
+            .header("X-Forwarded-For", forwarded)
+            .json(&tip)
+            .send()
+            .await;
+        assert_eq!(res.status.as_u16(), *status, "{peer} {forwarded}");
+    }
+}
+
+#[actix_web::test]
+async fn forged_forwarded_entries_do_not_escape_the_public_write_limit() {
+    // The client writes whatever it likes on the left; the proxy appends the real peer.
+    // An entry that is no address falls back to the peer, which is counted too.
+    send_forwarded_tips(
+        &[],
+        &[
+            ("10.0.0.1:5000", "198.51.100.1, 203.0.113.7", 202),
+            ("10.0.0.1:5000", "198.51.100.2, 203.0.113.7", 429),
+            ("10.0.0.1:5000", "203.0.113.7", 429),
+            ("10.0.0.1:5000", "not-an-address, 203.0.113.8", 202),
+            ("10.0.0.2:5000", "198.51.100.9, garbage", 202),
+            ("10.0.0.2:5001", "198.51.100.9, garbage", 429),
+        ],
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn with_two_trusted_proxies_the_address_the_outer_one_saw_counts() {
+    send_forwarded_tips(
+        &[("NEWSDESK_TRUSTED_PROXY_HOPS", "2")],
+        &[
+            ("10.0.0.1:5000", "198.51.100.1, 203.0.113.7, 10.0.0.2", 202),
+            ("10.0.0.1:5000", "198.51.100.2, 203.0.113.7, 10.0.0.3", 429),
+            ("10.0.0.1:5000", "203.0.113.8, 10.0.0.2", 202),
+            // Fewer entries than trusted hops: the peer counts.
+            ("10.0.0.4:5000", "203.0.113.9", 202),
+            ("10.0.0.4:5000", "203.0.113.10", 429),
+        ],
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn the_stored_client_hash_is_not_keyed_with_the_jwt_secret() {
+    let app = TestApp::new().await;
+    let channel = ChannelBuilder::new(&app, "萍乡频道", "pingxiang")
+        .create()
+        .await;
+    let id = app
+        .post("/api/v1/tips")
+        .peer("198.51.100.7:1000")
+        .json(&json!({"channel_id": channel, "content": "线索"}))
+        .send()
+        .await
+        .ok(202)["id"]
+        .as_i64()
+        .unwrap();
+    let stored = app
+        .with_db(move |conn| Ok(newsdesk::tips::repo::find(conn, id)?.unwrap().client_hash))
+        .await;
+    let under_jwt_secret =
+        newsdesk::domain::token::salted_hash(crate::support::SECRET.as_bytes(), "198.51.100.7");
+    assert_ne!(stored, under_jwt_secret);
+    let expected = newsdesk::state::ClientTrace::new(&app.state, "198.51.100.7".into()).hash;
+    assert_eq!(stored, expected);
+}

@@ -5,6 +5,7 @@ pub mod access_log;
 pub mod db;
 pub mod fixtures;
 pub mod listener;
+pub mod server;
 pub mod wire;
 
 use std::rc::Rc;
@@ -71,8 +72,15 @@ impl TestApp {
 
     /// A test app whose configuration reads `overrides` as environment variables.
     pub async fn with_env(overrides: &[(&str, &str)]) -> Self {
+        Self::with_config(overrides, |_| {}).await
+    }
+
+    /// Like [`with_env`](Self::with_env), then `tweak` changes what no variable sets
+    /// (pool size, waiting time, hashing cost).
+    pub async fn with_config(overrides: &[(&str, &str)], tweak: impl FnOnce(&mut Config)) -> Self {
         let db = TestDb::new();
-        let config = test_config(&db, overrides);
+        let mut config = test_config(&db, overrides);
+        tweak(&mut config);
         let state = actix_web::web::block(move || newsdesk::state::prepare(config))
             .await
             .expect("blocking")
