@@ -172,7 +172,7 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
         id: 0,
         role: Role::Editor,
     };
-    let editor = newsdesk::users::service::create(
+    let editor = newsdesk::users::service::create_now(
         conn,
         &state.auth.passwords,
         newsdesk::users::service::NewUser {

@@ -81,7 +81,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             let display_name =
                 name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
             let user = state.run(|conn| {
-                users::create(
+                users::create_now(
                     conn,
                     &state.auth.passwords,
                     NewUser {

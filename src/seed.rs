@@ -141,7 +141,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
     }
     let editor_email = "demo-editor@example.com".to_owned();
     let editor_password = random_hex(8);
-    let editor = users::create(
+    let editor = users::create_now(
         conn,
         &state.auth.passwords,
         NewUser {

@@ -65,6 +65,14 @@ impl PasswordHashing {
         matched && stored.is_some()
     }
 
+    /// [`hash`](Self::hash) on the blocking thread pool, waiting its turn like
+    /// [`check_bounded`](Self::check_bounded). Callers hold no database connection.
+    pub async fn hash_bounded(&self, password: String) -> Result<String, anyhow::Error> {
+        let _permit = self.permits.acquire().await?;
+        let hashing = self.clone();
+        web::block(move || hashing.hash(&password)).await?
+    }
+
     /// [`check`](Self::check) on the blocking thread pool, waiting its turn so that at
     /// most `concurrency` checks run at once. Callers hold no database connection.
     pub async fn check_bounded(

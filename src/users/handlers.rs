@@ -60,9 +60,9 @@ pub(super) async fn create_user(
     _admin: Require<Admin>,
     JsonBody(body): JsonBody<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let hashing = state.auth.passwords.clone();
+    let password_hash = service::hash_if_valid(&state.auth.passwords, Some(&body.password)).await?;
     let user = state
-        .write(move |conn| service::create(conn, &hashing, body.into()))
+        .write(move |conn| service::create(conn, body.into(), password_hash))
         .await?;
     let out = UserOut::from(user);
     conditional::created(format!("/api/v1/users/{}", out.id), out.version, &out)
@@ -119,9 +119,10 @@ pub(super) async fn update_user(
     JsonBody(body): JsonBody<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let hashing = state.auth.passwords.clone();
+    let password_hash =
+        service::hash_if_valid(&state.auth.passwords, body.password.as_deref()).await?;
     let user = state
-        .write(move |conn| service::update(conn, &hashing, id, &precondition, body.into()))
+        .write(move |conn| service::update(conn, id, &precondition, body.into(), password_hash))
         .await?;
     let out = UserOut::from(user);
     conditional::written(out.version, &out)

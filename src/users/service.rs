@@ -29,7 +29,44 @@ pub struct UserUpdate {
 
 const DUPLICATE_EMAIL: &str = "an account with this e-mail already exists";
 
+/// Hashes `password` ahead of the write when it meets the password rules, on the hashing
+/// pool and holding no database connection; a password that breaks them is not hashed,
+/// and `create` or `update` reports it together with the other fields.
+pub async fn hash_if_valid(
+    hashing: &PasswordHashing,
+    password: Option<&str>,
+) -> Result<Option<String>, ApiError> {
+    match password.filter(|p| password_errors(p).is_empty()) {
+        Some(password) => Ok(Some(
+            hashing
+                .hash_bounded(password.to_owned())
+                .await
+                .map_err(ApiError::internal)?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// [`hash_if_valid`] on the calling thread, for the command line and the demo seed.
+pub fn hash_now(hashing: &PasswordHashing, password: &str) -> Result<Option<String>, ApiError> {
+    if !password_errors(password).is_empty() {
+        return Ok(None);
+    }
+    hashing.hash(password).map(Some).map_err(ApiError::internal)
+}
+
+/// The hash handed in for a password that passed the rules.
+fn hashed(password_hash: Option<String>) -> Result<String, ApiError> {
+    password_hash
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a valid password was not hashed")))
+}
+
 fn check_password(password: &str, errors: &mut Vec<FieldError>) {
+    errors.extend(password_errors(password));
+}
+
+fn password_errors(password: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
     let length = password.chars().count();
     if length < password::MIN_LENGTH {
         errors.push(FieldError::new(
@@ -42,6 +79,7 @@ fn check_password(password: &str, errors: &mut Vec<FieldError>) {
             format!("must be at most {} characters", password::MAX_LENGTH),
         ));
     }
+    errors
 }
 
 fn parse_role(raw: &str, errors: &mut Vec<FieldError>) -> Role {
@@ -62,10 +100,11 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> Result<UserRow, ApiError> {
     repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))
 }
 
+/// Creates an account; `password_hash` comes from [`hash_if_valid`] or [`hash_now`].
 pub fn create(
     conn: &mut AnyConnection,
-    hashing: &PasswordHashing,
     new: NewUser,
+    password_hash: Option<String>,
 ) -> Result<UserRow, ApiError> {
     let mut errors = Vec::new();
     let email = text::email("email", &new.email, &mut errors);
@@ -78,7 +117,7 @@ pub fn create(
     let row = NewUserRow {
         email,
         display_name,
-        password_hash: hashing.hash(&new.password).map_err(ApiError::internal)?,
+        password_hash: hashed(password_hash)?,
         role: role.as_str(),
         active: true,
     };
@@ -87,12 +126,24 @@ pub fn create(
     })
 }
 
-pub fn update(
+/// [`create`], hashing on the calling thread: for the command line, the demo seed and
+/// the start-up admin, where no request waits on a connection.
+pub fn create_now(
     conn: &mut AnyConnection,
     hashing: &PasswordHashing,
+    new: NewUser,
+) -> Result<UserRow, ApiError> {
+    let password_hash = hash_now(hashing, &new.password)?;
+    create(conn, new, password_hash)
+}
+
+/// Changes an account; a new password's hash comes from [`hash_if_valid`].
+pub fn update(
+    conn: &mut AnyConnection,
     id: i64,
     precondition: &IfMatch,
     update: UserUpdate,
+    password_hash: Option<String>,
 ) -> Result<UserRow, ApiError> {
     let mut errors = Vec::new();
     let email = update
@@ -109,7 +160,7 @@ pub fn update(
     let role = update.role.as_deref().map(|r| parse_role(r, &mut errors));
     ApiError::check(errors)?;
     let password_hash = match &update.password {
-        Some(password) => Some(hashing.hash(password).map_err(ApiError::internal)?),
+        Some(_) => Some(hashed(password_hash)?),
         None => None,
     };
 
@@ -176,6 +227,6 @@ pub fn ensure_first_admin(
         password: password.into(),
         role: Role::Admin.as_str().into(),
     };
-    create(conn, hashing, new)?;
+    create_now(conn, hashing, new)?;
     Ok(true)
 }

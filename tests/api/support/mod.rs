@@ -126,7 +126,7 @@ impl TestApp {
                 password: PASSWORD.into(),
                 role,
             };
-            newsdesk::users::service::create(conn, &state.auth.passwords, new).map(|u| u.id)
+            newsdesk::users::service::create_now(conn, &state.auth.passwords, new).map(|u| u.id)
         })
         .await
     }
