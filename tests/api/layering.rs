@@ -16,6 +16,7 @@ fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
             let code = text.split("#[cfg(test)]").next().unwrap_or_default();
             let used = referenced_paths(module, code)
                 .into_iter()
+                .chain(child_paths(module, code, &modules))
                 .filter_map(|path| longest_module(&path, &modules))
                 .filter(|target| target != module)
                 .collect();
@@ -73,6 +74,37 @@ fn referenced_paths(module: &str, code: &str) -> Vec<Vec<String>> {
         }
     }
     paths
+}
+
+/// The module's own children named by a relative path (`handlers::list` in a `mod.rs`):
+/// a parent that registers its handlers depends on them like any other import.
+fn child_paths(module: &str, code: &str, modules: &BTreeSet<String>) -> Vec<Vec<String>> {
+    let prefix = if module == "crate" {
+        String::new()
+    } else {
+        format!("{module}::")
+    };
+    modules
+        .iter()
+        .filter_map(|candidate| candidate.strip_prefix(&prefix))
+        .filter(|child| !child.is_empty() && !child.contains("::"))
+        .filter(|child| {
+            code.match_indices(&format!("{child}::")).any(|(at, _)| {
+                !code[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
+            })
+        })
+        .map(|child| {
+            prefix
+                .split("::")
+                .filter(|p| !p.is_empty())
+                .chain([child])
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
 }
 
 /// Reads `a::b::{c, d::e}` into `[[a, b, c], [a, b, d, e]]`.
