@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod fixtures;
+pub mod forwarder;
 pub mod listener;
 pub mod wire;
 
@@ -70,7 +71,11 @@ impl TestApp {
 
     /// A test app whose configuration reads `overrides` as environment variables.
     pub async fn with_env(overrides: &[(&str, &str)]) -> Self {
-        let db = TestDb::new();
+        Self::on(TestDb::new(), overrides).await
+    }
+
+    /// A test app on `db`; `overrides` are read as environment variables.
+    pub async fn on(db: TestDb, overrides: &[(&str, &str)]) -> Self {
         let config = test_config(&db, overrides);
         let state = actix_web::web::block(move || newsdesk::state::prepare(config))
             .await
