@@ -23,6 +23,9 @@ pub struct Config {
     pub db_pool_size: u32,
     /// How long a request waits for a free connection before answering 503.
     pub db_wait: std::time::Duration,
+    /// After the database is found unreachable, how long requests are answered 503 at
+    /// once before one of them tries it again.
+    pub db_cool_down: std::time::Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
     pub trust_forwarded_for: bool,
     pub access_token_seconds: i64,
@@ -189,6 +192,9 @@ impl Config {
             )?,
             db_pool_size: parse_number(&get, "NEWSDESK_DB_POOL_SIZE", 8, 1)?,
             db_wait: std::time::Duration::from_secs(5),
+            db_cool_down: std::time::Duration::from_secs(
+                parse_number(&get, "NEWSDESK_DB_COOL_DOWN_SECS", 2, 1)?.into(),
+            ),
             trust_forwarded_for: parse_bool(&get, "NEWSDESK_TRUST_FORWARDED_FOR")?,
             access_token_seconds: 15 * 60,
             refresh_token_days: 30,

@@ -54,7 +54,10 @@ pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, A
         .db(|conn| {
             conn.batch_execute("SELECT 1").map_err(|e| {
                 log::warn!("readiness query failed: {e}");
-                ApiError::Unavailable
+                match ApiError::from(e) {
+                    lost @ ApiError::DatabaseUnreachable { .. } => lost,
+                    _ => ApiError::Unavailable,
+                }
             })
         })
         .await?;

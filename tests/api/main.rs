@@ -15,6 +15,7 @@ mod concurrency;
 mod layering;
 mod migrations;
 mod openapi;
+mod outage;
 mod problems;
 mod seed;
 mod support;
