@@ -1,11 +1,13 @@
 //! The command line: `serve` (default), `migrate`, `user create`, `openapi`, `seed-demo`.
 
 use actix_web::HttpServer;
+use actix_web::middleware::from_fn;
 use clap::{Parser, Subcommand};
 
 use crate::app;
 use crate::config::Config;
 use crate::domain::stored::StoredEnum;
+use crate::shutdown::{self, Drain};
 use crate::state::prepare;
 use crate::users::service::{self as users, NewUser};
 
@@ -125,7 +127,13 @@ async fn serve(config: Config) -> Result<(), String> {
         "serving on http://{bind} ({} database); docs at http://{bind}/docs/",
         state.config.database.kind()
     );
-    HttpServer::new(move || app::build(state.clone()))
+    let drain = Drain::new();
+    let connections = drain.clone();
+    let shutdown_timeout = state.config.shutdown_timeout_secs;
+    HttpServer::new(move || app::build(state.clone()).wrap(from_fn(shutdown::track)))
+        .on_connect(move |io, extensions| connections.on_connect(io, extensions))
+        .shutdown_signal(drain.on_signal())
+        .shutdown_timeout(shutdown_timeout)
         .bind(&bind)
         .map_err(|e| format!("NEWSDESK_BIND: cannot listen on {bind}: {e}"))?
         .run()

@@ -28,6 +28,8 @@ pub struct Config {
     pub db_cool_down: std::time::Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
     pub trust_forwarded_for: bool,
+    /// On SIGTERM, how long requests in flight may take before the server stops anyway.
+    pub shutdown_timeout_secs: u64,
     pub access_token_seconds: i64,
     pub refresh_token_days: i64,
     pub max_body_bytes: usize,
@@ -196,6 +198,8 @@ impl Config {
                 parse_number(&get, "NEWSDESK_DB_COOL_DOWN_SECS", 2, 1)?.into(),
             ),
             trust_forwarded_for: parse_bool(&get, "NEWSDESK_TRUST_FORWARDED_FOR")?,
+            shutdown_timeout_secs: parse_number(&get, "NEWSDESK_SHUTDOWN_TIMEOUT_SECS", 30, 1)?
+                .into(),
             access_token_seconds: 15 * 60,
             refresh_token_days: 30,
             max_body_bytes: 1024 * 1024,
