@@ -130,10 +130,16 @@ async fn serve(config: Config) -> Result<(), String> {
     let drain = Drain::new();
     let connections = drain.clone();
     let shutdown_timeout = state.config.shutdown_timeout_secs;
+    // Each worker's blocking threads run only database work (`AppState::db`), over a pool
+    // all workers share: one per pooled connection and a few to spare is all they can
+    // use. actix's default (512 / CPUs) grows hundreds under load, each thread with its
+    // own malloc arena, and resident memory with them.
+    let blocking_threads = state.config.db_pool_size as usize + 4;
     HttpServer::new(move || app::build(state.clone()).wrap(from_fn(shutdown::track)))
         .on_connect(move |io, extensions| connections.on_connect(io, extensions))
         .shutdown_signal(drain.on_signal())
         .shutdown_timeout(shutdown_timeout)
+        .worker_max_blocking_threads(blocking_threads)
         .bind(&bind)
         .map_err(|e| format!("NEWSDESK_BIND: cannot listen on {bind}: {e}"))?
         .run()
