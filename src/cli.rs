@@ -135,14 +135,15 @@ async fn serve(config: Config) -> Result<(), String> {
     // use. actix's default (512 / CPUs) grows hundreds under load, each thread with its
     // own malloc arena, and resident memory with them.
     let blocking_threads = state.config.db_pool_size as usize + 4;
-    HttpServer::new(move || app::build(state.clone()).wrap(from_fn(shutdown::track)))
+    let server = HttpServer::new(move || app::build(state.clone()).wrap(from_fn(shutdown::track)))
         .on_connect(move |io, extensions| connections.on_connect(io, extensions))
-        .shutdown_signal(drain.on_signal())
+        .disable_signals()
         .shutdown_timeout(shutdown_timeout)
         .worker_max_blocking_threads(blocking_threads)
         .bind(&bind)
         .map_err(|e| format!("NEWSDESK_BIND: cannot listen on {bind}: {e}"))?
-        .run()
-        .await
-        .map_err(|e| e.to_string())
+        .run();
+    let cap = std::time::Duration::from_secs(shutdown_timeout);
+    actix_web::rt::spawn(drain.on_signal(server.handle(), cap));
+    server.await.map_err(|e| e.to_string())
 }

@@ -1,22 +1,29 @@
 //! Graceful shutdown. On SIGTERM (or Ctrl-C) the server stops accepting, closes the
 //! keep-alive connections that sit idle, answers the requests in flight with
-//! `Connection: close`, and exits as soon as they are done; `NEWSDESK_SHUTDOWN_TIMEOUT_SECS`
-//! caps the wait, after which actix drops what is left.
+//! `Connection: close`, and exits as soon as the last connection is gone;
+//! `NEWSDESK_SHUTDOWN_TIMEOUT_SECS` caps the wait, after which what is left is dropped.
 //!
-//! actix alone waits for every open connection, and a keep-alive client that keeps
-//! sending is served on until the cap, so [`Drain`] tracks each connection and its
-//! requests in flight (`HttpServer::on_connect` and the [`track`] middleware).
+//! actix alone waits for every open connection, so a keep-alive client that keeps sending
+//! is served on until the cap; and its worker exits at once, dropping its requests, when
+//! the accept thread stops before the worker has seen the stop command (actix-server
+//! 2.6). So [`Drain`] tracks each connection and its requests in flight
+//! (`HttpServer::on_connect` and the [`track`] middleware), only pauses accepting while
+//! they finish, and stops the server once none is left.
 
 use std::any::Any;
 use std::net::Shutdown;
 use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{Extensions, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Extensions, ServerHandle, ServiceRequest, ServiceResponse};
 use actix_web::http::ConnectionType;
 use actix_web::middleware::Next;
+
+/// How often a shutdown looks whether the last connection is gone.
+const POLL: Duration = Duration::from_millis(50);
 
 /// The open connections of one server, and whether it is shutting down.
 #[derive(Default)]
@@ -61,14 +68,14 @@ impl Drain {
         extensions.insert(connection);
     }
 
-    /// Resolves on SIGTERM or Ctrl-C, after closing the idle connections: the future for
-    /// `HttpServer::shutdown_signal`, so that actix then stops accepting and waits for
-    /// the requests in flight.
-    pub async fn on_signal(self: Arc<Self>) {
+    /// On SIGTERM or Ctrl-C: pauses accepting, closes the idle connections, waits (at
+    /// most `cap`) until the others are gone, then stops `server`. For a server built
+    /// with `disable_signals`.
+    pub async fn on_signal(self: Arc<Self>, server: ServerHandle, cap: Duration) {
         use actix_web::rt::signal;
         match signal::unix::signal(signal::unix::SignalKind::terminate()) {
             Ok(mut term) => {
-                actix_web::rt::pin!(let ctrl_c = signal::ctrl_c(););
+                let ctrl_c = Box::pin(signal::ctrl_c());
                 futures_util::future::select(Box::pin(term.recv()), ctrl_c).await;
             }
             Err(e) => {
@@ -76,23 +83,49 @@ impl Drain {
                 let _ = signal::ctrl_c().await;
             }
         }
+        server.pause().await;
         self.begin();
+        let deadline = Instant::now() + cap;
+        while self.open() > 0 && Instant::now() < deadline {
+            actix_web::rt::time::sleep(POLL).await;
+            // Again, for connections whose last request ended since: a shutdown wakes
+            // the connection's task each time, so none waits for a wake-up it missed.
+            self.close_idle();
+        }
+        let left = self.open();
+        if left > 0 {
+            log::warn!("shutting down: dropping {left} connections still open after {cap:?}");
+        }
+        server.stop(left == 0).await;
     }
 
     /// From now on every answer closes its connection; idle connections close now.
     fn begin(&self) {
         self.draining.store(true, Ordering::SeqCst);
+        let busy = self.close_idle();
+        log::info!("shutting down: finishing {busy} connections with requests in flight");
+    }
+
+    /// Closes the reading side of every connection with no request in flight: actix sees
+    /// the end of the stream and closes it, and an answer it is still writing goes out
+    /// whole. Returns how many connections have requests in flight.
+    fn close_idle(&self) -> usize {
         let mut busy = 0;
         for connection in self.lock().iter().filter_map(Weak::upgrade) {
             if connection.in_flight.load(Ordering::SeqCst) > 0 {
                 busy += 1;
             } else {
-                // Only the reading side: actix sees the end of the stream and closes the
-                // connection, and an answer it is still writing goes out whole.
                 let _ = connection.socket.shutdown(Shutdown::Read);
             }
         }
-        log::info!("shutting down: finishing {busy} connections with requests in flight");
+        busy
+    }
+
+    /// The connections still open.
+    fn open(&self) -> usize {
+        let mut connections = self.lock();
+        connections.retain(|c| c.strong_count() > 0);
+        connections.len()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Weak<Connection>>> {
