@@ -65,21 +65,27 @@ fn http_get(port: u16, path: &str) -> Option<String> {
     Some(response)
 }
 
-#[test]
-fn serve_with_no_configuration_creates_the_database_and_a_private_secret() {
-    let dir = tempfile::tempdir().unwrap();
+/// `newsdesk serve` in `dir` on a free loopback port, its output discarded.
+fn serve_on_a_free_port(dir: &std::path::Path) -> (std::process::Child, u16) {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let mut child = newsdesk()
-        .current_dir(dir.path())
+    let child = newsdesk()
+        .current_dir(dir)
         .env("NEWSDESK_BIND", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    (child, port)
+}
+
+#[test]
+fn serve_with_no_configuration_creates_the_database_and_a_private_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, port) = serve_on_a_free_port(dir.path());
     let started = Instant::now();
     let mut ready = None;
     while started.elapsed() < Duration::from_secs(30) {
@@ -205,18 +211,7 @@ fn wait_for_exit(
 #[test]
 fn sigterm_finishes_in_flight_requests_closes_idle_connections_and_exits_promptly() {
     let dir = tempfile::tempdir().unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = newsdesk()
-        .current_dir(dir.path())
-        .env("NEWSDESK_BIND", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let (mut child, port) = serve_on_a_free_port(dir.path());
     let started = Instant::now();
     while http_get(port, "/readyz").is_none() {
         assert!(started.elapsed() < Duration::from_secs(30), "never ready");
