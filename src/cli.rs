@@ -1,11 +1,15 @@
 //! The command line: `serve` (default), `migrate`, `user create`, `openapi`, `seed-demo`.
 
+use std::sync::Arc;
+
 use actix_web::HttpServer;
+use actix_web::middleware::from_fn;
 use clap::{Parser, Subcommand};
 
 use crate::app;
 use crate::config::Config;
 use crate::domain::stored::StoredEnum;
+use crate::shutdown::{self, Drain};
 use crate::state::{AppState, prepare};
 use crate::users::service::{self as users, NewUser};
 
@@ -127,10 +131,12 @@ async fn serve(config: Config) -> Result<(), String> {
     );
     let listener = std::net::TcpListener::bind(&bind)
         .map_err(|e| format!("NEWSDESK_BIND: cannot listen on {bind}: {e}"))?;
-    http_server(state, listener)
-        .map_err(|e| format!("NEWSDESK_BIND: cannot listen on {bind}: {e}"))?
-        .await
-        .map_err(|e| e.to_string())
+    let drain = Drain::new();
+    let cap = std::time::Duration::from_secs(state.config.shutdown_timeout_secs);
+    let server = http_server(state, listener, drain.clone())
+        .map_err(|e| format!("NEWSDESK_BIND: cannot listen on {bind}: {e}"))?;
+    actix_web::rt::spawn(drain.on_signal(server.handle(), cap));
+    server.await.map_err(|e| e.to_string())
 }
 
 /// The HTTP server `serve` runs, on `listener`, with every connection setting in one
@@ -138,15 +144,31 @@ async fn serve(config: Config) -> Result<(), String> {
 pub fn http_server(
     state: AppState,
     listener: std::net::TcpListener,
+    drain: Arc<Drain>,
 ) -> std::io::Result<actix_web::dev::Server> {
     let request_timeout = state.config.request_timeout;
-    Ok(HttpServer::new(move || app::build(state.clone()))
-        // The request line and headers must arrive within this time, or 408 and close.
-        .client_request_timeout(request_timeout)
-        // After the answer, a client gets this long to close before the server does.
-        .client_disconnect_timeout(std::time::Duration::from_secs(1))
-        // Lets a request framed two ways condemn what was pipelined behind it.
-        .on_connect(crate::http::framing::on_connect)
-        .listen(listener)?
-        .run())
+    let shutdown_timeout = state.config.shutdown_timeout_secs;
+    // Each worker's blocking threads run only database work (`AppState::db`), over a pool
+    // all workers share: one per pooled connection and a few to spare is all they can
+    // use. actix's default (512 / CPUs) grows hundreds under load, each thread with its
+    // own malloc arena, and resident memory with them.
+    let blocking_threads = state.config.db_pool_size as usize + 4;
+    Ok(
+        HttpServer::new(move || app::build(state.clone()).wrap(from_fn(shutdown::track)))
+            // The request line and headers must arrive within this time, or 408 and close.
+            .client_request_timeout(request_timeout)
+            // After the answer, a client gets this long to close before the server does.
+            .client_disconnect_timeout(std::time::Duration::from_secs(1))
+            .on_connect(move |io, extensions| {
+                // Lets a request framed two ways condemn what was pipelined behind it.
+                crate::http::framing::on_connect(io, extensions);
+                // Lets a shutdown close idle connections and wait for busy ones.
+                drain.on_connect(io, extensions);
+            })
+            .disable_signals()
+            .shutdown_timeout(shutdown_timeout)
+            .worker_max_blocking_threads(blocking_threads)
+            .listen(listener)?
+            .run(),
+    )
 }

@@ -25,6 +25,9 @@ pub struct Config {
     pub db_pool_size: u32,
     /// How long a request waits for a free connection before answering 503.
     pub db_wait: std::time::Duration,
+    /// After the database is found unreachable, how long requests are answered 503 at
+    /// once before one of them tries it again.
+    pub db_cool_down: std::time::Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
     pub trust_forwarded_for: bool,
     /// Proxies of yours in front of the server: the client address is the
@@ -34,6 +37,8 @@ pub struct Config {
     pub rate_limit_max_keys: u32,
     /// Password hashes computed or verified at once.
     pub password_hashing_concurrency: u32,
+    /// On SIGTERM, how long requests in flight may take before the server stops anyway.
+    pub shutdown_timeout_secs: u64,
     pub access_token_seconds: i64,
     pub refresh_token_days: i64,
     pub max_body_bytes: usize,
@@ -226,6 +231,9 @@ impl Config {
             )?,
             db_pool_size: parse_number(&get, "NEWSDESK_DB_POOL_SIZE", 8, 1)?,
             db_wait: std::time::Duration::from_secs(5),
+            db_cool_down: std::time::Duration::from_secs(
+                parse_number(&get, "NEWSDESK_DB_COOL_DOWN_SECS", 2, 1)?.into(),
+            ),
             trust_forwarded_for: parse_bool(&get, "NEWSDESK_TRUST_FORWARDED_FOR")?,
             trusted_proxy_hops: parse_number(&get, "NEWSDESK_TRUSTED_PROXY_HOPS", 1, 1)?,
             rate_limit_max_keys: parse_number(&get, "NEWSDESK_RATE_LIMIT_MAX_KEYS", 100_000, 1)?,
@@ -235,6 +243,8 @@ impl Config {
                 std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
                 1,
             )?,
+            shutdown_timeout_secs: parse_number(&get, "NEWSDESK_SHUTDOWN_TIMEOUT_SECS", 30, 1)?
+                .into(),
             access_token_seconds: 15 * 60,
             refresh_token_days: 30,
             max_body_bytes: 1024 * 1024,

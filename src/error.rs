@@ -74,6 +74,13 @@ pub enum ApiError {
     TooManyRequests { retry_after: u64 },
     #[error("the database is busy; try again shortly")]
     Unavailable,
+    /// The database cannot be reached: a connection was lost or refused, or the circuit
+    /// in `db::circuit` remembers a recent outage. Kept apart from [`Unavailable`]
+    /// (a busy pool) because it is what opens that circuit.
+    ///
+    /// [`Unavailable`]: ApiError::Unavailable
+    #[error("the database cannot be reached; try again shortly")]
+    DatabaseUnreachable { retry_after: u64 },
     /// A concurrent write made this one's outcome impossible to order; running it again
     /// settles it (`db::write_transaction` does, a bounded number of times).
     #[error("the change met concurrent changes; try again shortly")]
@@ -149,7 +156,9 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable | Self::WriteConflict => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::DatabaseUnreachable { .. } | Self::WriteConflict => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -168,7 +177,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
-            Self::TooManyRequests { retry_after } => {
+            Self::TooManyRequests { retry_after } | Self::DatabaseUnreachable { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             Self::Unavailable | Self::WriteConflict => {
@@ -200,6 +209,13 @@ impl From<DieselError> for ApiError {
                 log::debug!("foreign key violation: {}", info.message());
                 Self::Conflict("the change conflicts with resources that refer to this one".into())
             }
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => connection_lost(info.message()),
+            DieselError::DatabaseError(_, info) if is_connection_lost(info.message()) => {
+                connection_lost(info.message())
+            }
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 Self::WriteConflict
             }
@@ -210,6 +226,26 @@ impl From<DieselError> for ApiError {
             other => Self::Internal(other.into()),
         }
     }
+}
+
+fn connection_lost(message: &str) -> ApiError {
+    log::warn!("lost the database connection: {}", message.trim());
+    ApiError::DatabaseUnreachable { retry_after: 1 }
+}
+
+/// libpq's words for a connection that is gone, when the error carries no kind saying so
+/// (an administrator's shutdown of the server, a connection reset mid-query).
+fn is_connection_lost(message: &str) -> bool {
+    [
+        "server closed the connection unexpectedly",
+        "terminating connection due to administrator command",
+        "no connection to the server",
+        "could not receive data from server",
+        "could not send data to server",
+        "SSL connection has been closed unexpectedly",
+    ]
+    .iter()
+    .any(|words| message.contains(words))
 }
 
 /// The database refusing work for a reason the client cannot fix and that may pass: a

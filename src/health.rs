@@ -66,7 +66,7 @@ pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, A
             .map_err(|e| {
                 log::warn!("readiness write failed: {e}");
                 match e {
-                    ApiError::InsufficientStorage => e,
+                    ApiError::InsufficientStorage | ApiError::DatabaseUnreachable { .. } => e,
                     _ => ApiError::Unavailable,
                 }
             })

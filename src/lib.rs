@@ -16,6 +16,7 @@ pub mod http;
 pub mod openapi;
 pub mod rate_limit;
 pub mod seed;
+pub mod shutdown;
 pub mod state;
 pub mod tip_lines;
 pub mod tips;

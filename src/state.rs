@@ -9,6 +9,7 @@ use tokio::sync::Semaphore;
 
 use crate::auth::service::Authenticator;
 use crate::config::Config;
+use crate::db::circuit::Circuit;
 use crate::db::{self, AnyConnection, DbPool, migrate};
 use crate::domain::token::salted_hash;
 use crate::error::ApiError;
@@ -28,6 +29,8 @@ pub struct AppState {
     /// no longer abort each other; what still meets a write of another node is settled
     /// by `db::write_transaction`.
     write_queue: Arc<Semaphore>,
+    /// Answers 503 at once while the database is known to be down.
+    circuit: Arc<Circuit>,
 }
 
 impl AppState {
@@ -41,21 +44,28 @@ impl AppState {
                 config.rate_limit_max_keys,
             )),
             write_queue: Arc::new(Semaphore::new(1)),
+            circuit: Arc::new(Circuit::new(config.db_cool_down)),
             config: Arc::new(config),
         })
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool; connections never
-    /// cross an `await`.
+    /// cross an `await`. While the database is known to be down the answer is 503 at
+    /// once (see [`Circuit`]); a connection lost in `f` opens the circuit.
     pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
-        let pool = self.pool.clone();
+        let admission = self.circuit.admit()?;
+        let (pool, circuit, wait) = (self.pool.clone(), self.circuit.clone(), self.config.db_wait);
         web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
+            let mut conn = circuit.checkout(&pool, admission, wait)?;
+            let outcome = f(&mut conn);
+            if let Err(ApiError::DatabaseUnreachable { .. }) = outcome {
+                return Err(circuit.open());
+            }
+            outcome
         })
         .await
         .map_err(ApiError::internal)?

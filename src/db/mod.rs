@@ -1,5 +1,6 @@
 //! The two database backends behind one connection type, the pool, and write transactions.
 
+pub mod circuit;
 pub mod migrate;
 pub mod schema;
 

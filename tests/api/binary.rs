@@ -65,21 +65,27 @@ fn http_get(port: u16, path: &str) -> Option<String> {
     Some(response)
 }
 
-#[test]
-fn serve_with_no_configuration_creates_the_database_and_a_private_secret() {
-    let dir = tempfile::tempdir().unwrap();
+/// `newsdesk serve` in `dir` on a free loopback port, its output discarded.
+fn serve_on_a_free_port(dir: &std::path::Path) -> (std::process::Child, u16) {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let mut child = newsdesk()
-        .current_dir(dir.path())
+    let child = newsdesk()
+        .current_dir(dir)
         .env("NEWSDESK_BIND", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    (child, port)
+}
+
+#[test]
+fn serve_with_no_configuration_creates_the_database_and_a_private_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, port) = serve_on_a_free_port(dir.path());
     let started = Instant::now();
     let mut ready = None;
     while started.elapsed() < Duration::from_secs(30) {
@@ -162,5 +168,149 @@ fn user_create_makes_an_account_that_can_sign_in() {
     assert!(
         !bad.status.success() && stderr.contains("password") && stderr.contains("role"),
         "{stderr}"
+    );
+}
+
+/// Reads one HTTP/1.1 response with a `content-length` body; `None` when the connection
+/// ends before a whole response came.
+fn read_response(stream: &mut TcpStream) -> Option<String> {
+    let mut raw = Vec::new();
+    let mut byte = [0u8; 1];
+    while !raw.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => raw.push(byte[0]),
+            _ => return None,
+        }
+    }
+    let head = String::from_utf8_lossy(&raw).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map_or(0, |v| v.trim().parse().unwrap_or(0));
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).ok()?;
+    raw.extend(body);
+    Some(String::from_utf8_lossy(&raw).into_owned())
+}
+
+/// Waits up to `limit` for the process to end.
+fn wait_for_exit(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> Option<std::process::ExitStatus> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+#[test]
+fn sigterm_finishes_in_flight_requests_closes_idle_connections_and_exits_promptly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, port) = serve_on_a_free_port(dir.path());
+    let started = Instant::now();
+    while http_get(port, "/readyz").is_none() {
+        assert!(started.elapsed() < Duration::from_secs(30), "never ready");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let connect = || {
+        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        stream
+    };
+
+    // An idle keep-alive connection: one request answered, then nothing.
+    let mut idle = connect();
+    write!(idle, "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    assert!(
+        read_response(&mut idle)
+            .unwrap()
+            .starts_with("HTTP/1.1 200")
+    );
+
+    // A slow request in flight: its body arrives in two halves, around the signal.
+    let body = r#"{"email":"nobody@example.com","password":"not a password"}"#;
+    let (first_half, second_half) = body.split_at(body.len() / 2);
+    let mut slow = connect();
+    write!(
+        slow,
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{first_half}",
+        body.len()
+    )
+    .unwrap();
+
+    // Busy keep-alive clients, sending request after request.
+    let busy: Vec<_> = (0..4)
+        .map(|_| {
+            let mut stream = connect();
+            std::thread::spawn(move || {
+                let mut answered = 0;
+                loop {
+                    if write!(stream, "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").is_err() {
+                        return (answered, "closed while idle");
+                    }
+                    match read_response(&mut stream) {
+                        Some(r) if r.to_ascii_lowercase().contains("connection: close") => {
+                            return (answered + 1, "closed after an answer");
+                        }
+                        Some(_) => answered += 1,
+                        None => return (answered, "closed while idle"),
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+
+    let signalled = Instant::now();
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+
+    // The idle connection is closed by the server: end of stream, not a timeout (its
+    // keep-alive would close it only 5 s after its answer).
+    idle.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let mut rest = Vec::new();
+    let idle_end = idle.read_to_end(&mut rest);
+    let idle_closed = signalled.elapsed();
+    assert!(
+        matches!(idle_end, Ok(0)),
+        "the idle connection was not closed: {idle_end:?}"
+    );
+    std::thread::sleep(Duration::from_secs(1).saturating_sub(idle_closed));
+
+    // The in-flight request still gets its whole answer.
+    slow.write_all(second_half.as_bytes()).unwrap();
+    let answer = read_response(&mut slow).expect("the in-flight request was answered");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+
+    let exit = wait_for_exit(&mut child, Duration::from_secs(15));
+    let exited = signalled.elapsed();
+    if exit.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    for client in busy {
+        let (answered, how) = client.join().unwrap();
+        assert!(answered > 0, "a busy client got no answer ({how})");
+    }
+    eprintln!(
+        "SIGTERM: idle connection closed after {idle_closed:?}, process exited after {exited:?}"
+    );
+    let status = exit.expect("the server did not exit within 15 s of SIGTERM");
+    assert!(status.success(), "{status:?}");
+    assert!(
+        exited < Duration::from_secs(5),
+        "took {exited:?} to exit with nothing left to do"
     );
 }

@@ -24,7 +24,8 @@ impl Served {
             .unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
-        let server = newsdesk::cli::http_server(state, listener).unwrap();
+        let server =
+            newsdesk::cli::http_server(state, listener, newsdesk::shutdown::Drain::new()).unwrap();
         let handle = server.handle();
         actix_web::rt::spawn(server);
         Self {

@@ -18,6 +18,7 @@ mod hostile_input;
 mod layering;
 mod migrations;
 mod openapi;
+mod outage;
 mod problems;
 mod seed;
 mod support;

@@ -285,3 +285,22 @@ async fn a_corrupt_stored_byline_role_is_a_500_never_a_silent_default() {
     .await;
     app.get(&path).send().await.problem(500);
 }
+
+#[test]
+fn a_lost_database_connection_is_503_not_500() {
+    use actix_web::ResponseError;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    for kind in [
+        DatabaseErrorKind::ClosedConnection,
+        DatabaseErrorKind::UnableToSendCommand,
+    ] {
+        let lost = Error::DatabaseError(
+            kind,
+            Box::new("server closed the connection unexpectedly".to_owned()),
+        );
+        let err = newsdesk::error::ApiError::from(lost);
+        assert_eq!(err.status_code().as_u16(), 503, "{err:?}");
+        assert!(err.error_response().headers().contains_key("retry-after"));
+    }
+}

@@ -8,6 +8,26 @@ use diesel::{Connection, PgConnection};
 
 pub const POSTGRES_URL_VAR: &str = "NEWSDESK_TEST_POSTGRES_URL";
 
+/// The server CI runs the PostgreSQL suite on (as `.ci/run` does).
+const CI_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// The PostgreSQL server for a test that only means something there (an outage of the
+/// database server): NEWSDESK_TEST_POSTGRES_URL, else under `CI=true` the CI server, so
+/// that CI fails rather than skips it; `None` (skip) on a developer machine without one.
+pub fn postgres_url_for_postgres_only_test() -> Option<String> {
+    match std::env::var(POSTGRES_URL_VAR)
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(url) => Some(url),
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => Some(CI_POSTGRES_URL.into()),
+        None => {
+            eprintln!("skipped: needs PostgreSQL ({POSTGRES_URL_VAR} unset and CI is not true)");
+            None
+        }
+    }
+}
+
 pub enum TestDb {
     Sqlite(tempfile::TempDir),
     Postgres { base_url: String, schema: String },
@@ -21,22 +41,25 @@ impl TestDb {
             .ok()
             .filter(|u| !u.is_empty())
         {
-            Some(base_url) => {
-                let schema = format!(
-                    "test_{}_{}_{}",
-                    std::process::id(),
-                    NEXT.fetch_add(1, Ordering::Relaxed),
-                    newsdesk::domain::token::random_hex(4)
-                );
-                let mut conn = PgConnection::establish(&base_url).unwrap_or_else(|e| {
-                    panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unreachable: {e}")
-                });
-                conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
-                    .expect("create test schema");
-                Self::Postgres { base_url, schema }
-            }
+            Some(base_url) => Self::postgres(base_url),
             None => Self::Sqlite(tempfile::tempdir().expect("temp dir")),
         }
+    }
+
+    /// A schema of its own on the PostgreSQL server at `base_url`.
+    pub fn postgres(base_url: String) -> Self {
+        let schema = format!(
+            "test_{}_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+            newsdesk::domain::token::random_hex(4)
+        );
+        let mut conn = PgConnection::establish(&base_url).unwrap_or_else(|e| {
+            panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unreachable: {e}")
+        });
+        conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .expect("create test schema");
+        Self::Postgres { base_url, schema }
     }
 
     pub fn url(&self) -> String {

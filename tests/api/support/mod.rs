@@ -4,6 +4,7 @@
 pub mod access_log;
 pub mod db;
 pub mod fixtures;
+pub mod forwarder;
 pub mod listener;
 pub mod server;
 pub mod wire;
@@ -72,13 +73,25 @@ impl TestApp {
 
     /// A test app whose configuration reads `overrides` as environment variables.
     pub async fn with_env(overrides: &[(&str, &str)]) -> Self {
-        Self::with_config(overrides, |_| {}).await
+        Self::on(TestDb::new(), overrides).await
+    }
+
+    /// A test app on `db`; `overrides` are read as environment variables.
+    pub async fn on(db: TestDb, overrides: &[(&str, &str)]) -> Self {
+        Self::on_with_config(db, overrides, |_| {}).await
     }
 
     /// Like [`with_env`](Self::with_env), then `tweak` changes what no variable sets
     /// (pool size, waiting time, hashing cost).
     pub async fn with_config(overrides: &[(&str, &str)], tweak: impl FnOnce(&mut Config)) -> Self {
-        let db = TestDb::new();
+        Self::on_with_config(TestDb::new(), overrides, tweak).await
+    }
+
+    async fn on_with_config(
+        db: TestDb,
+        overrides: &[(&str, &str)],
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
         let mut config = test_config(&db, overrides);
         tweak(&mut config);
         let state = actix_web::web::block(move || newsdesk::state::prepare(config))
