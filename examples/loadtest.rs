@@ -229,7 +229,9 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
         author_ids.push(author.id);
     }
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    // Spread over the past year whatever the count, so every article is public by now.
     let start = chrono::Utc::now() - chrono::Duration::days(365);
+    let step_seconds = 365 * 24 * 3600 / count.max(1) as i64;
     for i in 0..count {
         let column = (rng.next() % columns.len() as u64) as usize;
         let city = PLACES[column / 3];
@@ -242,7 +244,7 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
                 )
             })
             .collect();
-        let published_at = start + chrono::Duration::minutes((i * 50) as i64);
+        let published_at = start + chrono::Duration::seconds(i as i64 * step_seconds);
         articles::create(
             conn,
             editor,
