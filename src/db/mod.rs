@@ -166,12 +166,12 @@ fn attempt_transaction<T>(
             .map_err(ApiError::from),
         Err(err) => Err(err),
     };
-    if outcome.is_err()
-        && Manager::transaction_manager_status_mut(conn)
-            .transaction_depth()
-            .ok()
-            != Some(None)
-    {
+    // A failed COMMIT may already have ended the transaction; roll back unless it did.
+    let ended = matches!(
+        Manager::transaction_manager_status_mut(conn).transaction_depth(),
+        Ok(None)
+    );
+    if outcome.is_err() && !ended {
         Manager::rollback_transaction(conn)?;
     }
     outcome

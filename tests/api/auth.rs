@@ -1,7 +1,8 @@
 use actix_web::http::StatusCode;
+use futures_util::future::{join, join_all};
 use serde_json::json;
 
-use crate::support::server::Server;
+use crate::support::listener::Listener;
 use crate::support::{PASSWORD, TestApp};
 
 async fn login(app: &TestApp, email: &str, password: &str) -> crate::support::TestResponse {
@@ -88,27 +89,13 @@ fn slow_hashing(config: &mut newsdesk::config::Config) {
 }
 
 /// Sends `count` sign-ins with wrong passwords at once and returns their statuses.
-async fn wrong_logins_in_parallel(server: &Server, count: usize) -> Vec<u16> {
-    let tasks: Vec<_> = (0..count)
-        .map(|i| {
-            let (client, url) = (server.client(), server.url("/api/v1/auth/login"));
-            actix_web::rt::spawn(async move {
-                let body = json!({"email": "editor@example.com", "password": format!("wrong {i}")});
-                client
-                    .post(url)
-                    .send_json(&body)
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.unwrap());
-    }
-    statuses
+async fn wrong_logins_in_parallel(site: &Listener, count: usize) -> Vec<u16> {
+    let logins = (0..count).map(|i| {
+        site.post("/api/v1/auth/login")
+            .json(json!({"email": "editor@example.com", "password": format!("wrong {i}")}))
+            .send()
+    });
+    join_all(logins).await.iter().map(|r| r.status).collect()
 }
 
 #[actix_web::test]
@@ -125,22 +112,13 @@ async fn a_flood_of_failed_logins_leaves_anonymous_reads_their_connections() {
         },
     )
     .await;
-    let server = Server::start(app.state.clone());
-    let reads: Vec<_> = (0..20)
-        .map(|_| {
-            let (client, url) = (server.client(), server.url("/api/v1/channels"));
-            actix_web::rt::spawn(async move {
-                actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
-                client.get(url).send().await.unwrap().status().as_u16()
-            })
-        })
-        .collect();
-    let logins = wrong_logins_in_parallel(&server, 60).await;
-    let mut read_statuses = Vec::new();
-    for read in reads {
-        read_statuses.push(read.await.unwrap());
-    }
-    server.stop().await;
+    let site = Listener::over(app).await;
+    let reads = join_all((0..20).map(|_| async {
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        site.get("/api/v1/channels").send().await.status
+    }));
+    let (logins, read_statuses) = join(wrong_logins_in_parallel(&site, 60), reads).await;
+    site.stop().await;
     assert!(logins.iter().all(|s| *s == 401), "logins: {logins:?}");
     assert!(
         read_statuses.iter().all(|s| *s == 200),
@@ -155,9 +133,9 @@ async fn parallel_wrong_passwords_never_get_past_the_limit() {
         slow_hashing,
     )
     .await;
-    let server = Server::start(app.state.clone());
-    let statuses = wrong_logins_in_parallel(&server, 100).await;
-    server.stop().await;
+    let site = Listener::over(app).await;
+    let statuses = wrong_logins_in_parallel(&site, 100).await;
+    site.stop().await;
     let checked = statuses.iter().filter(|s| **s == 401).count();
     let refused = statuses.iter().filter(|s| **s == 429).count();
     assert_eq!((checked, refused), (10, 90), "{statuses:?}");

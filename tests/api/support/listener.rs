@@ -46,9 +46,14 @@ impl Listener {
         Self::with_nodes(TestApp::with_env(overrides).await, 1).await
     }
 
+    /// One node serving `app`'s own state as it is, pool included: for tests that size
+    /// the pool, the waits or the hashing themselves.
+    pub async fn over(app: TestApp) -> Self {
+        let (base, server) = serve(app.state.clone());
+        Self::assemble(app, vec![base], vec![server])
+    }
+
     async fn with_nodes(app: TestApp, nodes: usize) -> Self {
-        // The server's error log (the cause behind a 500) shows with a failed test.
-        super::access_log::start();
         let mut bases = Vec::new();
         let mut servers = Vec::new();
         for node in 0..nodes {
@@ -66,19 +71,18 @@ impl Listener {
                     .await
                     .expect("blocking")
                     .expect("listener pool");
-            let server = actix_web::HttpServer::new(move || newsdesk::build(state.clone()))
-                .workers(2)
-                .disable_signals()
-                .shutdown_timeout(1)
-                .bind(("127.0.0.1", 0))
-                .expect("bind 127.0.0.1:0");
-            bases.push(format!("http://{}", server.addrs()[0]));
-            let server = server.run();
-            servers.push(server.handle());
-            actix_web::rt::spawn(server);
+            let (base, server) = serve(state);
+            bases.push(base);
+            servers.push(server);
         }
+        Self::assemble(app, bases, servers)
+    }
+
+    fn assemble(app: TestApp, bases: Vec<String>, servers: Vec<ServerHandle>) -> Self {
+        // The server's error log (the cause behind a 500) shows with a failed test.
+        super::access_log::start();
         let client = awc::Client::builder()
-            .timeout(Duration::from_secs(30))
+            .timeout(Duration::from_secs(60))
             .finish();
         Self {
             app,
@@ -147,6 +151,21 @@ impl Drop for Listener {
             drop(server.stop(false));
         }
     }
+}
+
+/// Serves `newsdesk::build(state)` on 127.0.0.1:0 with two workers; its base URL and handle.
+fn serve(state: newsdesk::AppState) -> (String, ServerHandle) {
+    let server = actix_web::HttpServer::new(move || newsdesk::build(state.clone()))
+        .workers(2)
+        .disable_signals()
+        .shutdown_timeout(1)
+        .bind(("127.0.0.1", 0))
+        .expect("bind 127.0.0.1:0");
+    let base = format!("http://{}", server.addrs()[0]);
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (base, handle)
 }
 
 /// One request over the socket, built up front so that many can be started together.

@@ -6,7 +6,6 @@ pub mod db;
 pub mod fixtures;
 pub mod forwarder;
 pub mod listener;
-pub mod server;
 pub mod wire;
 
 use std::rc::Rc;
