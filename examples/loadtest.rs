@@ -196,7 +196,7 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
                     auto_approve_comments: false,
                 },
             )
-            .map(|c| c.id)
+            .map(|c| c.value.id)
         };
     let portal = channel("大江网", "portal".into(), None, conn)?;
     let mut cities = Vec::new();
@@ -226,7 +226,7 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
                 user_id: None,
             },
         )?;
-        author_ids.push(author.id);
+        author_ids.push(author.value.id);
     }
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     // Spread over the past year whatever the count, so every article is public by now.

@@ -82,6 +82,7 @@ pub fn build(
     let routes = RouteTable::from_openapi(&document);
     let cors = cors(&state.config.cors_origins);
     let access_log = access_log(&state.config);
+    state.start_cache_sync();
 
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
@@ -97,6 +98,7 @@ pub fn build(
             SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")),
         )
         .default_service(web::to(fallback))
+        .wrap(middleware::from_fn(http::cache::serve))
         .wrap(cors)
         .wrap(middleware::from_fn(http::framing::head_as_get))
         .wrap(middleware::from_fn(http::framing::screen))

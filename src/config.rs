@@ -49,6 +49,39 @@ pub struct Config {
     /// Write client addresses into the access log (personal data; off by default).
     pub log_client_address: bool,
     pub password_cost: PasswordCost,
+    /// Bytes of ready answers the response cache keeps at most (0 turns it off).
+    pub cache_bytes: usize,
+    /// How shared caches (a CDN) may keep public answers.
+    pub cdn: CdnPolicy,
+    /// Where CDN purges go; none when unset.
+    pub purge: Option<PurgeTargets>,
+}
+
+/// The shared-cache part of a public answer's `Cache-Control`, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CdnPolicy {
+    pub s_maxage: u32,
+    pub stale_while_revalidate: u32,
+    pub stale_if_error: u32,
+}
+
+/// Where CDN purges go (`NEWSDESK_PURGE_URLS`) and the bearer token they carry.
+#[derive(Clone)]
+pub struct PurgeTargets {
+    pub urls: Vec<url::Url>,
+    pub token: Option<String>,
+}
+
+impl fmt::Debug for PurgeTargets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The token stays out of any debug output.
+        f.debug_struct("PurgeTargets")
+            .field(
+                "urls",
+                &self.urls.iter().map(url::Url::as_str).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 /// The admin account created at start-up when no account exists yet.
@@ -252,6 +285,18 @@ impl Config {
             body_timeout: seconds(&get, "NEWSDESK_BODY_TIMEOUT_SECS", 30)?,
             log_client_address: parse_bool(&get, "NEWSDESK_LOG_CLIENT_ADDRESS")?,
             password_cost: PasswordCost::default(),
+            cache_bytes: parse_number(&get, "NEWSDESK_CACHE_BYTES", 32 * 1024 * 1024, 0)? as usize,
+            cdn: CdnPolicy {
+                s_maxage: parse_number(&get, "NEWSDESK_CDN_MAX_AGE", 300, 0)?,
+                stale_while_revalidate: parse_number(
+                    &get,
+                    "NEWSDESK_CDN_STALE_WHILE_REVALIDATE",
+                    30,
+                    0,
+                )?,
+                stale_if_error: parse_number(&get, "NEWSDESK_CDN_STALE_IF_ERROR", 86_400, 0)?,
+            },
+            purge: purge_targets(&get)?,
             database,
         })
     }
@@ -265,6 +310,34 @@ impl DatabaseTarget {
             Self::Sqlite(_) => "sqlite",
         }
     }
+}
+
+/// `NEWSDESK_PURGE_URLS`: comma-separated `http://` endpoints (TLS to a purge endpoint is
+/// not built in; put it on the private network, or behind a local proxy).
+fn purge_targets(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<PurgeTargets>, ConfigError> {
+    const NAME: &str = "NEWSDESK_PURGE_URLS";
+    let Some(list) = get(NAME) else {
+        return Ok(None);
+    };
+    let urls = list
+        .split(',')
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(|raw| match url::Url::parse(raw) {
+            Ok(url) if url.scheme() == "http" && url.host().is_some() => Ok(url),
+            Ok(url) if url.scheme() == "https" => Err(error(
+                NAME,
+                format!("{raw:?}: https purge endpoints are not supported; use http:// on a private network"),
+            )),
+            _ => Err(error(NAME, format!("{raw:?} is not an http:// URL"))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((!urls.is_empty()).then(|| PurgeTargets {
+        urls,
+        token: get("NEWSDESK_PURGE_TOKEN"),
+    }))
 }
 
 fn parse_number(

@@ -173,6 +173,9 @@ impl ResponseError for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
+        // A problem holds for this request only: a shared cache that kept a 404 would
+        // hide an article published a moment later.
+        response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
         match self {
             Self::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));

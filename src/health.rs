@@ -56,7 +56,7 @@ pub(crate) async fn healthz() -> HttpResponse {
 pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let database = state.config.database.kind();
     state
-        .write(|conn| {
+        .write_unseen(|conn| {
             write_transaction(conn, |conn| {
                 diesel::update(readiness::table.find(1))
                     .set(readiness::checked_at.eq(time::now()))

@@ -58,7 +58,7 @@ fn channel(
         description: description.map(Into::into),
         auto_approve_comments: false,
     };
-    Ok(channels::create(conn, new)?.id)
+    Ok(channels::create(conn, new)?.value.id)
 }
 
 fn author(conn: &mut AnyConnection, name: &str, slug: &str, title: &str) -> Result<i64, ApiError> {
@@ -70,7 +70,7 @@ fn author(conn: &mut AnyConnection, name: &str, slug: &str, title: &str) -> Resu
         avatar_url: None,
         user_id: None,
     };
-    Ok(authors::create(conn, new)?.id)
+    Ok(authors::create(conn, new)?.value.id)
 }
 
 struct Story {
@@ -245,7 +245,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
                 pages: story.pages.iter().map(|p| (*p).to_owned()).collect(),
             },
         )?;
-        article_ids.push(article.article.row.id);
+        article_ids.push(article.value.article.row.id);
     }
     let planned = NewArticle {
         title: "明日停水通知".into(),
@@ -305,6 +305,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
                 honeypot: None,
             },
         )?
+        .value
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a demo comment was dropped")))?;
         comments::moderate(conn, comment.id, &IfMatch::Absent, CommentStatus::Approved)?;
         posted.push(comment.id);

@@ -8,11 +8,14 @@ use actix_web::web;
 use tokio::sync::Semaphore;
 
 use crate::auth::service::Authenticator;
+use crate::cache::{self, ResponseCache};
 use crate::config::Config;
 use crate::db::circuit::Circuit;
 use crate::db::{self, AnyConnection, DbPool, migrate};
+use crate::domain::surrogate::{Changed, Keys};
 use crate::domain::token::salted_hash;
 use crate::error::ApiError;
+use crate::outbound::purge::Purger;
 use crate::rate_limit::RateLimiter;
 use crate::users::service as users;
 
@@ -31,12 +34,27 @@ pub struct AppState {
     write_queue: Arc<Semaphore>,
     /// Answers 503 at once while the database is known to be down.
     circuit: Arc<Circuit>,
+    /// Ready bytes of public answers, dropped by the writes that change them.
+    pub cache: Arc<ResponseCache>,
+    /// Sends the keys of committed writes to the CDN, when one is configured.
+    purger: Option<Arc<Purger>>,
 }
 
 impl AppState {
     pub fn new(config: Config, pool: DbPool) -> Result<Self, ApiError> {
         let auth = Authenticator::new(&config).map_err(ApiError::internal)?;
+        // Other nodes may write to PostgreSQL: the cache stays off until the listener
+        // hears their purges (`start_cache_sync`).
+        let cache = ResponseCache::new(config.cache_bytes, !config.database.is_postgres());
+        let purger = match &config.purge {
+            Some(targets) => Some(Arc::new(
+                Purger::start(targets.clone()).map_err(ApiError::internal)?,
+            )),
+            None => None,
+        };
         Ok(Self {
+            cache,
+            purger,
             pool,
             auth: Arc::new(auth),
             public_writes: Arc::new(RateLimiter::per_minute(
@@ -71,9 +89,47 @@ impl AppState {
         .map_err(ApiError::internal)?
     }
 
-    /// [`db`](Self::db) for a request that writes: it first waits its turn in the write
-    /// queue (503 with `Retry-After` past `db_wait`), so reads keep their connections.
+    /// Starts listening for other nodes' purges (PostgreSQL); once per state, however
+    /// many workers build the app.
+    pub fn start_cache_sync(&self) {
+        if let db::DatabaseTarget::Postgres(url) = &self.config.database {
+            if self.cache.enabled() {
+                let (cache, url) = (Arc::downgrade(&self.cache), url.clone());
+                self.cache
+                    .listening
+                    .call_once(move || cache::listen::spawn(cache, url));
+            }
+        }
+    }
+
+    /// [`db`](Self::db) for a request that writes content: it first waits its turn in the
+    /// write queue (503 with `Retry-After` past `db_wait`), so reads keep their
+    /// connections. Once the write has committed, the answers it names are dropped from
+    /// this node's cache (before the writer hears back, so its next read is current) and
+    /// purged at the CDN; other nodes hear of it from the database.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<Changed<T>, ApiError> + Send + 'static,
+    {
+        let changed = self.write_unseen(f).await?;
+        self.purge(&changed.keys);
+        Ok(changed.value)
+    }
+
+    fn purge(&self, keys: &Keys) {
+        if keys.is_empty() {
+            return;
+        }
+        self.cache.invalidate(&keys.names());
+        if let Some(purger) = &self.purger {
+            purger.purge(keys);
+        }
+    }
+
+    /// [`write`](Self::write) for what no anonymous reader ever sees (accounts, sessions,
+    /// the tip inbox): nothing to purge.
+    pub async fn write_unseen<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,

@@ -12,6 +12,7 @@ use crate::domain::precondition::IfMatch;
 use crate::domain::slug::IdOrSlug;
 use crate::error::{ApiError, FieldError};
 use crate::http::auth::{Reporter, Require, Viewer};
+use crate::http::cache;
 use crate::http::conditional::{self, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
@@ -41,13 +42,12 @@ pub(super) async fn list_articles(
     QueryParams(paging): QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = paging.validate()?;
-    let articles = state
+    let shown = state
         .db(move |conn| service::list(conn, viewer, query.into(), page))
         .await?;
-    conditional::list(
-        &req,
-        &ListEnvelope::from(articles.map(ArticleSummaryOut::from)),
-    )
+    let envelope = ListEnvelope::from(shown.value.map(ArticleSummaryOut::from));
+    let response = conditional::list(&req, &envelope)?;
+    Ok(cache::public(response, shown.keys, shown.fresh_until))
 }
 
 /// Read an article
@@ -80,12 +80,12 @@ pub(super) async fn get_article(
         )]));
     }
     let key = IdOrSlug::parse(&id_or_slug);
-    let article = ArticleOut::from(
-        state
-            .db(move |conn| service::get(conn, &key, viewer, page))
-            .await?,
-    );
-    conditional::resource(&req, article.article.version, &article)
+    let shown = state
+        .db(move |conn| service::get(conn, &key, viewer, page))
+        .await?;
+    let article = ArticleOut::from(shown.value);
+    let response = conditional::resource(&req, article.article.version, &article)?;
+    Ok(cache::public(response, shown.keys, shown.fresh_until))
 }
 
 /// Create an article
@@ -240,13 +240,14 @@ pub(super) async fn list_related(
     id_or_slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
-    let related = state
+    let shown = state
         .db(move |conn| service::related(conn, &key, viewer))
         .await?;
     let request = PageRequest {
         page: 1,
         per_page: 10,
     };
-    let paged = Paged::slice(related, request).map(ArticleSummaryOut::from);
-    conditional::list(&req, &ListEnvelope::from(paged))
+    let paged = Paged::slice(shown.value, request).map(ArticleSummaryOut::from);
+    let response = conditional::list(&req, &ListEnvelope::from(paged))?;
+    Ok(cache::public(response, shown.keys, shown.fresh_until))
 }

@@ -321,6 +321,30 @@ pub fn related(
     Ok(group(rows))
 }
 
+/// The articles whose curated related list names `id`, public or not.
+pub fn referrers(conn: &mut AnyConnection, id: i64) -> QueryResult<Vec<i64>> {
+    article_related::table
+        .filter(article_related::related_id.eq(id))
+        .select(article_related::article_id)
+        .load(conn)
+}
+
+/// The earliest publication time after `now` among articles that will become public by
+/// themselves then: until that moment, no public answer changes without a write.
+pub fn next_publication(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    articles::table
+        .filter(articles::status.eq_any([
+            ArticleStatus::Published.as_str(),
+            ArticleStatus::Scheduled.as_str(),
+        ]))
+        .filter(articles::published_at.gt(now))
+        .select(diesel::dsl::min(articles::published_at))
+        .first(conn)
+}
+
 fn group<T>(rows: Vec<(i64, T)>) -> HashMap<i64, Vec<T>> {
     rows.into_iter()
         .fold(HashMap::new(), |mut map, (id, value)| {

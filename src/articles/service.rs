@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::content::{
     ArticleContent, ArticleUpdate, BylineRef, ListRequest, NewArticle, Sort, Source,
@@ -14,12 +14,13 @@ use super::search;
 use super::validate::{self, Checked};
 use crate::channels::repo::ChannelRow;
 use crate::channels::service::ChannelTree;
-use crate::db::{AnyConnection, write_transaction};
+use crate::db::{AnyConnection, content_transaction};
 use crate::domain::enums::ArticleStatus;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::{CurrentUser, Role};
 use crate::domain::slug::IdOrSlug;
+use crate::domain::surrogate::{Changed, Key, Keys, Shown, Tagged};
 use crate::domain::time;
 use crate::domain::token::random_hex;
 use crate::domain::visibility::Visibility;
@@ -84,18 +85,53 @@ fn assemble_one(
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("assembling an article lost it")))
 }
 
+impl Tagged for Article {
+    fn tag(&self, keys: &mut Keys) {
+        keys.add(Key::Article(self.row.id));
+        keys.extend(self.breadcrumbs.iter().map(|c| Key::Channel(c.id)));
+        keys.extend(self.bylines.iter().map(|b| Key::Author(b.author_id)));
+    }
+}
+
+/// What a reader's view of articles shows, and until when (the next scheduled
+/// publication, for anonymous readers, whose view it changes).
+fn shown<T>(
+    conn: &mut AnyConnection,
+    viewer: Option<CurrentUser>,
+    value: T,
+    keys: Keys,
+) -> Result<Shown<T>, ApiError> {
+    let until = match viewer {
+        None => public_until(conn)?,
+        Some(_) => None,
+    };
+    Ok(Shown::new(value, keys).until(until))
+}
+
 pub fn list(
     conn: &mut AnyConnection,
     viewer: Option<CurrentUser>,
     request: ListRequest,
     page: PageRequest,
-) -> Result<Paged<Article>, ApiError> {
+) -> Result<Shown<Paged<Article>>, ApiError> {
     let filter = validate::list_filter(conn, viewer, request)?;
     let (rows, total) = repo::list(conn, &filter, page)?;
-    Ok(Paged::of(
-        (assemble(conn, rows, filter.visibility)?, total),
-        page,
-    ))
+    let articles = assemble(conn, rows, filter.visibility)?;
+    // A list narrowed to a channel changes only with that channel's articles (and its
+    // slug); every other list with any article.
+    let narrowed = filter
+        .channel_ids
+        .as_ref()
+        .and_then(|ids| ids.first().copied());
+    let mut keys = match narrowed {
+        Some(channel) => Keys::of([Key::ChannelArticles(channel), Key::Channel(channel)]),
+        None => Keys::of([Key::ArticleLists]),
+    };
+    keys.extend(filter.author_ids.iter().flatten().map(|&a| Key::Author(a)));
+    for article in &articles {
+        article.tag(&mut keys);
+    }
+    shown(conn, viewer, Paged::of((articles, total), page), keys)
 }
 
 fn find_visible(
@@ -112,7 +148,7 @@ pub fn get(
     key: &IdOrSlug,
     viewer: Option<CurrentUser>,
     page: i32,
-) -> Result<ArticlePage, ApiError> {
+) -> Result<Shown<ArticlePage>, ApiError> {
     let row = find_visible(conn, key, viewer)?;
     let body_html = repo::page(conn, row.id, page)?.ok_or_else(|| {
         ApiError::NotFound(format!(
@@ -120,11 +156,14 @@ pub fn get(
             row.page_count
         ))
     })?;
-    Ok(ArticlePage {
-        article: assemble_one(conn, row, Visibility::of(viewer))?,
+    let article = assemble_one(conn, row, Visibility::of(viewer))?;
+    let keys = Keys::of_item(&article);
+    let page = ArticlePage {
+        article,
         page,
         body_html,
-    })
+    };
+    shown(conn, viewer, page, keys)
 }
 
 /// Curated related articles first (public ones only), then the newest public articles
@@ -133,7 +172,7 @@ pub fn related(
     conn: &mut AnyConnection,
     key: &IdOrSlug,
     viewer: Option<CurrentUser>,
-) -> Result<Vec<Article>, ApiError> {
+) -> Result<Shown<Vec<Article>>, ApiError> {
     let article = find_visible(conn, key, viewer)?;
     let now = time::now();
     let curated_ids = repo::related(conn, &[article.id], Visibility::Public, now)?
@@ -167,7 +206,17 @@ pub fn related(
         };
         curated.extend(repo::list(conn, &filter, page)?.0);
     }
-    assemble(conn, curated, Visibility::of(viewer))
+    let related = assemble(conn, curated, Visibility::of(viewer))?;
+    // The chosen links are the article's own fields; the rest come from its channel.
+    let mut keys = Keys::of([
+        Key::Article(article.id),
+        Key::ChannelArticles(article.channel_id),
+    ]);
+    keys.extend(curated_ids.iter().map(|&id| Key::Article(id)));
+    for item in &related {
+        item.tag(&mut keys);
+    }
+    shown(conn, viewer, related, keys)
 }
 
 /// Publishing, scheduling and archiving need an editor; reporters keep to their own drafts.
@@ -215,23 +264,70 @@ pub fn create(
     conn: &mut AnyConnection,
     actor: CurrentUser,
     new: NewArticle,
-) -> Result<ArticlePage, ApiError> {
+) -> Result<Changed<ArticlePage>, ApiError> {
     let status = new.status.unwrap_or(ArticleStatus::Draft);
     authorize(actor, None, status)?;
     let slug = new.slug.clone().unwrap_or_else(generated_slug);
     let content = new.into_content(status, slug);
-    write_transaction(conn, |conn| {
+    content_transaction(conn, |conn| {
         let checked = validate::check(conn, content.clone(), None)?;
         let row = repo::insert(conn, &checked.row, actor.id, time::now())
             .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
         store(conn, row.id, &checked)?;
+        let keys = changed_keys(conn, None, Some(&row))?;
         let body_html = checked.content.pages.first().cloned().unwrap_or_default();
-        Ok(ArticlePage {
+        let page = ArticlePage {
             article: assemble_one(conn, row, Visibility::of(Some(actor)))?,
             page: 1,
             body_html,
-        })
+        };
+        Ok(Changed::new(page, keys))
     })
+}
+
+/// Whether an article in this state is in public answers now, or will be by itself.
+fn reaches_public(row: &ArticleRow) -> bool {
+    matches!(
+        row.status,
+        ArticleStatus::Published | ArticleStatus::Scheduled
+    )
+}
+
+/// The public answers a write of one article changed, from its state before and after:
+/// none while it stays out of public view; otherwise the article itself, every list
+/// that may hold it (all lists not narrowed to a channel, and those of its channels and
+/// their ancestors, before and after a move), and the articles that link to it (their
+/// `related_ids` show only public articles).
+fn changed_keys(
+    conn: &mut AnyConnection,
+    before: Option<&ArticleRow>,
+    after: Option<&ArticleRow>,
+) -> Result<Keys, ApiError> {
+    let seen: Vec<&ArticleRow> = before
+        .into_iter()
+        .chain(after)
+        .filter(|row| reaches_public(row))
+        .collect();
+    let Some(id) = seen.first().map(|row| row.id) else {
+        return Ok(Keys::none());
+    };
+    let mut keys = Keys::of([Key::Article(id), Key::ArticleLists]);
+    let tree = ChannelTree::load(conn)?;
+    for row in &seen {
+        keys.extend(
+            tree.breadcrumbs(row.channel_id)
+                .iter()
+                .map(|channel| Key::ChannelArticles(channel.id)),
+        );
+    }
+    keys.extend(repo::referrers(conn, id)?.into_iter().map(Key::Article));
+    Ok(keys)
+}
+
+/// Until when public article answers read now stay as they are without a write: the
+/// next scheduled publication, if any.
+pub fn public_until(conn: &mut AnyConnection) -> Result<Option<DateTime<Utc>>, ApiError> {
+    Ok(repo::next_publication(conn, time::now())?.map(time::to_utc))
 }
 
 /// The stored content of `row`, as a revision keeps it.
@@ -274,8 +370,8 @@ pub fn update(
     key: &IdOrSlug,
     precondition: &IfMatch,
     update: ArticleUpdate,
-) -> Result<ArticlePage, ApiError> {
-    write_transaction(conn, |conn| {
+) -> Result<Changed<ArticlePage>, ApiError> {
+    content_transaction(conn, |conn| {
         let current = find_visible(conn, key, Some(actor))?;
         let before = content_of(conn, &current)?;
         let mut after = before.clone();
@@ -296,12 +392,14 @@ pub fn update(
         let row = repo::update(conn, current.id, &checked.row, actor.id, time::now())
             .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
         store(conn, row.id, &checked)?;
+        let keys = changed_keys(conn, Some(&current), Some(&row))?;
         let body_html = checked.content.pages.first().cloned().unwrap_or_default();
-        Ok(ArticlePage {
+        let page = ArticlePage {
             article: assemble_one(conn, row, Visibility::of(Some(actor)))?,
             page: 1,
             body_html,
-        })
+        };
+        Ok(Changed::new(page, keys))
     })
 }
 
@@ -310,14 +408,16 @@ pub fn delete(
     actor: CurrentUser,
     key: &IdOrSlug,
     precondition: &IfMatch,
-) -> Result<(), ApiError> {
-    write_transaction(conn, |conn| {
+) -> Result<Changed<()>, ApiError> {
+    content_transaction(conn, |conn| {
         let current = find_visible(conn, key, Some(actor))?;
         precondition.check(current.version)?;
         authorize(actor, Some(&current), ArticleStatus::Draft)?;
+        // Named before the delete: afterwards its links are gone with it.
+        let keys = changed_keys(conn, Some(&current), None)?;
         repo::delete(conn, current.id)?;
         search::remove(conn, current.id)?;
-        Ok(())
+        Ok(Changed::new((), keys))
     })
 }
 

@@ -56,7 +56,7 @@ pub(super) async fn login(
     let user = attempt.check(&state.auth, body.password, account).await?;
     let auth = state.auth.clone();
     let session = state
-        .write(move |conn| service::open_session(conn, &auth, user))
+        .write_unseen(move |conn| service::open_session(conn, &auth, user))
         .await?;
     Ok(tokens(session))
 }
@@ -88,7 +88,7 @@ pub(super) async fn refresh(
 ) -> Result<HttpResponse, ApiError> {
     let auth = state.auth.clone();
     let session = state
-        .write(move |conn| service::refresh(conn, &auth, &body.refresh_token))
+        .write_unseen(move |conn| service::refresh(conn, &auth, &body.refresh_token))
         .await?;
     Ok(tokens(session))
 }
@@ -114,7 +114,7 @@ pub(super) async fn logout(
     JsonBody(body): JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state
-        .write(move |conn| service::logout(conn, user, &body.refresh_token))
+        .write_unseen(move |conn| service::logout(conn, user, &body.refresh_token))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

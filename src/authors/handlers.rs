@@ -8,6 +8,7 @@ use crate::domain::precondition::IfMatch;
 use crate::domain::slug::IdOrSlug;
 use crate::error::ApiError;
 use crate::http::auth::{Editor, Require, Viewer};
+use crate::http::cache;
 use crate::http::conditional::{self, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
@@ -36,8 +37,9 @@ pub(super) async fn list_authors(
     QueryParams(paging): QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = paging.validate()?;
-    let authors = state.db(move |conn| service::list(conn, page)).await?;
-    conditional::list(&req, &ListEnvelope::from(authors.map(AuthorOut::from)))
+    let shown = state.db(move |conn| service::list(conn, page)).await?;
+    let response = conditional::list(&req, &ListEnvelope::from(shown.value.map(AuthorOut::from)))?;
+    Ok(cache::public(response, shown.keys, shown.fresh_until))
 }
 
 /// Read an author
@@ -61,8 +63,10 @@ pub(super) async fn get_author(
     id_or_slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
-    let author = AuthorOut::from(state.db(move |conn| service::get(conn, &key)).await?);
-    conditional::resource(&req, author.version, &author)
+    let shown = state.db(move |conn| service::show(conn, &key)).await?;
+    let author = AuthorOut::from(shown.value);
+    let response = conditional::resource(&req, author.version, &author)?;
+    Ok(cache::public(response, shown.keys, shown.fresh_until))
 }
 
 /// Create an author

@@ -2,10 +2,11 @@
 //! that bylines still name.
 
 use super::repo::{self, AuthorChanges, AuthorRow, NewAuthorRow};
-use crate::db::{AnyConnection, write_transaction};
+use crate::db::{AnyConnection, content_transaction};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::slug::{IdOrSlug, Slug};
+use crate::domain::surrogate::{Changed, Key, Keys, Shown};
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
 use crate::users::repo as users;
@@ -30,12 +31,30 @@ pub struct AuthorUpdate {
     pub user_id: Option<Option<i64>>,
 }
 
-pub fn list(conn: &mut AnyConnection, page: PageRequest) -> Result<Paged<AuthorRow>, ApiError> {
-    Ok(Paged::of(repo::list(conn, page)?, page))
+pub fn list(
+    conn: &mut AnyConnection,
+    page: PageRequest,
+) -> Result<Shown<Paged<AuthorRow>>, ApiError> {
+    let authors = Paged::of(repo::list(conn, page)?, page);
+    let mut keys = Keys::of([Key::Authors]);
+    keys.extend(authors.items.iter().map(|a| Key::Author(a.id)));
+    Ok(Shown::new(authors, keys))
 }
 
 pub fn get(conn: &mut AnyConnection, key: &IdOrSlug) -> Result<AuthorRow, ApiError> {
     repo::find(conn, key)?.ok_or_else(|| ApiError::not_found("author"))
+}
+
+/// An author as a reader sees it.
+pub fn show(conn: &mut AnyConnection, key: &IdOrSlug) -> Result<Shown<AuthorRow>, ApiError> {
+    let author = get(conn, key)?;
+    let keys = Keys::of([Key::Author(author.id)]);
+    Ok(Shown::new(author, keys))
+}
+
+/// An author shows on its own, in the author list, and in every byline naming it.
+fn changed_keys(id: i64) -> Keys {
+    Keys::of([Key::Author(id), Key::Authors])
 }
 
 fn check_user(
@@ -51,14 +70,14 @@ fn check_user(
     Ok(())
 }
 
-pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> Result<AuthorRow, ApiError> {
+pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> Result<Changed<AuthorRow>, ApiError> {
     let mut errors = Vec::new();
     let name = text::required("name", &new.name, 100, &mut errors);
     let slug = Slug::field(&new.slug, &mut errors);
     let title = text::optional("title", new.title.as_deref(), 50, &mut errors);
     let bio = text::optional("bio", new.bio.as_deref(), 5000, &mut errors);
     let avatar_url = text::optional_url("avatar_url", new.avatar_url.as_deref(), &mut errors);
-    write_transaction(conn, |conn| {
+    content_transaction(conn, |conn| {
         let mut errors = errors.clone();
         check_user(conn, new.user_id, &mut errors)?;
         ApiError::check(errors)?;
@@ -71,7 +90,9 @@ pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> Result<AuthorRow, Api
             avatar_url: avatar_url.clone(),
             user_id: new.user_id,
         };
-        repo::insert(conn, &row, now).map_err(ApiError::unique_as(DUPLICATE))
+        let author = repo::insert(conn, &row, now).map_err(ApiError::unique_as(DUPLICATE))?;
+        let keys = changed_keys(author.id);
+        Ok(Changed::new(author, keys))
     })
 }
 
@@ -80,7 +101,7 @@ pub fn update(
     key: &IdOrSlug,
     precondition: &IfMatch,
     update: AuthorUpdate,
-) -> Result<AuthorRow, ApiError> {
+) -> Result<Changed<AuthorRow>, ApiError> {
     let mut errors = Vec::new();
     let name = update
         .name
@@ -96,7 +117,7 @@ pub fn update(
     let avatar_url = update
         .avatar_url
         .map(|u| text::optional_url("avatar_url", u.as_deref(), &mut errors));
-    write_transaction(conn, |conn| {
+    content_transaction(conn, |conn| {
         let current = get(conn, key)?;
         let mut errors = errors.clone();
         check_user(conn, update.user_id.flatten(), &mut errors)?;
@@ -110,8 +131,9 @@ pub fn update(
             avatar_url: avatar_url.clone(),
             user_id: update.user_id,
         };
-        repo::update(conn, current.id, &changes, time::now())
-            .map_err(ApiError::unique_as(DUPLICATE))
+        let author = repo::update(conn, current.id, &changes, time::now())
+            .map_err(ApiError::unique_as(DUPLICATE))?;
+        Ok(Changed::new(author, changed_keys(current.id)))
     })
 }
 
@@ -119,8 +141,8 @@ pub fn delete(
     conn: &mut AnyConnection,
     key: &IdOrSlug,
     precondition: &IfMatch,
-) -> Result<(), ApiError> {
-    write_transaction(conn, |conn| {
+) -> Result<Changed<()>, ApiError> {
+    content_transaction(conn, |conn| {
         let current = get(conn, key)?;
         precondition.check(current.version)?;
         let bylines = repo::count_bylines(conn, current.id)?;
@@ -130,6 +152,6 @@ pub fn delete(
             )));
         }
         repo::delete(conn, current.id)?;
-        Ok(())
+        Ok(Changed::new((), changed_keys(current.id)))
     })
 }

@@ -10,6 +10,7 @@ use crate::domain::precondition::IfMatch;
 use crate::domain::slug::IdOrSlug;
 use crate::error::ApiError;
 use crate::http::auth::{Editor, Require, Viewer};
+use crate::http::cache;
 use crate::http::conditional::{self, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
@@ -39,14 +40,21 @@ pub(super) async fn list_channels(
     QueryParams(paging): QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = paging.validate()?;
-    let envelope = if query.tree.unwrap_or(false) {
+    let (envelope, keys) = if query.tree.unwrap_or(false) {
         let nodes = state.db(move |conn| service::list_tree(conn, page)).await?;
-        ListEnvelope::from(nodes.map(ChannelListItem::from))
+        (
+            ListEnvelope::from(nodes.value.map(ChannelListItem::from)),
+            nodes.keys,
+        )
     } else {
         let rows = state.db(move |conn| service::list_flat(conn, page)).await?;
-        ListEnvelope::from(rows.map(ChannelListItem::from))
+        (
+            ListEnvelope::from(rows.value.map(ChannelListItem::from)),
+            rows.keys,
+        )
     };
-    conditional::list(&req, &envelope)
+    let response = conditional::list(&req, &envelope)?;
+    Ok(cache::public(response, keys, None))
 }
 
 /// Read a channel
@@ -71,12 +79,12 @@ pub(super) async fn get_channel(
     id_or_slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
-    let detail = ChannelDetailOut::from(
-        state
-            .db(move |conn| service::get(conn, &key, viewer))
-            .await?,
-    );
-    conditional::resource(&req, detail.channel.version, &detail)
+    let shown = state
+        .db(move |conn| service::get(conn, &key, viewer))
+        .await?;
+    let detail = ChannelDetailOut::from(shown.value);
+    let response = conditional::resource(&req, detail.channel.version, &detail)?;
+    Ok(cache::public(response, shown.keys, shown.fresh_until))
 }
 
 /// Create a channel

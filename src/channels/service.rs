@@ -4,11 +4,12 @@ use std::collections::{HashMap, HashSet};
 
 use super::repo::{self, ChannelChanges, ChannelRow, NewChannelRow};
 use crate::articles::repo as articles;
-use crate::db::{AnyConnection, write_transaction};
+use crate::db::{AnyConnection, content_transaction};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::CurrentUser;
 use crate::domain::slug::{IdOrSlug, Slug};
+use crate::domain::surrogate::{Changed, Key, Keys, Shown};
 use crate::domain::visibility::Visibility;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
@@ -147,19 +148,25 @@ pub struct ChannelUpdate {
 pub fn list_flat(
     conn: &mut AnyConnection,
     page: PageRequest,
-) -> Result<Paged<ChannelRow>, ApiError> {
+) -> Result<Shown<Paged<ChannelRow>>, ApiError> {
     let tree = ChannelTree::load(conn)?;
-    Ok(Paged::slice(tree.preorder(), page))
+    Ok(Shown::new(
+        Paged::slice(tree.preorder(), page),
+        Keys::of([Key::Channels]),
+    ))
 }
 
 /// Root channels with their descendants nested; paging counts roots.
 pub fn list_tree(
     conn: &mut AnyConnection,
     page: PageRequest,
-) -> Result<Paged<ChannelNode>, ApiError> {
+) -> Result<Shown<Paged<ChannelNode>>, ApiError> {
     let tree = ChannelTree::load(conn)?;
     let roots = tree.children(None).map(|r| tree.node(r)).collect();
-    Ok(Paged::slice(roots, page))
+    Ok(Shown::new(
+        Paged::slice(roots, page),
+        Keys::of([Key::Channels]),
+    ))
 }
 
 /// The channel, with the tip lines `viewer` may see.
@@ -167,25 +174,56 @@ pub fn get(
     conn: &mut AnyConnection,
     key: &IdOrSlug,
     viewer: Option<CurrentUser>,
-) -> Result<ChannelDetail, ApiError> {
+) -> Result<Shown<ChannelDetail>, ApiError> {
     let tree = ChannelTree::load(conn)?;
     let channel = tree
         .find(key)
         .ok_or_else(|| ApiError::not_found("channel"))?;
     let tip_lines = tip_lines::list(conn, Some(channel.id), Visibility::of(viewer))?;
-    Ok(ChannelDetail {
+    let detail = ChannelDetail {
         channel: channel.clone(),
         breadcrumbs: tree.breadcrumbs(channel.id).into_iter().cloned().collect(),
         children: tree.children(Some(channel.id)).cloned().collect(),
         tip_lines,
-    })
+    };
+    // Its breadcrumbs and children show other channels' names; its tip lines their own
+    // fields, and which of them are active.
+    let mut keys = Keys::of([Key::ChannelTipLines(channel.id)]);
+    keys.extend(
+        detail
+            .breadcrumbs
+            .iter()
+            .chain(&detail.children)
+            .map(|c| Key::Channel(c.id)),
+    );
+    keys.extend(detail.tip_lines.iter().map(|line| Key::TipLine(line.id)));
+    Ok(Shown::new(detail, keys))
 }
 
 fn missing_parent() -> FieldError {
     FieldError::new("parent_id", "no channel has this id")
 }
 
-pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<ChannelRow, ApiError> {
+/// What a write of channel `id` changed: the channel lists, its own detail with everything
+/// showing its name (its descendants' and its articles' breadcrumbs), and its parent's
+/// children. A move also changes the parents' children and which articles the lists of
+/// the old and new ancestors hold with their descendants.
+fn changed_keys(tree: &ChannelTree, id: i64, before: Option<i64>, after: Option<i64>) -> Keys {
+    let mut keys = Keys::of([Key::Channels, Key::Channel(id)]);
+    keys.extend(before.into_iter().chain(after).map(Key::Channel));
+    if before != after {
+        for parent in before.into_iter().chain(after) {
+            keys.extend(
+                tree.breadcrumbs(parent)
+                    .iter()
+                    .map(|ancestor| Key::ChannelArticles(ancestor.id)),
+            );
+        }
+    }
+    keys
+}
+
+pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<Changed<ChannelRow>, ApiError> {
     let mut errors = Vec::new();
     let name = text::required("name", &new.name, NAME_MAX, &mut errors);
     let slug = Slug::field(&new.slug, &mut errors);
@@ -195,7 +233,7 @@ pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<ChannelRow, A
         DESCRIPTION_MAX,
         &mut errors,
     );
-    write_transaction(conn, |conn| {
+    content_transaction(conn, |conn| {
         let mut errors = errors.clone();
         if let Some(parent) = new.parent_id {
             if !repo::exists(conn, parent)? {
@@ -216,7 +254,14 @@ pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<ChannelRow, A
             description: description.clone(),
             auto_approve_comments: new.auto_approve_comments,
         };
-        repo::insert(conn, &row, now).map_err(ApiError::unique_as(DUPLICATE_SLUG))
+        let row = repo::insert(conn, &row, now).map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
+        let keys = changed_keys(
+            &ChannelTree::load(conn)?,
+            row.id,
+            row.parent_id,
+            row.parent_id,
+        );
+        Ok(Changed::new(row, keys))
     })
 }
 
@@ -225,7 +270,7 @@ pub fn update(
     key: &IdOrSlug,
     precondition: &IfMatch,
     update: ChannelUpdate,
-) -> Result<ChannelRow, ApiError> {
+) -> Result<Changed<ChannelRow>, ApiError> {
     let mut errors = Vec::new();
     let name = update
         .name
@@ -235,7 +280,7 @@ pub fn update(
     let description = update
         .description
         .map(|d| text::optional("description", d.as_deref(), DESCRIPTION_MAX, &mut errors));
-    write_transaction(conn, |conn| {
+    content_transaction(conn, |conn| {
         let tree = ChannelTree::load(conn)?;
         let current = tree
             .find(key)
@@ -262,7 +307,10 @@ pub fn update(
             description: description.clone(),
             auto_approve_comments: update.auto_approve_comments,
         };
-        repo::update(conn, id, &changes, time::now()).map_err(ApiError::unique_as(DUPLICATE_SLUG))
+        let row = repo::update(conn, id, &changes, time::now())
+            .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
+        let keys = changed_keys(&tree, id, current.parent_id, row.parent_id);
+        Ok(Changed::new(row, keys))
     })
 }
 
@@ -270,8 +318,8 @@ pub fn delete(
     conn: &mut AnyConnection,
     key: &IdOrSlug,
     precondition: &IfMatch,
-) -> Result<(), ApiError> {
-    write_transaction(conn, |conn| {
+) -> Result<Changed<()>, ApiError> {
+    content_transaction(conn, |conn| {
         let current = repo::find(conn, key)?.ok_or_else(|| ApiError::not_found("channel"))?;
         let id = current.id;
         precondition.check(current.version)?;
@@ -288,6 +336,10 @@ pub fn delete(
             )));
         }
         repo::delete(conn, id)?;
-        Ok(())
+        let tree = ChannelTree::load(conn)?;
+        Ok(Changed::new(
+            (),
+            changed_keys(&tree, id, current.parent_id, current.parent_id),
+        ))
     })
 }

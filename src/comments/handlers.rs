@@ -8,6 +8,7 @@ use crate::domain::precondition::IfMatch;
 use crate::domain::slug::IdOrSlug;
 use crate::error::ApiError;
 use crate::http::auth::{Editor, Require, Viewer};
+use crate::http::cache;
 use crate::http::conditional::{self, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
@@ -39,10 +40,11 @@ pub(super) async fn list_article_comments(
 ) -> Result<HttpResponse, ApiError> {
     let page = paging.validate()?;
     let key = IdOrSlug::parse(&id_or_slug);
-    let comments = state
+    let shown = state
         .db(move |conn| service::list_for_article(conn, &key, viewer, page))
         .await?;
-    conditional::list(&req, &ListEnvelope::from(comments.map(CommentOut::from)))
+    let response = conditional::list(&req, &ListEnvelope::from(shown.value.map(CommentOut::from)))?;
+    Ok(cache::public(response, shown.keys, shown.fresh_until))
 }
 
 /// Comment on an article

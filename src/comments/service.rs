@@ -5,13 +5,14 @@
 use super::repo::{self, CommentFilter, CommentRow, NewCommentRow};
 use crate::articles::repo as articles;
 use crate::channels::repo as channels;
-use crate::db::{AnyConnection, write_transaction};
+use crate::db::{AnyConnection, content_transaction};
 use crate::domain::enums::CommentStatus;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::CurrentUser;
 use crate::domain::slug::IdOrSlug;
 use crate::domain::stored::StoredEnum;
+use crate::domain::surrogate::{Changed, Key, Keys, Shown};
 use crate::domain::visibility::Visibility;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
@@ -45,13 +46,17 @@ pub fn list_for_article(
     key: &IdOrSlug,
     viewer: Option<CurrentUser>,
     page: PageRequest,
-) -> Result<Paged<CommentRow>, ApiError> {
+) -> Result<Shown<Paged<CommentRow>>, ApiError> {
     let article = find_article(conn, key, Visibility::of(viewer))?;
     let filter = CommentFilter {
         article_id: Some(article.id),
         status: CommentStatus::Approved,
     };
-    Ok(Paged::of(repo::list(conn, &filter, page)?, page))
+    // The list is there only while the article is public.
+    Ok(Shown::new(
+        Paged::of(repo::list(conn, &filter, page)?, page),
+        shown_on(article.id),
+    ))
 }
 
 /// Stores a comment on a public article; `None` when the honeypot was filled (the
@@ -61,7 +66,7 @@ pub fn post(
     client: &ClientTrace,
     key: &IdOrSlug,
     new: NewComment,
-) -> Result<Option<CommentRow>, ApiError> {
+) -> Result<Changed<Option<CommentRow>>, ApiError> {
     client.spend()?;
     let mut errors = Vec::new();
     let author_name = text::required("author_name", &new.author_name, 50, &mut errors);
@@ -73,7 +78,7 @@ pub fn post(
             format!("must be at most {BODY_MAX_CHARS} characters"),
         ));
     }
-    write_transaction(conn, |conn| {
+    content_transaction(conn, |conn| {
         let mut errors = errors.clone();
         // Readers comment on what readers can see, whoever is signed in.
         let article = find_article(conn, key, Visibility::Public)?;
@@ -115,7 +120,7 @@ pub fn post(
             .is_some_and(|h| !h.trim().is_empty())
         {
             log::info!("dropped a comment whose honeypot field was filled");
-            return Ok(None);
+            return Ok(Changed::unseen(None));
         }
         let last = repo::latest_by_client(conn, &client.hash, article.id)?;
         if last.is_some_and(|last| last.body == new.body) {
@@ -141,10 +146,14 @@ pub fn post(
             },
             time::now(),
         )?;
-        if auto_approve {
+        // A comment waiting for moderation changes nothing readers see.
+        let keys = if auto_approve {
             repo::recount(conn, article.id)?;
-        }
-        Ok(Some(row))
+            shown_on(article.id)
+        } else {
+            Keys::none()
+        };
+        Ok(Changed::new(Some(row), keys))
     })
 }
 
@@ -185,23 +194,39 @@ pub fn moderate(
     id: i64,
     precondition: &IfMatch,
     status: CommentStatus,
-) -> Result<CommentRow, ApiError> {
-    write_transaction(conn, |conn| {
+) -> Result<Changed<CommentRow>, ApiError> {
+    content_transaction(conn, |conn| {
         let current = get(conn, id)?;
         precondition.check(current.version)?;
         let row = repo::set_status(conn, id, status, time::now())?;
         repo::recount(conn, row.article_id)?;
-        Ok(row)
+        let keys = if current.status == CommentStatus::Approved || status == CommentStatus::Approved
+        {
+            shown_on(row.article_id)
+        } else {
+            Keys::none()
+        };
+        Ok(Changed::new(row, keys))
     })
 }
 
+/// Where approved comments show: the article's comment list, and its `comment_count`.
+fn shown_on(article_id: i64) -> Keys {
+    Keys::of([Key::Comments(article_id), Key::Article(article_id)])
+}
+
 /// Deletes a comment and the replies below it.
-pub fn delete(conn: &mut AnyConnection, id: i64, precondition: &IfMatch) -> Result<(), ApiError> {
-    write_transaction(conn, |conn| {
+pub fn delete(
+    conn: &mut AnyConnection,
+    id: i64,
+    precondition: &IfMatch,
+) -> Result<Changed<()>, ApiError> {
+    content_transaction(conn, |conn| {
         let current = get(conn, id)?;
         precondition.check(current.version)?;
         repo::delete(conn, id)?;
         repo::recount(conn, current.article_id)?;
-        Ok(())
+        // Approved replies may go with it, whatever its own status was.
+        Ok(Changed::new((), shown_on(current.article_id)))
     })
 }

@@ -11,6 +11,7 @@ use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 
 use crate::domain::stored::UnknownStoredValue;
+use crate::domain::surrogate::{Changed, Keys};
 use crate::error::ApiError;
 
 /// A connection to either backend; the variant is chosen from the URL scheme.
@@ -175,6 +176,49 @@ fn attempt_transaction<T>(
         Manager::rollback_transaction(conn)?;
     }
     outcome
+}
+
+/// The PostgreSQL channel that carries surrogate keys from a committing write to every
+/// node's response cache (`cache::listen`), as SQL. `NOTIFY` reaches every session of the
+/// database, so the channel is named after the schema: deployments (and test runs) that
+/// share a database in separate schemas do not purge each other.
+pub const PURGE_CHANNEL_SQL: &str = "'newsdesk_purge_' || left(md5(current_schema()), 16)";
+/// `NOTIFY` payloads must stay under 8,000 bytes; a write naming more keys than that
+/// purges everything instead.
+const MAX_NOTIFY_PAYLOAD: usize = 7900;
+
+/// [`write_transaction`] for a write that changes public answers: the keys it names are
+/// announced to the other nodes inside the transaction, so they hear of it exactly when
+/// it commits (PostgreSQL delivers `NOTIFY` on commit and drops it on rollback). On
+/// SQLite one process serves, and it purges its own cache after the commit
+/// (`AppState::write`).
+pub fn content_transaction<T>(
+    conn: &mut AnyConnection,
+    mut f: impl FnMut(&mut AnyConnection) -> Result<Changed<T>, ApiError>,
+) -> Result<Changed<T>, ApiError> {
+    write_transaction(conn, |conn| {
+        let changed = f(conn)?;
+        announce(conn, &changed.keys)?;
+        Ok(changed)
+    })
+}
+
+fn announce(conn: &mut AnyConnection, keys: &Keys) -> Result<(), ApiError> {
+    use diesel::sql_types::Text;
+    let AnyConnection::Postgres(pg) = conn else {
+        return Ok(());
+    };
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let mut payload = keys.to_string();
+    if payload.len() > MAX_NOTIFY_PAYLOAD {
+        payload = Keys::of([crate::domain::surrogate::Key::All]).to_string();
+    }
+    diesel::sql_query(format!("SELECT pg_notify({PURGE_CHANNEL_SQL}, $1)"))
+        .bind::<Text, _>(payload)
+        .execute(pg)?;
+    Ok(())
 }
 
 /// Up to 2 ms, 4 ms, 8 ms … (at most 100 ms), at random, so retrying writers spread out

@@ -7,6 +7,7 @@ pub mod precondition;
 pub mod role;
 pub mod slug;
 pub mod stored;
+pub mod surrogate;
 pub mod text;
 pub mod time;
 pub mod token;

@@ -114,7 +114,7 @@ fn respond(
 }
 
 /// Weak comparison, as RFC 9110 prescribes for `If-None-Match`.
-fn if_none_match_hits(header_value: &str, etag: &str) -> bool {
+pub(crate) fn if_none_match_hits(header_value: &str, etag: &str) -> bool {
     header_value
         .split(',')
         .map(|t| t.trim().trim_start_matches("W/"))

@@ -2,6 +2,7 @@
 //! conditional requests and the client's address.
 
 pub mod auth;
+pub mod cache;
 pub mod client;
 pub mod conditional;
 pub mod framing;

@@ -7,6 +7,7 @@ use super::service;
 use crate::domain::precondition::IfMatch;
 use crate::error::ApiError;
 use crate::http::auth::{Editor, Require, Viewer};
+use crate::http::cache;
 use crate::http::conditional::{self, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
 use crate::http::pagination::{ListEnvelope, PageParams};
@@ -35,10 +36,11 @@ pub(super) async fn list_tip_lines(
     QueryParams(paging): QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = paging.validate()?;
-    let lines = state
+    let shown = state
         .db(move |conn| service::list(conn, query.channel.as_deref(), viewer, page))
         .await?;
-    conditional::list(&req, &ListEnvelope::from(lines.map(TipLineOut::from)))
+    let response = conditional::list(&req, &ListEnvelope::from(shown.value.map(TipLineOut::from)))?;
+    Ok(cache::public(response, shown.keys, shown.fresh_until))
 }
 
 /// Read a tip line
@@ -61,8 +63,10 @@ pub(super) async fn get_tip_line(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let line = TipLineOut::from(state.db(move |conn| service::get(conn, id, viewer)).await?);
-    conditional::resource(&req, line.version, &line)
+    let shown = state.db(move |conn| service::get(conn, id, viewer)).await?;
+    let line = TipLineOut::from(shown.value);
+    let response = conditional::resource(&req, line.version, &line)?;
+    Ok(cache::public(response, shown.keys, shown.fresh_until))
 }
 
 /// Create a tip line

@@ -2,13 +2,14 @@
 
 use super::repo::{self, NewTipLineRow, TipLineChanges, TipLineRow};
 use crate::channels::repo as channels;
-use crate::db::{AnyConnection, write_transaction};
+use crate::db::{AnyConnection, content_transaction};
 use crate::domain::enums::TipLineKind;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::CurrentUser;
 use crate::domain::slug::IdOrSlug;
 use crate::domain::stored::StoredEnum;
+use crate::domain::surrogate::{Changed, Key, Keys, Shown};
 use crate::domain::visibility::Visibility;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
@@ -91,25 +92,52 @@ pub fn list(
     channel: Option<&str>,
     viewer: Option<CurrentUser>,
     page: PageRequest,
-) -> Result<Paged<TipLineRow>, ApiError> {
+) -> Result<Shown<Paged<TipLineRow>>, ApiError> {
+    let mut keys = Keys::of([Key::TipLines]);
     let lines = match channel {
         Some(raw) => match channels::id_of(conn, &IdOrSlug::parse(raw))? {
-            Some(id) => repo::list(conn, Some(id), Visibility::of(viewer))?,
+            Some(id) => {
+                // Which channel the slug names changes with the channel.
+                keys.add(Key::Channel(id));
+                repo::list(conn, Some(id), Visibility::of(viewer))?
+            }
             None => Vec::new(),
         },
         None => repo::list(conn, None, Visibility::of(viewer))?,
     };
-    Ok(Paged::slice(lines, page))
+    keys.extend(lines.iter().map(|line| Key::TipLine(line.id)));
+    Ok(Shown::new(Paged::slice(lines, page), keys))
 }
 
 pub fn get(
     conn: &mut AnyConnection,
     id: i64,
     viewer: Option<CurrentUser>,
-) -> Result<TipLineRow, ApiError> {
+) -> Result<Shown<TipLineRow>, ApiError> {
     repo::find(conn, id)?
         .filter(|line| line.active || Visibility::of(viewer).sees_everything())
+        .map(|line| Shown::new(line, Keys::of([Key::TipLine(id)])))
         .ok_or_else(|| ApiError::not_found("tip line"))
+}
+
+/// What a write of a tip line changed: nothing public while it stays inactive; else the
+/// line, the lists, and the details of its channels before and after.
+fn changed_keys(before: Option<&TipLineRow>, after: Option<&TipLineRow>) -> Keys {
+    let shown: Vec<&TipLineRow> = before
+        .into_iter()
+        .chain(after)
+        .filter(|line| line.active)
+        .collect();
+    let Some(id) = shown.first().map(|line| line.id) else {
+        return Keys::none();
+    };
+    let mut keys = Keys::of([Key::TipLine(id), Key::TipLines]);
+    keys.extend(
+        shown
+            .iter()
+            .map(|line| Key::ChannelTipLines(line.channel_id)),
+    );
+    keys
 }
 
 /// Validates a complete tip line (a new one, or an existing one with changes applied).
@@ -128,7 +156,7 @@ fn check_tip_line(conn: &mut AnyConnection, fields: &mut NewTipLineRow) -> Resul
     ApiError::check(errors)
 }
 
-pub fn create(conn: &mut AnyConnection, new: NewTipLine) -> Result<TipLineRow, ApiError> {
+pub fn create(conn: &mut AnyConnection, new: NewTipLine) -> Result<Changed<TipLineRow>, ApiError> {
     let mut row = NewTipLineRow {
         channel_id: new.channel_id,
         kind: new.kind.as_str(),
@@ -137,9 +165,11 @@ pub fn create(conn: &mut AnyConnection, new: NewTipLine) -> Result<TipLineRow, A
         position: new.position.unwrap_or(0),
         active: new.active.unwrap_or(true),
     };
-    write_transaction(conn, |conn| {
+    content_transaction(conn, |conn| {
         check_tip_line(conn, &mut row)?;
-        Ok(repo::insert(conn, &row, time::now())?)
+        let line = repo::insert(conn, &row, time::now())?;
+        let keys = changed_keys(None, Some(&line));
+        Ok(Changed::new(line, keys))
     })
 }
 
@@ -148,28 +178,34 @@ pub fn update(
     id: i64,
     precondition: &IfMatch,
     input: TipLineUpdate,
-) -> Result<TipLineRow, ApiError> {
-    write_transaction(conn, |conn| {
+) -> Result<Changed<TipLineRow>, ApiError> {
+    content_transaction(conn, |conn| {
         let current = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("tip line"))?;
         let mut changes = TipLineChanges {
             channel_id: input.channel_id.unwrap_or(current.channel_id),
             kind: input.kind.unwrap_or(current.kind).as_str(),
-            label: input.label.clone().unwrap_or(current.label),
-            value: input.value.clone().unwrap_or(current.value),
+            label: input.label.clone().unwrap_or_else(|| current.label.clone()),
+            value: input.value.clone().unwrap_or_else(|| current.value.clone()),
             position: input.position.unwrap_or(current.position),
             active: input.active.unwrap_or(current.active),
         };
         check_tip_line(conn, &mut changes)?;
         precondition.check(current.version)?;
-        Ok(repo::update(conn, id, &changes, time::now())?)
+        let line = repo::update(conn, id, &changes, time::now())?;
+        let keys = changed_keys(Some(&current), Some(&line));
+        Ok(Changed::new(line, keys))
     })
 }
 
-pub fn delete(conn: &mut AnyConnection, id: i64, precondition: &IfMatch) -> Result<(), ApiError> {
-    write_transaction(conn, |conn| {
+pub fn delete(
+    conn: &mut AnyConnection,
+    id: i64,
+    precondition: &IfMatch,
+) -> Result<Changed<()>, ApiError> {
+    content_transaction(conn, |conn| {
         let current = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("tip line"))?;
         precondition.check(current.version)?;
         repo::delete(conn, id)?;
-        Ok(())
+        Ok(Changed::new((), changed_keys(Some(&current), None)))
     })
 }

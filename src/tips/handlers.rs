@@ -33,7 +33,7 @@ pub(super) async fn send_tip(
     JsonBody(body): JsonBody<SendTip>,
 ) -> Result<HttpResponse, ApiError> {
     let stored = state
-        .write(move |conn| service::send(conn, &client, body.into()))
+        .write_unseen(move |conn| service::send(conn, &client, body.into()))
         .await?;
     // A bot that filled the honeypot gets the same kind of answer, and nothing is kept.
     let receipt = TipReceipt {
@@ -125,7 +125,7 @@ pub(super) async fn update_tip(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let tip = state
-        .write(move |conn| service::update(conn, actor, id, &precondition, body.into()))
+        .write_unseen(move |conn| service::update(conn, actor, id, &precondition, body.into()))
         .await?;
     let tip = TipOut::from(tip);
     conditional::written(tip.version, &tip)

@@ -62,7 +62,7 @@ pub(super) async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     let password_hash = service::hash_if_valid(&state.auth.passwords, Some(&body.password)).await?;
     let user = state
-        .write(move |conn| service::create(conn, body.into(), password_hash))
+        .write_unseen(move |conn| service::create(conn, body.into(), password_hash))
         .await?;
     let out = UserOut::from(user);
     conditional::created(format!("/api/v1/users/{}", out.id), out.version, &out)
@@ -122,7 +122,9 @@ pub(super) async fn update_user(
     let password_hash =
         service::hash_if_valid(&state.auth.passwords, body.password.as_deref()).await?;
     let user = state
-        .write(move |conn| service::update(conn, id, &precondition, body.into(), password_hash))
+        .write_unseen(move |conn| {
+            service::update(conn, id, &precondition, body.into(), password_hash)
+        })
         .await?;
     let out = UserOut::from(user);
     conditional::written(out.version, &out)
@@ -151,7 +153,7 @@ pub(super) async fn delete_user(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
-        .write(move |conn| service::delete(conn, id, &precondition))
+        .write_unseen(move |conn| service::delete(conn, id, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

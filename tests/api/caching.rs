@@ -128,7 +128,12 @@ async fn a_stale_if_match_is_412_and_a_current_one_passes() {
 async fn signed_in_reads_are_private_and_anonymous_ones_public() {
     let app = TestApp::new().await;
     let anonymous = app.get("/api/v1/channels").send().await;
-    assert_eq!(anonymous.header("cache-control"), Some("public, no-cache"));
+    assert_eq!(
+        anonymous.header("cache-control"),
+        Some("public, max-age=0, s-maxage=300, stale-while-revalidate=30, stale-if-error=86400")
+    );
+    assert_eq!(anonymous.header("surrogate-key"), Some("channels"));
     let signed_in = app.get("/api/v1/channels").bearer(&app.editor).send().await;
     assert_eq!(signed_in.header("cache-control"), Some("private, no-cache"));
+    assert_eq!(signed_in.header("surrogate-key"), None);
 }

@@ -209,13 +209,30 @@ fn lower_layers_import_nothing_above_them() {
     let mut offences = Vec::new();
     for (module, used) in &graph {
         let lower = module.ends_with("::repo")
-            || ["domain", "db", "error", "config", "rate_limit"]
-                .iter()
-                .any(|layer| module == layer || module.starts_with(&format!("{layer}::")));
+            || [
+                "domain",
+                "db",
+                "error",
+                "config",
+                "rate_limit",
+                "cache",
+                "outbound",
+            ]
+            .iter()
+            .any(|layer| module == layer || module.starts_with(&format!("{layer}::")));
         let resource = |target: &str| {
-            !["domain", "db", "error", "config", "rate_limit", "crate"]
-                .iter()
-                .any(|layer| target == *layer || target.starts_with(&format!("{layer}::")))
+            ![
+                "domain",
+                "db",
+                "error",
+                "config",
+                "rate_limit",
+                "cache",
+                "outbound",
+                "crate",
+            ]
+            .iter()
+            .any(|layer| target == *layer || target.starts_with(&format!("{layer}::")))
         };
         for target in used {
             let bad = if module.ends_with("::repo") {

@@ -20,6 +20,7 @@ mod migrations;
 mod openapi;
 mod outage;
 mod problems;
+mod response_cache;
 mod seed;
 mod support;
 mod tip_lines;
