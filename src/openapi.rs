@@ -90,6 +90,26 @@ const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 6] = [
 
 /// Completes the collected document: the links of [`CREATED_RESOURCE_LINKS`], and the
 /// 500 and 503 answers any API operation can give.
+/// What every public read's answer says to caches (see `http::cache`).
+const PUBLIC_ANSWER_HEADERS: &[(&str, &str)] = &[
+    (
+        "Cache-Control",
+        "Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` \
+         (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`.",
+    ),
+    (
+        "Surrogate-Key",
+        "Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 \
+         author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. \
+         Also sent as `xkey`, and comma-separated as `Cache-Tag`.",
+    ),
+    (
+        "X-Newsdesk-Cache",
+        "Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was \
+         computed.",
+    ),
+];
+
 pub fn finish(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::link::LinkBuilder;
     use utoipa::openapi::{Ref, RefOr};
@@ -118,6 +138,28 @@ pub fn finish(document: &mut utoipa::openapi::OpenApi) {
                     .responses
                     .entry(status.to_owned())
                     .or_insert_with(|| RefOr::Ref(Ref::from_response_name(response)));
+            }
+        }
+    }
+
+    for (path, item) in document.paths.paths.iter_mut() {
+        let public_read = item
+            .get
+            .as_mut()
+            .filter(|get| path.starts_with("/api/") && get.security.is_none());
+        if let Some(RefOr::T(ok)) =
+            public_read.and_then(|get| get.responses.responses.get_mut("200"))
+        {
+            for (name, description) in PUBLIC_ANSWER_HEADERS {
+                let header = utoipa::openapi::header::HeaderBuilder::new()
+                    .schema(Some(utoipa::openapi::schema::Object::with_type(
+                        utoipa::openapi::schema::Type::String,
+                    )))
+                    .description(Some(*description))
+                    .build();
+                ok.headers
+                    .entry((*name).to_owned())
+                    .or_insert(RefOr::T(header));
             }
         }
     }
