@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 
@@ -23,13 +24,11 @@ const REMEMBERED_PURGES: usize = 4096;
 /// What an entry costs beyond its body: its path, keys and bookkeeping.
 const ENTRY_OVERHEAD: usize = 256;
 
-/// One cached answer.
+/// One cached answer: its body and the headers it is sent with, ready to go.
 pub struct Entry {
     pub body: Bytes,
     pub etag: String,
-    pub link: Option<String>,
-    /// The surrogate keys, space-separated, as the answer's `Surrogate-Key` header.
-    pub surrogate_keys: String,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
     /// When scheduled publishing will change the answer: it is not served after that.
     pub fresh_until: Option<DateTime<Utc>>,
     keys: Vec<String>,
@@ -41,20 +40,19 @@ impl Entry {
     pub fn new(
         body: Bytes,
         etag: String,
-        link: Option<String>,
+        headers: Vec<(HeaderName, HeaderValue)>,
         keys: Vec<String>,
         fresh_until: Option<DateTime<Utc>>,
     ) -> Self {
         let size = body.len()
             + etag.len()
-            + link.as_ref().map_or(0, String::len)
-            + keys.iter().map(|k| k.len() * 3).sum::<usize>()
+            + headers.iter().map(|(_, v)| v.len()).sum::<usize>()
+            + keys.iter().map(|k| k.len() * 2).sum::<usize>()
             + ENTRY_OVERHEAD;
         Self {
-            surrogate_keys: keys.join(" "),
             body,
             etag,
-            link,
+            headers,
             fresh_until,
             keys,
             size,
@@ -318,7 +316,7 @@ mod tests {
         Arc::new(Entry::new(
             Bytes::from(body.to_owned()),
             "\"e\"".into(),
-            None,
+            Vec::new(),
             keys.iter().map(|k| (*k).to_owned()).collect(),
             None,
         ))

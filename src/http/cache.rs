@@ -82,21 +82,20 @@ pub async fn serve(
         return Ok(unmarked(res, if_none_match.as_ref()));
     };
     let (request, response) = res.into_parts();
-    let text = |name| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let (etag, link) = (text(header::ETAG).unwrap_or_default(), text(header::LINK));
+    let etag = response
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let headers = ready_headers(&response, &mark);
     let body = actix_web::body::to_bytes(response.into_body())
         .await
         .map_err(|e| actix_web::error::ErrorInternalServerError(e.into()))?;
     let entry = Arc::new(Entry::new(
         body,
         etag,
-        link,
+        headers,
         mark.keys.names(),
         mark.fresh_until,
     ));
@@ -136,6 +135,28 @@ fn unmarked<B: MessageBody + 'static>(
     ServiceResponse::new(request, not_modified)
 }
 
+/// The headers a public answer is always sent with, built once when it is stored.
+fn ready_headers(
+    response: &HttpResponse<impl MessageBody>,
+    mark: &PublicAnswer,
+) -> Vec<(HeaderName, HeaderValue)> {
+    let keys = mark.keys.to_string();
+    let mut headers = vec![(header::VARY, HeaderValue::from_static("Authorization"))];
+    for name in [header::ETAG, header::LINK] {
+        if let Some(value) = response.headers().get(&name) {
+            headers.push((name, value.clone()));
+        }
+    }
+    if let Ok(value) = HeaderValue::from_str(&keys) {
+        headers.push((SURROGATE_KEY, value.clone()));
+        headers.push((XKEY, value));
+    }
+    if let Ok(value) = HeaderValue::from_str(&keys.replace(' ', ",")) {
+        headers.push((CACHE_TAG, value));
+    }
+    headers
+}
+
 fn answer(
     entry: &Entry,
     if_none_match: Option<&HeaderValue>,
@@ -148,33 +169,17 @@ fn answer(
     } else {
         HttpResponse::Ok()
     };
+    for header in &entry.headers {
+        response.insert_header(header.clone());
+    }
     response
         .insert_header((header::CACHE_CONTROL, cache_control(cdn, entry.fresh_until)))
-        .insert_header((header::VARY, "Authorization"))
-        .insert_header((CACHE_STATUS, status));
-    if let Ok(etag) = HeaderValue::from_str(&entry.etag) {
-        response.insert_header((header::ETAG, etag));
-    }
-    if let Ok(keys) = HeaderValue::from_str(&entry.surrogate_keys) {
-        response
-            .insert_header((SURROGATE_KEY, keys.clone()))
-            .insert_header((XKEY, keys));
-    }
-    if let Ok(tags) = HeaderValue::from_str(&entry.surrogate_keys.replace(' ', ",")) {
-        response.insert_header((CACHE_TAG, tags));
-    }
-    if let Some(link) = entry
-        .link
-        .as_deref()
-        .and_then(|l| HeaderValue::from_str(l).ok())
-    {
-        response.insert_header((header::LINK, link));
-    }
+        .insert_header((CACHE_STATUS, HeaderValue::from_static(status)));
     if not_modified {
         return response.finish();
     }
     response
-        .content_type("application/json")
+        .content_type(mime::APPLICATION_JSON)
         .body(entry.body.clone())
 }
 
