@@ -4,12 +4,13 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use strum::VariantArray;
 
 use super::content::Sort;
 use super::search::{self, PreparedSearch};
 use crate::db::schema::{
-    article_bylines, article_pages, article_related, article_revisions, article_tags, articles,
-    authors, users,
+    article_bylines, article_counts, article_pages, article_related, article_revisions,
+    article_tags, articles, authors, users,
 };
 use crate::db::{self, AnyConnection, MultiBackend};
 use crate::domain::enums::{ArticleStatus, BylineRole};
@@ -102,8 +103,11 @@ type Boxed<'a> = articles::BoxedQuery<'a, MultiBackend>;
 type Predicate<QS = articles::table> =
     Box<dyn BoxableExpression<QS, MultiBackend, SqlType = diesel::sql_types::Bool>>;
 
+/// The statuses an article may be public in, once its `published_at` has come.
+const PUBLIC_STATUSES: [ArticleStatus; 2] = [ArticleStatus::Published, ArticleStatus::Scheduled];
+
 /// The visibility rule as SQL, applied by every read of articles, also where `articles`
-/// is joined to another table (`QS`).
+/// is joined to another table (`QS`). [`maintained_total`] counts by the same rule.
 pub fn visible<QS: 'static>(visibility: Visibility, now: NaiveDateTime) -> Predicate<QS>
 where
     articles::status: SelectableExpression<QS>,
@@ -111,10 +115,7 @@ where
     diesel::dsl::AssumeNotNull<articles::created_by>: SelectableExpression<QS>,
 {
     let public = articles::status
-        .eq_any([
-            ArticleStatus::Published.as_str(),
-            ArticleStatus::Scheduled.as_str(),
-        ])
+        .eq_any(PUBLIC_STATUSES.map(|s| s.as_str()))
         .and(articles::published_at.assume_not_null().le(now));
     match visibility {
         Visibility::Public => Box::new(public),
@@ -159,13 +160,22 @@ fn filtered(filter: &ListFilter) -> Boxed<'_> {
     query
 }
 
-/// One page of the filtered list and the total count: two queries.
+/// One page of the filtered list and the exact total.
 pub fn list(
     conn: &mut AnyConnection,
     filter: &ListFilter,
     page: PageRequest,
 ) -> QueryResult<(Vec<ArticleRow>, i64)> {
-    let total = filtered(filter).count().get_result(conn)?;
+    let total = count(conn, filter)?;
+    Ok((page_of(conn, filter, page)?, total))
+}
+
+/// One page of the filtered list, without its total.
+pub fn page_of(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    page: PageRequest,
+) -> QueryResult<Vec<ArticleRow>> {
     let query = filtered(filter);
     // Public articles always have a date; only wider views need undated (unpublished)
     // ones sorted after the dated ones, which costs the index its order.
@@ -191,12 +201,85 @@ pub fn list(
             query.order((articles::updated_at.desc(), articles::id.desc()))
         }
     };
-    let rows = query
+    query
         .limit(page.per_page)
         .offset(page.offset())
         .select(ArticleRow::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+        .load(conn)
+}
+
+/// How many articles `filter` keeps, exactly. Counting the rows costs a visit to every
+/// one of them, so a list narrowed only by channel and status is answered from the
+/// counts that triggers maintain (`article_counts`) instead.
+pub fn count(conn: &mut AnyConnection, filter: &ListFilter) -> QueryResult<i64> {
+    match maintained_total(conn, filter) {
+        Some(total) => total,
+        None => filtered(filter).count().get_result(conn),
+    }
+}
+
+/// The total as the maintained counts give it, or `None` when the filter narrows by
+/// something they do not count (author, time, search, excluded ids) or the reader sees
+/// their own drafts among public articles.
+///
+/// The counts hold every article by channel, status and whether it is dated. Everything
+/// visible is all of them; public is the dated ones in a public status less those whose
+/// `published_at` is still to come: the complement, among those, of `visible`'s
+/// `published_at <= now`, found by an index range on `published_at`, so it costs only as
+/// many rows as are scheduled ahead.
+fn maintained_total(conn: &mut AnyConnection, filter: &ListFilter) -> Option<QueryResult<i64>> {
+    if filter.author_ids.is_some()
+        || filter.published_after.is_some()
+        || filter.published_before.is_some()
+        || filter.search.is_some()
+        || !filter.exclude_ids.is_empty()
+    {
+        return None;
+    }
+    let public = match filter.visibility {
+        Visibility::Public => true,
+        Visibility::Everything => false,
+        Visibility::PublicOrOwn(_) => return None,
+    };
+    let statuses: Vec<&'static str> = ArticleStatus::VARIANTS
+        .iter()
+        .filter(|s| !public || PUBLIC_STATUSES.contains(s))
+        .filter(|s| filter.status.is_none_or(|wanted| wanted == **s))
+        .map(|s| s.as_str())
+        .collect();
+    if statuses.is_empty() || filter.channel_ids.as_ref().is_some_and(Vec::is_empty) {
+        return Some(Ok(0));
+    }
+
+    let mut counted = article_counts::table
+        .into_boxed()
+        .filter(article_counts::status.eq_any(statuses.clone()));
+    if let Some(ids) = &filter.channel_ids {
+        counted = counted.filter(article_counts::channel_id.eq_any(ids.clone()));
+    }
+    if public {
+        counted = counted.filter(article_counts::dated.eq(true));
+    }
+    // SUM of BIGINT is NUMERIC on PostgreSQL: cast back, and 0 for no rows.
+    let counted = counted
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "CAST(COALESCE(SUM(article_counts.articles), 0) AS BIGINT)",
+        ))
+        .single_value()
+        .assume_not_null();
+    if !public {
+        return Some(diesel::select(counted).get_result(conn));
+    }
+    let mut ahead = articles::table
+        .into_boxed()
+        .filter(articles::status.eq_any(statuses))
+        .filter(articles::published_at.gt(filter.now));
+    if let Some(ids) = &filter.channel_ids {
+        ahead = ahead.filter(articles::channel_id.eq_any(ids.clone()));
+    }
+    let ahead = ahead.count().single_value().assume_not_null();
+    // One statement, so that both parts see the same moment.
+    Some(diesel::select(counted - ahead).get_result(conn))
 }
 
 pub fn find(

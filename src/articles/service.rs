@@ -165,7 +165,7 @@ pub fn related(
             page: 1,
             per_page: room as i64,
         };
-        curated.extend(repo::list(conn, &filter, page)?.0);
+        curated.extend(repo::page_of(conn, &filter, page)?);
     }
     assemble(conn, curated, Visibility::of(viewer))
 }
