@@ -164,3 +164,63 @@ async fn a_scheduled_article_counts_only_from_its_time() {
     assert_eq!(public_total(&app, &subtree).await, 1);
     assert_eq!(editor_total(&app, &subtree).await, 2);
 }
+
+#[actix_web::test]
+async fn search_pages_hold_the_same_matches_in_order_however_they_are_found() {
+    let app = TestApp::new().await;
+    let room = Newsroom::build(&app).await;
+    let article = |title: &str, hours: i64| {
+        ArticleBuilder::new(&app)
+            .in_channel(room.society)
+            .title(title)
+            .published_hours_ago(hours)
+    };
+    let mut matching = Vec::new();
+    for hours in [5, 1, 3, 2] {
+        matching.push((hours, article("萍乡经济综述", hours).create().await.id));
+    }
+    article("南昌新闻", 4).create().await;
+    article("赣州新闻", 6).create().await;
+    ArticleBuilder::new(&app)
+        .in_channel(room.society)
+        .title("萍乡明日要闻")
+        .scheduled_for(Utc::now() + Duration::days(1))
+        .create()
+        .await;
+    matching.sort();
+    let newest_first: Vec<i64> = matching.iter().map(|(_, id)| *id).collect();
+
+    // One page of all: the matches are read and sorted.
+    let whole = app
+        .get("/api/v1/articles?q=萍乡&per_page=100")
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(whole.ids(), newest_first);
+    assert_eq!(whole["meta"]["total"], 4);
+    // Pages of one: the newest articles are walked and tested one by one.
+    let mut paged = Vec::new();
+    for page in 1..=5 {
+        let body = app
+            .get(&format!("/api/v1/articles?q=萍乡&per_page=1&page={page}"))
+            .send()
+            .await
+            .ok(200);
+        assert_eq!(body["meta"]["total"], 4);
+        paged.extend(body.ids());
+    }
+    assert_eq!(paged, newest_first);
+    let oldest_first: Vec<i64> = newest_first.iter().rev().copied().collect();
+    let mut paged = Vec::new();
+    for page in 1..=4 {
+        let body = app
+            .get(&format!(
+                "/api/v1/articles?q=萍乡&per_page=1&page={page}&sort=published_at"
+            ))
+            .send()
+            .await
+            .ok(200);
+        paged.extend(body.ids());
+    }
+    assert_eq!(paged, oldest_first);
+}
