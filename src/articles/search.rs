@@ -250,8 +250,8 @@ pub fn prepare(conn: &mut AnyConnection, query: &SearchQuery) -> QueryResult<Pre
 /// of starting from the matches: `articles.id + 0` is no longer the rowid to look the
 /// matches up by, so the planner walks the time index and stops at the page's end, where
 /// it would otherwise read every match and sort them all (40 ms for 9,000 matches). The
-/// caller decides when that pays ([`super::repo`]). PostgreSQL needs no such hint: the
-/// ids arrive as one array whose length its planner sees.
+/// caller, the list query in `repo.rs`, decides when that pays. PostgreSQL needs no such
+/// hint: the ids arrive as one array whose length its planner sees.
 pub fn matching(prepared: &PreparedSearch, walk: bool) -> ArticleFilter {
     match prepared {
         PreparedSearch::Fts5(query) => {
