@@ -262,10 +262,28 @@ fn rows(
 /// one of them, so a list narrowed only by channel and status is answered from the
 /// counts that triggers maintain (`article_counts`) instead.
 pub fn count(conn: &mut AnyConnection, filter: &ListFilter) -> QueryResult<i64> {
+    if let Some(total) = searched_total(filter) {
+        return Ok(total);
+    }
     match maintained_total(conn, filter) {
         Some(total) => total,
         None => filtered(filter, false).count().get_result(conn),
     }
+}
+
+/// The total of a search narrowed by nothing else, when preparing the search already
+/// counted the matches the reader may see.
+fn searched_total(filter: &ListFilter) -> Option<i64> {
+    let narrowed = filter.channel_ids.is_some()
+        || filter.author_ids.is_some()
+        || filter.published_after.is_some()
+        || filter.published_before.is_some()
+        || filter.status.is_some()
+        || !filter.exclude_ids.is_empty();
+    if narrowed {
+        return None;
+    }
+    filter.search.as_ref()?.visible_matches()
 }
 
 /// The total as the maintained counts give it, or `None` when the filter narrows by

@@ -198,6 +198,15 @@ async fn search_pages_hold_the_same_matches_in_order_however_they_are_found() {
         .ok(200);
     assert_eq!(whole.ids(), newest_first);
     assert_eq!(whole["meta"]["total"], 4);
+    assert_eq!(
+        total_as(&app, Some(&app.editor), "?q=萍乡").await,
+        5,
+        "editors find the scheduled article too"
+    );
+    assert_eq!(
+        public_total(&app, &format!("?q=萍乡&channel={}", room.nanchang)).await,
+        0
+    );
     // Pages of one: the newest articles are walked and tested one by one.
     let mut paged = Vec::new();
     for page in 1..=5 {
