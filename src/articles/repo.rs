@@ -173,8 +173,8 @@ pub fn list(
         return Ok((Vec::new(), total));
     }
     let walk = match &filter.search {
-        Some(_) => walking_is_cheaper(conn, filter, page, total)?,
-        None => false,
+        Some(search) if search.can_walk() => walking_is_cheaper(conn, filter, page, total)?,
+        _ => false,
     };
     Ok((rows(conn, filter, page, walk)?, total))
 }

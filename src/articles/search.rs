@@ -210,6 +210,11 @@ impl PreparedSearch {
             Self::Ids { count, .. } => Some(*count),
         }
     }
+
+    /// Whether the backend takes the `walk` hint of [`matching`] (only SQLite needs it).
+    pub fn can_walk(&self) -> bool {
+        matches!(self, Self::Fts5(_))
+    }
 }
 
 /// Resolves `query` for the backend; `visible` is the reader's visibility rule. On
