@@ -4,12 +4,13 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use strum::VariantArray;
 
 use super::content::Sort;
 use super::search::{self, PreparedSearch};
 use crate::db::schema::{
-    article_bylines, article_pages, article_related, article_revisions, article_tags, articles,
-    authors, users,
+    article_bylines, article_counts, article_pages, article_related, article_revisions,
+    article_tags, articles, authors, users,
 };
 use crate::db::{self, AnyConnection, MultiBackend};
 use crate::domain::enums::{ArticleStatus, BylineRole};
@@ -102,8 +103,11 @@ type Boxed<'a> = articles::BoxedQuery<'a, MultiBackend>;
 type Predicate<QS = articles::table> =
     Box<dyn BoxableExpression<QS, MultiBackend, SqlType = diesel::sql_types::Bool>>;
 
+/// The statuses an article may be public in, once its `published_at` has come.
+const PUBLIC_STATUSES: [ArticleStatus; 2] = [ArticleStatus::Published, ArticleStatus::Scheduled];
+
 /// The visibility rule as SQL, applied by every read of articles, also where `articles`
-/// is joined to another table (`QS`).
+/// is joined to another table (`QS`). [`maintained_total`] counts by the same rule.
 pub fn visible<QS: 'static>(visibility: Visibility, now: NaiveDateTime) -> Predicate<QS>
 where
     articles::status: SelectableExpression<QS>,
@@ -111,10 +115,7 @@ where
     diesel::dsl::AssumeNotNull<articles::created_by>: SelectableExpression<QS>,
 {
     let public = articles::status
-        .eq_any([
-            ArticleStatus::Published.as_str(),
-            ArticleStatus::Scheduled.as_str(),
-        ])
+        .eq_any(PUBLIC_STATUSES.map(|s| s.as_str()))
         .and(articles::published_at.assume_not_null().le(now));
     match visibility {
         Visibility::Public => Box::new(public),
@@ -125,7 +126,9 @@ where
     }
 }
 
-fn filtered(filter: &ListFilter) -> Boxed<'_> {
+/// The filter as SQL. `walk` asks for a search to be tested row by row in the list's
+/// order instead of driving the query (see [`search::matching`]).
+fn filtered(filter: &ListFilter, walk: bool) -> Boxed<'_> {
     let mut query = articles::table
         .into_boxed()
         .filter(visible(filter.visibility, filter.now));
@@ -151,7 +154,7 @@ fn filtered(filter: &ListFilter) -> Boxed<'_> {
         query = query.filter(articles::status.eq(status.as_str()));
     }
     if let Some(q) = &filter.search {
-        query = query.filter(search::matching(q));
+        query = query.filter(search::matching(q, walk));
     }
     if !filter.exclude_ids.is_empty() {
         query = query.filter(articles::id.ne_all(&filter.exclude_ids));
@@ -159,14 +162,71 @@ fn filtered(filter: &ListFilter) -> Boxed<'_> {
     query
 }
 
-/// One page of the filtered list and the total count: two queries.
+/// One page of the filtered list and the exact total.
 pub fn list(
     conn: &mut AnyConnection,
     filter: &ListFilter,
     page: PageRequest,
 ) -> QueryResult<(Vec<ArticleRow>, i64)> {
-    let total = filtered(filter).count().get_result(conn)?;
-    let query = filtered(filter);
+    let total = count(conn, filter)?;
+    if total <= page.offset() {
+        return Ok((Vec::new(), total));
+    }
+    let walk = match &filter.search {
+        Some(search) if search.can_walk() => walking_is_cheaper(conn, filter, page, total)?,
+        _ => false,
+    };
+    Ok((rows(conn, filter, page, walk)?, total))
+}
+
+/// One page of the filtered list, without its total.
+pub fn page_of(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    page: PageRequest,
+) -> QueryResult<Vec<ArticleRow>> {
+    rows(conn, filter, page, false)
+}
+
+/// Whether the page of a search is found sooner by walking the visible articles in the
+/// list's order, testing each for a match, than by reading every match and sorting them
+/// all. Walking meets about `visible / matches` articles per match it keeps, so it wins
+/// for common terms (a city's name matches one article in ten) and loses for rare ones.
+fn walking_is_cheaper(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    page: PageRequest,
+    matches: i64,
+) -> QueryResult<bool> {
+    if filter.sort == Sort::RecentlyUpdated {
+        return Ok(false);
+    }
+    let everything = ListFilter {
+        visibility: filter.visibility,
+        now: filter.now,
+        channel_ids: None,
+        author_ids: None,
+        published_after: None,
+        published_before: None,
+        status: None,
+        search: None,
+        exclude_ids: Vec::new(),
+        sort: filter.sort,
+    };
+    let Some(visible) = maintained_total(conn, &everything) else {
+        return Ok(false);
+    };
+    let wanted = page.offset() + page.per_page;
+    Ok(wanted.saturating_mul(visible?) < matches.saturating_mul(matches))
+}
+
+fn rows(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    page: PageRequest,
+    walk: bool,
+) -> QueryResult<Vec<ArticleRow>> {
+    let query = filtered(filter, walk);
     // Public articles always have a date; only wider views need undated (unpublished)
     // ones sorted after the dated ones, which costs the index its order.
     let undated_last = filter.visibility != Visibility::Public;
@@ -191,12 +251,103 @@ pub fn list(
             query.order((articles::updated_at.desc(), articles::id.desc()))
         }
     };
-    let rows = query
+    query
         .limit(page.per_page)
         .offset(page.offset())
         .select(ArticleRow::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+        .load(conn)
+}
+
+/// How many articles `filter` keeps, exactly. Counting the rows costs a visit to every
+/// one of them, so a list narrowed only by channel and status is answered from the
+/// counts that triggers maintain (`article_counts`) instead.
+pub fn count(conn: &mut AnyConnection, filter: &ListFilter) -> QueryResult<i64> {
+    if let Some(total) = searched_total(filter) {
+        return Ok(total);
+    }
+    match maintained_total(conn, filter) {
+        Some(total) => total,
+        None => filtered(filter, false).count().get_result(conn),
+    }
+}
+
+/// The total of a search narrowed by nothing else, when preparing the search already
+/// counted the matches the reader may see.
+fn searched_total(filter: &ListFilter) -> Option<i64> {
+    let narrowed = filter.channel_ids.is_some()
+        || filter.author_ids.is_some()
+        || filter.published_after.is_some()
+        || filter.published_before.is_some()
+        || filter.status.is_some()
+        || !filter.exclude_ids.is_empty();
+    if narrowed {
+        return None;
+    }
+    filter.search.as_ref()?.visible_matches()
+}
+
+/// The total as the maintained counts give it, or `None` when the filter narrows by
+/// something they do not count (author, time, search, excluded ids) or the reader sees
+/// their own drafts among public articles.
+///
+/// The counts hold every article by channel, status and whether it is dated. Everything
+/// visible is all of them; public is the dated ones in a public status less those whose
+/// `published_at` is still to come: the complement, among those, of `visible`'s
+/// `published_at <= now`, found by an index range on `published_at`, so it costs only as
+/// many rows as are scheduled ahead.
+fn maintained_total(conn: &mut AnyConnection, filter: &ListFilter) -> Option<QueryResult<i64>> {
+    if filter.author_ids.is_some()
+        || filter.published_after.is_some()
+        || filter.published_before.is_some()
+        || filter.search.is_some()
+        || !filter.exclude_ids.is_empty()
+    {
+        return None;
+    }
+    let public = match filter.visibility {
+        Visibility::Public => true,
+        Visibility::Everything => false,
+        Visibility::PublicOrOwn(_) => return None,
+    };
+    let statuses: Vec<&'static str> = ArticleStatus::VARIANTS
+        .iter()
+        .filter(|s| !public || PUBLIC_STATUSES.contains(s))
+        .filter(|s| filter.status.is_none_or(|wanted| wanted == **s))
+        .map(|s| s.as_str())
+        .collect();
+    if statuses.is_empty() || filter.channel_ids.as_ref().is_some_and(Vec::is_empty) {
+        return Some(Ok(0));
+    }
+
+    let mut counted = article_counts::table
+        .into_boxed()
+        .filter(article_counts::status.eq_any(statuses.clone()));
+    if let Some(ids) = &filter.channel_ids {
+        counted = counted.filter(article_counts::channel_id.eq_any(ids.clone()));
+    }
+    if public {
+        counted = counted.filter(article_counts::dated.eq(true));
+    }
+    // SUM of BIGINT is NUMERIC on PostgreSQL: cast back, and 0 for no rows.
+    let counted = counted
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "CAST(COALESCE(SUM(article_counts.articles), 0) AS BIGINT)",
+        ))
+        .single_value()
+        .assume_not_null();
+    if !public {
+        return Some(diesel::select(counted).get_result(conn));
+    }
+    let mut ahead = articles::table
+        .into_boxed()
+        .filter(articles::status.eq_any(statuses))
+        .filter(articles::published_at.gt(filter.now));
+    if let Some(ids) = &filter.channel_ids {
+        ahead = ahead.filter(articles::channel_id.eq_any(ids.clone()));
+    }
+    let ahead = ahead.count().single_value().assume_not_null();
+    // One statement, so that both parts see the same moment.
+    Some(diesel::select(counted - ahead).get_result(conn))
 }
 
 pub fn find(

@@ -195,66 +195,98 @@ pub type ArticleFilter = Box<dyn BoxableExpression<articles::table, MultiBackend
 pub enum PreparedSearch {
     /// SQLite: an FTS5 query, answered inside the list query.
     Fts5(String),
-    /// PostgreSQL: the ids of every matching article, comma-separated.
-    Ids(String),
+    /// PostgreSQL: the ids of every matching article the reader may see, comma-separated,
+    /// and how many there are.
+    Ids { ids: String, count: i64 },
 }
 
-#[derive(QueryableByName)]
-struct Id {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
+impl PreparedSearch {
+    /// How many matching articles the reader may see, when preparing already found out
+    /// (PostgreSQL reads every match to list them, so counting them again would read
+    /// them twice).
+    pub fn visible_matches(&self) -> Option<i64> {
+        match self {
+            Self::Fts5(_) => None,
+            Self::Ids { count, .. } => Some(*count),
+        }
+    }
+
+    /// Whether the backend takes the `walk` hint of [`matching`] (only SQLite needs it).
+    pub fn can_walk(&self) -> bool {
+        matches!(self, Self::Fts5(_))
+    }
 }
 
-/// Resolves `query` for the backend. On PostgreSQL the matching ids are looked up first,
-/// through the GIN index: the planner cannot see the cost of reading TOASTed vectors and
-/// would otherwise test every row (80 ms at 10,000 articles against 2 ms), so the lookup
-/// runs with plain and sequential scans switched off for its own transaction. The `&` of
-/// all tokens finds candidates in the index; the phrase query then checks adjacency on
-/// those candidates only.
-pub fn prepare(conn: &mut AnyConnection, query: &SearchQuery) -> QueryResult<PreparedSearch> {
+/// Resolves `query` for the backend; `visible` is the reader's visibility rule. On
+/// PostgreSQL the matching ids are looked up first, through the GIN index: the planner
+/// cannot see the cost of reading TOASTed vectors and would otherwise test every row
+/// (80 ms at 10,000 articles against 2 ms), so the lookup runs with plain and sequential
+/// scans switched off for its own transaction. The `&` of all tokens finds candidates in
+/// the index; the phrase query then checks adjacency on those candidates only. The rows
+/// are read anyway, so the visibility rule is applied to them there, and the list's total
+/// needs no second pass over the matches.
+pub fn prepare(
+    conn: &mut AnyConnection,
+    query: &SearchQuery,
+    visible: ArticleFilter,
+) -> QueryResult<PreparedSearch> {
     match conn {
         AnyConnection::Sqlite(_) => Ok(PreparedSearch::Fts5(query.fts5())),
         AnyConnection::Postgres(_) => {
+            let mut lookup = articles::table
+                .into_boxed()
+                .filter(
+                    sql::<Bool>("articles.search_vector @@ to_tsquery('simple', ")
+                        .bind::<Text, _>(query.all_tokens())
+                        .sql(")"),
+                )
+                .filter(visible);
             // Without a phrase of two or more tokens the index answer is exact, and the
             // adjacency check (which reads each candidate's vector) is skipped.
-            let adjacency = if query.has_phrases() {
-                query.tsquery()
-            } else {
-                String::new()
-            };
-            let ids: Vec<Id> = conn.transaction(|conn| {
+            if query.has_phrases() {
+                lookup = lookup.filter(
+                    sql::<Bool>("articles.search_vector @@ to_tsquery('simple', ")
+                        .bind::<Text, _>(query.tsquery())
+                        .sql(")"),
+                );
+            }
+            let ids: Vec<i64> = conn.transaction(|conn| {
                 diesel::sql_query("SET LOCAL enable_seqscan = off").execute(conn)?;
                 diesel::sql_query("SET LOCAL enable_indexscan = off").execute(conn)?;
-                diesel::sql_query(
-                    "SELECT id FROM articles WHERE search_vector @@ to_tsquery('simple', $1) \
-                     AND ($2 = '' OR search_vector @@ to_tsquery('simple', $2))",
-                )
-                .bind::<Text, _>(query.all_tokens())
-                .bind::<Text, _>(adjacency)
-                .load(conn)
+                lookup.select(articles::id).load(conn)
             })?;
-            let list = ids
-                .iter()
-                .map(|row| row.id.to_string())
-                .collect::<Vec<_>>()
-                .join(",");
-            Ok(PreparedSearch::Ids(list))
+            let count = ids.len() as i64;
+            let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            Ok(PreparedSearch::Ids { ids, count })
         }
     }
 }
 
 /// A filter on `articles` keeping the rows that match. Only [a-z0-9] tokens (or ids)
 /// reach the query text, and they travel as bound parameters.
-pub fn matching(prepared: &PreparedSearch) -> ArticleFilter {
+///
+/// With `walk`, SQLite tests the match on the rows it meets in the list's order instead
+/// of starting from the matches: `articles.id + 0` is no longer the rowid to look the
+/// matches up by, so the planner walks the time index and stops at the page's end, where
+/// it would otherwise read every match and sort them all (40 ms for 9,000 matches). The
+/// caller, the list query in `repo.rs`, decides when that pays. PostgreSQL needs no such
+/// hint: the ids arrive as one array whose length its planner sees.
+pub fn matching(prepared: &PreparedSearch, walk: bool) -> ArticleFilter {
     match prepared {
-        PreparedSearch::Fts5(query) => Box::new(
-            sql::<Bool>(
-                "articles.id IN (SELECT rowid FROM article_search WHERE article_search MATCH ",
+        PreparedSearch::Fts5(query) => {
+            let column = if walk {
+                "articles.id + 0"
+            } else {
+                "articles.id"
+            };
+            Box::new(
+                sql::<Bool>(column)
+                    .sql(" IN (SELECT rowid FROM article_search WHERE article_search MATCH ")
+                    .bind::<Text, _>(query.clone())
+                    .sql(")"),
             )
-            .bind::<Text, _>(query.clone())
-            .sql(")"),
-        ),
-        PreparedSearch::Ids(ids) => Box::new(
+        }
+        PreparedSearch::Ids { ids, .. } => Box::new(
             sql::<Bool>("articles.id = ANY(string_to_array(")
                 .bind::<Text, _>(ids.clone())
                 .sql(", ',')::bigint[])"),

@@ -204,7 +204,7 @@ pub fn related(
             page: 1,
             per_page: room as i64,
         };
-        curated.extend(repo::list(conn, &filter, page)?.0);
+        curated.extend(repo::page_of(conn, &filter, page)?);
     }
     let related = assemble(conn, curated, Visibility::of(viewer))?;
     // The chosen links are the article's own fields; the rest come from its channel.

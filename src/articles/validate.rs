@@ -255,13 +255,19 @@ pub(super) fn list_filter(
         None => None,
     };
     ApiError::check(errors)?;
+    let visibility = Visibility::of(viewer);
+    let now = time::now();
     let search = match search {
-        Some(query) => Some(search::prepare(conn, &query)?),
+        Some(query) => Some(search::prepare(
+            conn,
+            &query,
+            repo::visible(visibility, now),
+        )?),
         None => None,
     };
     Ok(ListFilter {
-        visibility: Visibility::of(viewer),
-        now: time::now(),
+        visibility,
+        now,
         channel_ids,
         author_ids,
         published_after,

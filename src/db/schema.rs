@@ -188,6 +188,17 @@ diesel::table! {
     }
 }
 
+// Kept by triggers (migration 000005): how many articles each channel holds by status
+// and by whether `published_at` is set.
+diesel::table! {
+    article_counts (channel_id, status, dated) {
+        channel_id -> BigInt,
+        status -> Text,
+        dated -> Bool,
+        articles -> BigInt,
+    }
+}
+
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> users (edited_by));
 diesel::joinable!(tip_lines -> channels (channel_id));
@@ -208,4 +219,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     tips,
     comments,
     readiness,
+    article_counts,
 );

@@ -227,6 +227,94 @@ async fn comment_count_equals_the_approved_comments_after_concurrent_posts_and_a
     rounds.finish(site).await;
 }
 
+#[actix_web::test]
+async fn list_totals_equal_the_real_number_after_concurrent_creates_publishes_and_deletes() {
+    const ROUNDS: usize = 4;
+    const EACH: usize = 8;
+    let site = Listener::start(&[]).await;
+    let app = &site.app;
+    let portal = ChannelBuilder::new(app, "大江网", "portal").create().await;
+    let mut rounds = Rounds::new("list-total", &site, ROUNDS);
+    for round in 1..=ROUNDS {
+        let channel = ChannelBuilder::new(app, &format!("频道{round}"), &format!("totals-{round}"))
+            .parent(portal)
+            .create()
+            .await;
+        let article = || ArticleBuilder::new(app).in_channel(channel);
+        let mut drafts = Vec::new();
+        let mut published = Vec::new();
+        for _ in 0..EACH {
+            drafts.push(article().create().await.id);
+            published.push(article().published_hours_ago(1).create().await.id);
+        }
+
+        let creates = (0..EACH).map(|i| {
+            site.post("/api/v1/articles")
+                .bearer(&app.editor)
+                .json(json!({
+                    "title": format!("第{round}轮新稿{i}"), "channel_id": channel,
+                    "status": "published", "pages": ["<p>正文</p>"]
+                }))
+                .send()
+        });
+        let publishes = drafts.iter().map(|id| {
+            site.patch(&format!("/api/v1/articles/{id}"))
+                .bearer(&app.editor)
+                .json(json!({"status": "published"}))
+                .send()
+        });
+        let deletes = published.iter().map(|id| {
+            site.call(awc::http::Method::DELETE, &format!("/api/v1/articles/{id}"))
+                .bearer(&app.editor)
+                .send()
+        });
+        let ((created, publish), deleted) = join(
+            join(join_all(creates), join_all(publishes)),
+            join_all(deletes),
+        )
+        .await;
+
+        let mut problems = Vec::new();
+        problems.extend(unexpected(&created, &[201]));
+        problems.extend(unexpected(&publish, &[200]));
+        problems.extend(unexpected(&deleted, &[204]));
+        let public =
+            (EACH + count(&created, 201) + count(&publish, 200) - count(&deleted, 204)) as i64;
+        let everything = (2 * EACH + count(&created, 201) - count(&deleted, 204)) as i64;
+        for (reader, query) in [
+            ("anonymous", format!("?channel={channel}&per_page=100")),
+            (
+                "anonymous",
+                format!("?channel={portal}&include_descendants=true&per_page=100"),
+            ),
+            ("editor", format!("?channel={channel}&per_page=100")),
+        ] {
+            let mut call = site.get(&format!("/api/v1/articles{query}"));
+            if reader == "editor" {
+                call = call.bearer(&app.editor);
+            }
+            let list = call.send().await.ok(200);
+            let total = list["meta"]["total"].as_i64().unwrap_or(-1);
+            let rows = list.ids().len() as i64;
+            // The portal's subtree holds the earlier rounds' articles too.
+            let real = if query.contains("include_descendants") {
+                rows
+            } else if reader == "editor" {
+                everything
+            } else {
+                public
+            };
+            if total != rows || total != real {
+                problems.push(format!(
+                    "{reader} {query}: total {total}, rows listed {rows}, wanted {real}"
+                ));
+            }
+        }
+        rounds.record(round, problems);
+    }
+    rounds.finish(site).await;
+}
+
 /// Follows `parent_id` up from `start`; `Err` names the loop when it comes back round.
 async fn walk_up(site: &Listener, start: i64) -> Result<Vec<i64>, String> {
     let mut trail = vec![start];

@@ -4,6 +4,7 @@
 // A failed unwrap is a failed test, with its location: exactly what a test wants.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod article_totals;
 mod articles;
 mod auth;
 mod authors;
