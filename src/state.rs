@@ -112,7 +112,13 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<Changed<T>, ApiError> + Send + 'static,
     {
-        let changed = self.write_unseen(f).await?;
+        let origin = self.cache.origin.clone();
+        let changed = self
+            .write_unseen(move |conn| {
+                db::mark_origin(conn, &origin)?;
+                f(conn)
+            })
+            .await?;
         self.purge(&changed.keys);
         Ok(changed.value)
     }

@@ -15,7 +15,7 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 
 use super::ResponseCache;
-use crate::db::PURGE_CHANNEL_SQL;
+use crate::db::{PURGE_CHANNEL_SQL, read_notice};
 use crate::domain::surrogate::Keys;
 
 /// How often arrived notifications are read: the bound on how long another node may
@@ -94,7 +94,13 @@ fn relay(conn: &mut PgConnection, cache: &Weak<ResponseCache>) -> Option<String>
         let live = cache.upgrade()?;
         for notification in conn.notifications_iter() {
             match notification {
-                Ok(n) => live.invalidate(&Keys::parse_names(&n.payload)),
+                Ok(n) => {
+                    // This node purged its own writes' keys when they committed.
+                    let (origin, keys) = read_notice(&n.payload);
+                    if origin != live.origin {
+                        live.invalidate(&Keys::parse_names(keys));
+                    }
+                }
                 Err(err) => return Some(err.to_string()),
             }
         }

@@ -93,6 +93,8 @@ pub struct ResponseCache {
     misses: AtomicU64,
     evictions: AtomicU64,
     invalidations: AtomicU64,
+    /// This node's name in the purge notices of its writes (`db::mark_origin`).
+    pub origin: String,
     /// Set once the cross-node listener runs, so that building the app on every worker
     /// starts it only once.
     pub(crate) listening: std::sync::Once,
@@ -124,6 +126,7 @@ impl ResponseCache {
             misses: AtomicU64::new(0),
             evictions: AtomicU64::new(0),
             invalidations: AtomicU64::new(0),
+            origin: crate::domain::token::random_hex(8),
             listening: std::sync::Once::new(),
         })
     }

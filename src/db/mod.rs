@@ -215,10 +215,35 @@ fn announce(conn: &mut AnyConnection, keys: &Keys) -> Result<(), ApiError> {
     if payload.len() > MAX_NOTIFY_PAYLOAD {
         payload = Keys::of([crate::domain::surrogate::Key::All]).to_string();
     }
-    diesel::sql_query(format!("SELECT pg_notify({PURGE_CHANNEL_SQL}, $1)"))
-        .bind::<Text, _>(payload)
-        .execute(pg)?;
+    // The payload names the node that wrote (see `mark_origin`), so that node, which
+    // purged its own cache at once, does not purge it again when the notice comes back.
+    diesel::sql_query(format!(
+        "SELECT pg_notify({PURGE_CHANNEL_SQL}, \
+         coalesce(current_setting('{ORIGIN_SETTING}', true), '') || '|' || $1)"
+    ))
+    .bind::<Text, _>(payload)
+    .execute(pg)?;
     Ok(())
+}
+
+/// The session setting that names the node whose writes a connection runs.
+const ORIGIN_SETTING: &str = "newsdesk.origin";
+
+/// Names `origin` as the node writing on `conn` (PostgreSQL; nothing on SQLite), for the
+/// purge notices its writes send.
+pub fn mark_origin(conn: &mut AnyConnection, origin: &str) -> Result<(), ApiError> {
+    use diesel::sql_types::Text;
+    if let AnyConnection::Postgres(pg) = conn {
+        diesel::sql_query(format!("SELECT set_config('{ORIGIN_SETTING}', $1, false)"))
+            .bind::<Text, _>(origin)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// Splits a purge notice into the node that sent it and its keys.
+pub fn read_notice(payload: &str) -> (&str, &str) {
+    payload.split_once('|').unwrap_or(("", payload))
 }
 
 /// Up to 2 ms, 4 ms, 8 ms … (at most 100 ms), at random, so retrying writers spread out
