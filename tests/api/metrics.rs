@@ -1,10 +1,14 @@
 //! `GET /metrics`: off by default, then request counts and latencies by route pattern,
 //! pool and write-queue gauges, behind a token when one is configured.
 
+use std::time::Duration;
+
 use actix_web::http::Method;
 
+use crate::support::db::postgres_url_for_postgres_only_test;
 use crate::support::fixtures::{ArticleBuilder, ChannelBuilder};
-use crate::support::{TestApp, TestResponse};
+use crate::support::forwarder::Forwarder;
+use crate::support::{TestApp, TestDb, TestResponse};
 
 const ON: (&str, &str) = ("NEWSDESK_METRICS", "on");
 const TOKEN: &str = "scrape-token-for-tests-0123456789";
@@ -217,4 +221,72 @@ async fn prometheus_asking_for_openmetrics_gets_it() {
         text.contains("# TYPE newsdesk_http_request_duration_seconds histogram"),
         "{text}"
     );
+}
+
+/// Polls the scrape until `series` reads `want` (the write queue is moved by tasks the
+/// test spawned), within a few seconds.
+async fn until(app: &TestApp, series: &str, want: f64) -> Vec<String> {
+    let started = std::time::Instant::now();
+    loop {
+        let samples = samples(&app.get("/metrics").send().await);
+        if value(&samples, series) == want || started.elapsed() > Duration::from_secs(5) {
+            return samples;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[actix_web::test]
+async fn writes_waiting_for_their_turn_are_counted() {
+    let app = TestApp::with_env(&[ON]).await;
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let state = app.state.clone();
+    let holder = actix_web::rt::spawn(async move {
+        state
+            .write(move |_| {
+                released.recv().ok();
+                Ok(())
+            })
+            .await
+    });
+    let busy = until(&app, "newsdesk_write_queue_busy", 1.0).await;
+    assert_eq!(value(&busy, "newsdesk_write_queue_busy"), 1.0);
+    assert_eq!(value(&busy, "newsdesk_write_queue_waiting"), 0.0);
+
+    let state = app.state.clone();
+    let waiter = actix_web::rt::spawn(async move { state.write(|_| Ok(())).await });
+    let queued = until(&app, "newsdesk_write_queue_waiting", 1.0).await;
+    assert_eq!(value(&queued, "newsdesk_write_queue_waiting"), 1.0);
+
+    release.send(()).unwrap();
+    holder.await.unwrap().unwrap();
+    waiter.await.unwrap().unwrap();
+    let idle = until(&app, "newsdesk_write_queue_busy", 0.0).await;
+    assert_eq!(value(&idle, "newsdesk_write_queue_waiting"), 0.0);
+    assert_eq!(value(&idle, "newsdesk_write_queue_busy"), 0.0);
+}
+
+#[actix_web::test]
+async fn a_database_outage_shows_as_an_open_circuit_and_503s() {
+    let Some(base_url) = postgres_url_for_postgres_only_test() else {
+        return;
+    };
+    let (template, target) = Forwarder::postgres_url(&base_url);
+    let forwarder = Forwarder::start(&target);
+    let db = TestDb::postgres(forwarder.url(&template));
+    let app = TestApp::on(db, &[ON, ("NEWSDESK_DB_COOL_DOWN_SECS", "30")]).await;
+    app.get("/api/v1/articles").send().await.ok(200);
+
+    forwarder.cut();
+    app.get("/api/v1/articles").send().await.problem(503);
+    let samples = samples(&app.get("/metrics").send().await);
+    assert_eq!(value(&samples, "newsdesk_db_circuit_open"), 1.0);
+    assert_eq!(
+        value(
+            &samples,
+            r#"newsdesk_http_requests_total{route="/api/v1/articles",method="GET",status="503"}"#
+        ),
+        1.0
+    );
+    forwarder.restore();
 }
