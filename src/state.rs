@@ -9,14 +9,14 @@ use actix_web::web;
 use tokio::sync::Semaphore;
 
 use crate::auth::service::Authenticator;
-use crate::cache::{self, ResponseCache};
+use crate::cache::{self, CacheStats, ResponseCache};
 use crate::config::Config;
 use crate::db::circuit::Circuit;
 use crate::db::{self, AnyConnection, DbPool, migrate};
 use crate::domain::surrogate::{Changed, Keys};
 use crate::domain::token::salted_hash;
 use crate::error::ApiError;
-use crate::metrics::{CacheStats, Gauges, Metrics};
+use crate::metrics::{Gauges, Metrics};
 use crate::outbound::purge::Purger;
 use crate::rate_limit::RateLimiter;
 use crate::users::service as users;
@@ -169,10 +169,10 @@ impl AppState {
         }
     }
 
-    /// The response cache's figures for the metrics. Filled by the response cache
-    /// (`http/cache.rs`); `None` until there is one, and then no cache metrics are shown.
+    /// The response cache's figures for the metrics; `None` while it is off
+    /// (`NEWSDESK_CACHE_BYTES=0`), and then no cache metrics are shown.
     pub fn cache_stats(&self) -> Option<CacheStats> {
-        None
+        self.cache.enabled().then(|| self.cache.stats())
     }
 
     /// Runs `f` with a pooled connection on the calling thread, for the command line;

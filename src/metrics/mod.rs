@@ -21,6 +21,8 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::{MetricType, TypedMetric};
 use prometheus_client::registry::{Registry, Unit};
 
+use crate::cache::CacheStats;
+
 /// Upper bounds of the latency buckets, in seconds. A cached read answers in well under a
 /// millisecond and a database write in a few; past 5 s a client has given up anyway.
 pub const LATENCY_BUCKETS: [f64; 13] = [
@@ -60,20 +62,8 @@ pub struct Gauges {
     pub write_in_progress: bool,
     /// Whether the database circuit answers 503 at once (or lets one probe through).
     pub circuit_open: bool,
-    /// The response cache's figures, when there is a cache.
+    /// The response cache's figures, when the cache is on.
     pub cache: Option<CacheStats>,
-}
-
-/// The response cache's figures, since start-up (counters) or now (sizes).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CacheStats {
-    pub hits: u64,
-    pub misses: u64,
-    pub entries: u64,
-    pub bytes: u64,
-    pub capacity_bytes: u64,
-    pub evictions: u64,
-    pub invalidations: u64,
 }
 
 /// The two text formats a scraper may ask for.

@@ -242,7 +242,7 @@ async fn writes_waiting_for_their_turn_are_counted() {
     let state = app.state.clone();
     let holder = actix_web::rt::spawn(async move {
         state
-            .write(move |_| {
+            .write_unseen(move |_| {
                 released.recv().ok();
                 Ok(())
             })
@@ -253,7 +253,7 @@ async fn writes_waiting_for_their_turn_are_counted() {
     assert_eq!(value(&busy, "newsdesk_write_queue_waiting"), 0.0);
 
     let state = app.state.clone();
-    let waiter = actix_web::rt::spawn(async move { state.write(|_| Ok(())).await });
+    let waiter = actix_web::rt::spawn(async move { state.write_unseen(|_| Ok(())).await });
     let queued = until(&app, "newsdesk_write_queue_waiting", 1.0).await;
     assert_eq!(value(&queued, "newsdesk_write_queue_waiting"), 1.0);
 
@@ -274,18 +274,60 @@ async fn a_database_outage_shows_as_an_open_circuit_and_503s() {
     let forwarder = Forwarder::start(&target);
     let db = TestDb::postgres(forwarder.url(&template));
     let app = TestApp::on(db, &[ON, ("NEWSDESK_DB_COOL_DOWN_SECS", "30")]).await;
-    app.get("/api/v1/articles").send().await.ok(200);
+    app.get("/readyz").send().await.ok(200);
 
     forwarder.cut();
-    app.get("/api/v1/articles").send().await.problem(503);
+    // A write: a public read could still be answered from the response cache.
+    app.get("/readyz").send().await.problem(503);
     let samples = samples(&app.get("/metrics").send().await);
     assert_eq!(value(&samples, "newsdesk_db_circuit_open"), 1.0);
     assert_eq!(
         value(
             &samples,
-            r#"newsdesk_http_requests_total{route="/api/v1/articles",method="GET",status="503"}"#
+            r#"newsdesk_http_requests_total{route="/readyz",method="GET",status="503"}"#
         ),
         1.0
     );
     forwarder.restore();
+}
+
+#[actix_web::test]
+async fn response_cache_hits_and_size_are_reported_while_it_is_on() {
+    let app = TestApp::with_env(&[ON]).await;
+    let channel = ChannelBuilder::new(&app, "萍乡", "pingxiang")
+        .create()
+        .await;
+    let article = ArticleBuilder::new(&app)
+        .in_channel(channel)
+        .published()
+        .create()
+        .await;
+    let path = format!("/api/v1/articles/{}", article.id);
+    // On PostgreSQL the cache switches on once its listener is connected.
+    let started = std::time::Instant::now();
+    while app.get(&path).send().await.header("x-newsdesk-cache") != Some("hit") {
+        assert!(started.elapsed() < Duration::from_secs(10), "never cached");
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    let scrape = samples(&app.get("/metrics").send().await);
+    assert!(value(&scrape, "newsdesk_cache_hits_total") >= 1.0);
+    assert!(value(&scrape, "newsdesk_cache_misses_total") >= 1.0);
+    assert!(value(&scrape, "newsdesk_cache_entries") >= 1.0);
+    assert!(value(&scrape, "newsdesk_cache_bytes") > 0.0);
+    assert_eq!(
+        value(&scrape, "newsdesk_cache_capacity_bytes"),
+        app.state.config.cache_bytes as f64
+    );
+    value(&scrape, "newsdesk_cache_evictions_total");
+    value(&scrape, "newsdesk_cache_invalidations_total");
+
+    let off = TestApp::with_env(&[ON, ("NEWSDESK_CACHE_BYTES", "0")]).await;
+    let res = off.get("/metrics").send().await;
+    assert!(
+        samples(&res)
+            .iter()
+            .all(|l| !l.starts_with("newsdesk_cache")),
+        "{}",
+        res.text()
+    );
 }
