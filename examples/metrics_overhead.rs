@@ -1,11 +1,12 @@
 //! What recording metrics costs a request, measured in-process (no sockets, one thread):
-//! the built app called N times on `/healthz`, with `NEWSDESK_METRICS` off and on.
+//! the built app called N times on `/healthz` and on a public list answered from the
+//! response cache, with `NEWSDESK_METRICS` off and on.
 //!
 //! ```sh
 //! cargo run --release --example metrics_overhead -- [N]
 //! ```
 //!
-//! `/healthz` touches nothing else, so the difference is the middleware's own cost.
+//! Neither touches the database, so the difference is the middleware's own cost.
 //! `bench/metrics.sh` measures the same over real connections with wrk.
 
 use std::time::{Duration, Instant};
@@ -24,12 +25,21 @@ fn config(dir: &std::path::Path, metrics: &str) -> Result<newsdesk::Config, Stri
 }
 
 /// The mean time of one call to the app built with `NEWSDESK_METRICS=metrics`.
-async fn per_request(dir: &std::path::Path, metrics: &str, n: u32) -> Result<Duration, String> {
+async fn per_request(
+    dir: &std::path::Path,
+    metrics: &str,
+    path: &str,
+    n: u32,
+) -> Result<Duration, String> {
     let state = newsdesk::state::prepare(config(dir, metrics)?)?;
     let app = test::init_service(newsdesk::build(state)).await;
+    // The first read fills the response cache.
+    app.call(test::TestRequest::get().uri(path).to_request())
+        .await
+        .map_err(|e| e.to_string())?;
     let started = Instant::now();
     for _ in 0..n {
-        let req = test::TestRequest::get().uri("/healthz").to_request();
+        let req = test::TestRequest::get().uri(path).to_request();
         let res = app.call(req).await.map_err(|e| e.to_string())?;
         std::hint::black_box(res.status());
     }
@@ -41,14 +51,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: u32 = std::env::args().nth(1).map_or(Ok(200_000), |a| a.parse())?;
     let dir = tempfile::tempdir()?;
     println!(
-        "{:>5} {:>12} {:>12} {:>10}",
-        "round", "off", "on", "on - off"
+        "{:<18} {:>5} {:>12} {:>12} {:>10}",
+        "path", "round", "off", "on", "on - off"
     );
-    for round in 1..=3 {
-        let off = per_request(dir.path(), "off", n).await?;
-        let on = per_request(dir.path(), "on", n).await?;
-        let extra = on.as_nanos() as i128 - off.as_nanos() as i128;
-        println!("{round:>5} {off:>12?} {on:>12?} {extra:>8} ns");
+    for path in ["/healthz", "/api/v1/articles"] {
+        for round in 1..=3 {
+            let off = per_request(dir.path(), "off", path, n).await?;
+            let on = per_request(dir.path(), "on", path, n).await?;
+            let extra = on.as_nanos() as i128 - off.as_nanos() as i128;
+            println!("{path:<18} {round:>5} {off:>12?} {on:>12?} {extra:>8} ns");
+        }
     }
     Ok(())
 }

@@ -6,9 +6,10 @@
 
 pub mod endpoint;
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
@@ -37,7 +38,7 @@ pub const UNMATCHED: &str = "unmatched";
 /// stays bounded whatever clients send.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
-    route: String,
+    route: Arc<str>,
     method: &'static str,
     status: u16,
 }
@@ -47,6 +48,48 @@ struct RequestLabels {
 pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RequestLabels, Latency>,
+    routes: RouteMemo,
+}
+
+/// Paths kept in the [`RouteMemo`] at most; a full memo is emptied.
+const MEMO_PATHS: usize = 4096;
+/// Longer paths are not kept in the [`RouteMemo`], so it stays small (about 1 MiB).
+const MEMO_PATH_BYTES: usize = 200;
+
+/// The route pattern of each recently seen path. actix finds a path's pattern by running
+/// the route table's regexes again, which inside `/api/v1` costs about as much as
+/// answering a read from the response cache (1.5 µs); a path's pattern never changes, so
+/// it is kept. A scan of random paths empties the memo again and again, which costs the
+/// regexes, nothing more.
+#[derive(Debug, Default)]
+struct RouteMemo(RwLock<HashMap<Box<str>, Arc<str>>>);
+
+impl RouteMemo {
+    fn route(&self, req: &ServiceRequest) -> Arc<str> {
+        let path = req.path();
+        let known = self
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(path)
+            .cloned();
+        if let Some(route) = known {
+            return route;
+        }
+        let route: Arc<str> = req
+            .match_pattern()
+            .map_or_else(|| UNMATCHED.into(), Into::into);
+        if path.len() <= MEMO_PATH_BYTES {
+            // A poisoned map holds whole entries only: inserts and clears do not unwind
+            // half-way.
+            let mut memo = self.0.write().unwrap_or_else(PoisonError::into_inner);
+            if memo.len() >= MEMO_PATHS {
+                memo.clear();
+            }
+            memo.insert(path.into(), route.clone());
+        }
+        route
+    }
 }
 
 /// What is read from the rest of the process when scraped.
@@ -226,7 +269,7 @@ pub async fn record<B: MessageBody>(
 ) -> Result<ServiceResponse<B>, actix_web::Error> {
     let started = Instant::now();
     // Taken before the call: an error from an inner middleware consumes the request.
-    let route = req.match_pattern().unwrap_or_else(|| UNMATCHED.to_owned());
+    let route = metrics.routes.route(&req);
     let method = method_label(req.method().as_str());
     let outcome = next.call(req).await;
     let status = match &outcome {
@@ -351,6 +394,28 @@ mod tests {
             .render(&Gauges::default(), Format::Prometheus)
             .unwrap();
         assert!(!without.contains("newsdesk_cache"), "{without}");
+    }
+
+    #[test]
+    fn the_route_memo_stays_bounded() {
+        let memo = RouteMemo::default();
+        for n in 0..MEMO_PATHS + 10 {
+            let req = actix_web::test::TestRequest::get()
+                .uri(&format!("/scan/{n}"))
+                .to_srv_request();
+            assert_eq!(&*memo.route(&req), UNMATCHED);
+        }
+        let long = actix_web::test::TestRequest::get()
+            .uri(&format!("/{}", "x".repeat(MEMO_PATH_BYTES)))
+            .to_srv_request();
+        memo.route(&long);
+        let kept = memo.0.read().unwrap();
+        assert!(
+            kept.len() <= MEMO_PATHS && kept.len() >= 10,
+            "{}",
+            kept.len()
+        );
+        assert!(kept.keys().all(|path| path.len() <= MEMO_PATH_BYTES));
     }
 
     #[test]
