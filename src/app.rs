@@ -14,7 +14,9 @@ use crate::config::Config;
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{articles, auth, authors, channels, comments, health, http, tip_lines, tips, users};
+use crate::{
+    articles, auth, authors, channels, comments, health, http, metrics, tip_lines, tips, users,
+};
 
 /// Every documented route under `/api/v1`, collected for the OpenAPI document as it is
 /// registered.
@@ -55,6 +57,7 @@ fn routed() -> (
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(health::configure)
+        .configure(metrics::endpoint::configure)
         .service(api_v1())
         .split_for_parts();
     crate::openapi::finish(&mut document);
@@ -83,6 +86,11 @@ pub fn build(
     let cors = cors(&state.config.cors_origins);
     let access_log = access_log(&state.config);
     state.start_cache_sync();
+    let recorder = state.metrics.clone();
+    let record_metrics = middleware::Condition::new(
+        state.config.metrics,
+        middleware::from_fn(move |req, next| metrics::record(recorder.clone(), req, next)),
+    );
 
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
@@ -104,6 +112,7 @@ pub fn build(
         .wrap(middleware::from_fn(http::framing::screen))
         .wrap(middleware::DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
         .wrap(access_log)
+        .wrap(record_metrics)
 }
 
 /// The access log: method, path without its query string (search terms, anything

@@ -48,6 +48,10 @@ pub struct Config {
     pub body_timeout: std::time::Duration,
     /// Write client addresses into the access log (personal data; off by default).
     pub log_client_address: bool,
+    /// Serve `GET /metrics` (`NEWSDESK_METRICS=on`); off by default.
+    pub metrics: bool,
+    /// The bearer token `GET /metrics` requires, if any; never logged.
+    pub metrics_token: Option<String>,
     pub password_cost: PasswordCost,
     /// Bytes of ready answers the response cache keeps at most (0 turns it off).
     pub cache_bytes: usize,
@@ -126,6 +130,7 @@ impl fmt::Debug for Config {
                 "password_hashing_concurrency",
                 &self.password_hashing_concurrency,
             )
+            .field("metrics", &self.metrics)
             .finish_non_exhaustive()
     }
 }
@@ -284,6 +289,8 @@ impl Config {
             request_timeout: seconds(&get, "NEWSDESK_REQUEST_TIMEOUT_SECS", 5)?,
             body_timeout: seconds(&get, "NEWSDESK_BODY_TIMEOUT_SECS", 30)?,
             log_client_address: parse_bool(&get, "NEWSDESK_LOG_CLIENT_ADDRESS")?,
+            metrics: parse_switch(&get, "NEWSDESK_METRICS")?,
+            metrics_token: metrics_token(&get)?,
             password_cost: PasswordCost::default(),
             cache_bytes: parse_number(&get, "NEWSDESK_CACHE_BYTES", 32 * 1024 * 1024, 0)? as usize,
             cdn: CdnPolicy {
@@ -376,6 +383,46 @@ fn parse_bool(
         Some("0" | "false" | "no") => Ok(false),
         Some(other) => Err(error(name, format!("{other:?} is not true or false"))),
     }
+}
+
+/// `on` or `off` (the default), in any case.
+fn parse_switch(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<bool, ConfigError> {
+    let Some(raw) = get(name) else {
+        return Ok(false);
+    };
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "off" => Ok(false),
+        "on" => Ok(true),
+        _ => Err(error(name, format!("{raw:?} is neither on nor off"))),
+    }
+}
+
+const MIN_METRICS_TOKEN_BYTES: usize = 16;
+
+/// A token a scraper can send as `Authorization: Bearer <token>`: long enough not to be
+/// guessed, and only characters a header carries unchanged. The refusal never repeats
+/// the value, which is a secret.
+fn metrics_token(get: &impl Fn(&str) -> Option<String>) -> Result<Option<String>, ConfigError> {
+    const NAME: &str = "NEWSDESK_METRICS_TOKEN";
+    let Some(token) = get(NAME) else {
+        return Ok(None);
+    };
+    if token.len() < MIN_METRICS_TOKEN_BYTES {
+        return Err(error(
+            NAME,
+            format!("must be at least {MIN_METRICS_TOKEN_BYTES} bytes long"),
+        ));
+    }
+    if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(error(
+            NAME,
+            "must be printable ASCII without spaces (e.g. `openssl rand -hex 32`)",
+        ));
+    }
+    Ok(Some(token))
 }
 
 /// A secret that is kept beside a SQLite file when its variable is unset.
@@ -547,6 +594,47 @@ mod tests {
             config(&short).unwrap_err().variable,
             "NEWSDESK_CLIENT_HASH_KEY"
         );
+    }
+
+    #[test]
+    fn metrics_are_off_by_default_and_their_settings_are_checked() {
+        let base = [
+            ("DATABASE_URL", "postgres://db/news"),
+            ("NEWSDESK_JWT_SECRET", SECRET),
+        ];
+        let defaults = config(&base).unwrap();
+        assert!(!defaults.metrics);
+        assert_eq!(defaults.metrics_token, None);
+
+        let token = "scrape-token-0123456789";
+        let on = config(&[
+            base[0],
+            base[1],
+            ("NEWSDESK_METRICS", "On"),
+            ("NEWSDESK_METRICS_TOKEN", token),
+        ])
+        .unwrap();
+        assert!(on.metrics);
+        assert_eq!(on.metrics_token.as_deref(), Some(token));
+        assert!(
+            !format!("{on:?}").contains(token),
+            "the token stays out of logs"
+        );
+
+        for (name, value) in [
+            ("NEWSDESK_METRICS", "yes please"),
+            ("NEWSDESK_METRICS_TOKEN", "short"),
+            ("NEWSDESK_METRICS_TOKEN", "has a space in the middle"),
+        ] {
+            let err = config(&[base[0], base[1], (name, value)]).unwrap_err();
+            assert_eq!(err.variable, name);
+            if name == "NEWSDESK_METRICS_TOKEN" {
+                assert!(
+                    !err.to_string().contains(value),
+                    "a secret is never echoed: {err}"
+                );
+            }
+        }
     }
 
     #[test]

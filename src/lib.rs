@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod metrics;
 pub mod openapi;
 pub mod outbound;
 pub mod rate_limit;

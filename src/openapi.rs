@@ -32,7 +32,7 @@ use crate::error::{FieldError, Problem};
         (name = "comments", description = "Readers' comments and their moderation"),
         (name = "tip-lines", description = "How readers reach a channel's newsroom"),
         (name = "tips", description = "Readers' news tips and the newsroom's inbox"),
-        (name = "service", description = "Health and documentation"),
+        (name = "service", description = "Health, metrics and documentation"),
     )
 )]
 pub struct ApiDoc;
@@ -193,6 +193,11 @@ impl Modify for BearerAuth {
         scheme.description =
             Some("An access token from `POST /api/v1/auth/login` or `/auth/refresh`.".into());
         components.add_security_scheme("bearer_auth", SecurityScheme::Http(scheme));
+        let mut metrics = Http::new(HttpAuthScheme::Bearer);
+        metrics.description = Some(
+            "The server's `NEWSDESK_METRICS_TOKEN`, required by `GET /metrics` when set.".into(),
+        );
+        components.add_security_scheme("metrics_token", SecurityScheme::Http(metrics));
     }
 }
 

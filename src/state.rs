@@ -3,18 +3,20 @@
 //! blocking database work is run from async code.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::web;
 use tokio::sync::Semaphore;
 
 use crate::auth::service::Authenticator;
-use crate::cache::{self, ResponseCache};
+use crate::cache::{self, CacheStats, ResponseCache};
 use crate::config::Config;
 use crate::db::circuit::Circuit;
 use crate::db::{self, AnyConnection, DbPool, migrate};
 use crate::domain::surrogate::{Changed, Keys};
 use crate::domain::token::salted_hash;
 use crate::error::ApiError;
+use crate::metrics::{Gauges, Metrics};
 use crate::outbound::purge::Purger;
 use crate::rate_limit::RateLimiter;
 use crate::users::service as users;
@@ -32,12 +34,16 @@ pub struct AppState {
     /// no longer abort each other; what still meets a write of another node is settled
     /// by `db::write_transaction`.
     write_queue: Arc<Semaphore>,
+    /// Writes waiting for their turn in `write_queue`, for the metrics.
+    writes_waiting: Arc<AtomicU64>,
     /// Answers 503 at once while the database is known to be down.
     circuit: Arc<Circuit>,
     /// Ready bytes of public answers, dropped by the writes that change them.
     pub cache: Arc<ResponseCache>,
     /// Sends the keys of committed writes to the CDN, when one is configured.
     purger: Option<Arc<Purger>>,
+    /// Request counts and latencies, recorded when `config.metrics` is on.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -62,7 +68,9 @@ impl AppState {
                 config.rate_limit_max_keys,
             )),
             write_queue: Arc::new(Semaphore::new(1)),
+            writes_waiting: Arc::new(AtomicU64::new(0)),
             circuit: Arc::new(Circuit::new(config.db_cool_down)),
+            metrics: Arc::new(Metrics::default()),
             config: Arc::new(config),
         })
     }
@@ -140,14 +148,37 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
-        let _turn = tokio::time::timeout(self.config.db_wait, self.write_queue.acquire())
-            .await
+        let waiting = Waiting::enter(&self.writes_waiting);
+        let turn = tokio::time::timeout(self.config.db_wait, self.write_queue.acquire()).await;
+        drop(waiting);
+        let _turn = turn
             .map_err(|_| {
                 log::warn!("a write waited {:?} for its turn", self.config.db_wait);
                 ApiError::Unavailable
             })?
             .map_err(ApiError::internal)?;
         self.db(f).await
+    }
+
+    /// What the pool, the write queue, the circuit and the cache hold now, for the
+    /// metrics endpoint.
+    pub fn gauges(&self) -> Gauges {
+        let pool = self.pool.state();
+        Gauges {
+            pool_connections: pool.connections,
+            pool_idle: pool.idle_connections,
+            pool_max: self.pool.max_size(),
+            writes_waiting: self.writes_waiting.load(Ordering::Relaxed),
+            write_in_progress: self.write_queue.available_permits() == 0,
+            circuit_open: self.circuit.is_open(),
+            cache: self.cache_stats(),
+        }
+    }
+
+    /// The response cache's figures for the metrics; `None` while it is off
+    /// (`NEWSDESK_CACHE_BYTES=0`), and then no cache metrics are shown.
+    pub fn cache_stats(&self) -> Option<CacheStats> {
+        self.cache.enabled().then(|| self.cache.stats())
     }
 
     /// Runs `f` with a pooled connection on the calling thread, for the command line;
@@ -169,6 +200,23 @@ impl AppState {
             ApiError::Internal(err) => format!("{err:#}"),
             other => other.to_string(),
         })
+    }
+}
+
+/// Counts a write waiting for its turn for as long as it is alive, however the wait ends
+/// (its turn, a timeout, or the client going away and the request being dropped).
+struct Waiting<'a>(&'a AtomicU64);
+
+impl<'a> Waiting<'a> {
+    fn enter(counter: &'a AtomicU64) -> Self {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Self(counter)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

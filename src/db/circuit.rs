@@ -120,6 +120,11 @@ impl Circuit {
         unreachable(self.cool_down)
     }
 
+    /// Whether requests are answered 503 at once now (or one is probing), for the metrics.
+    pub fn is_open(&self) -> bool {
+        self.lock().is_some()
+    }
+
     fn close(&self) {
         let mut open_until = self.lock();
         if open_until.take().is_some() {

@@ -17,6 +17,7 @@ mod files;
 mod framing;
 mod hostile_input;
 mod layering;
+mod metrics;
 mod migrations;
 mod openapi;
 mod outage;

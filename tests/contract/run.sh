@@ -35,6 +35,9 @@ export NEWSDESK_ADMIN_PASSWORD="$admin_password"
 export NEWSDESK_PUBLIC_WRITES_PER_MINUTE=1000000
 export NEWSDESK_LOGIN_ATTEMPTS_PER_MINUTE=1000000
 export RUST_LOG=info
+# So GET /metrics answers 200 and is fuzzed like the rest (no token: the fuzzer's bearer
+# token is a JWT).
+export NEWSDESK_METRICS=on
 
 "$bin" seed-demo > "$work/seed.log" 2>&1
 "$bin" serve > "$work/server.log" 2>&1 &
