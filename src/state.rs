@@ -10,6 +10,7 @@ use tokio::sync::Semaphore;
 use crate::auth::service::Authenticator;
 use crate::config::Config;
 use crate::db::circuit::Circuit;
+use crate::db::group::GroupCommit;
 use crate::db::{self, AnyConnection, DbPool, migrate};
 use crate::domain::token::salted_hash;
 use crate::error::ApiError;
@@ -24,11 +25,9 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     /// Shared by every public write (tips, comments): per client, per minute.
     pub public_writes: Arc<RateLimiter>,
-    /// Writes of this process queue here, one at a time, in order and without holding a
-    /// connection: on SQLite they no longer fight over the file lock, on PostgreSQL they
-    /// no longer abort each other; what still meets a write of another node is settled
-    /// by `db::write_transaction`.
-    write_queue: Arc<Semaphore>,
+    /// Where the writes of this process queue, in order and without holding a connection
+    /// (see [`Writes`]).
+    writes: Arc<Writes>,
     /// Answers 503 at once while the database is known to be down.
     circuit: Arc<Circuit>,
 }
@@ -43,7 +42,11 @@ impl AppState {
                 config.public_writes_per_minute,
                 config.rate_limit_max_keys,
             )),
-            write_queue: Arc::new(Semaphore::new(1)),
+            writes: Arc::new(if config.database.is_postgres() {
+                Writes::OneAtATime(Semaphore::new(1))
+            } else {
+                Writes::Grouped(GroupCommit::default())
+            }),
             circuit: Arc::new(Circuit::new(config.db_cool_down)),
             config: Arc::new(config),
         })
@@ -72,20 +75,63 @@ impl AppState {
     }
 
     /// [`db`](Self::db) for a request that writes: it first waits its turn in the write
-    /// queue (503 with `Retry-After` past `db_wait`), so reads keep their connections.
+    /// queue (503 with `Retry-After` past `db_wait`), so reads keep their connections. On
+    /// SQLite the answer comes once the write's group has committed (see [`GroupCommit`]).
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
-        let _turn = tokio::time::timeout(self.config.db_wait, self.write_queue.acquire())
-            .await
-            .map_err(|_| {
-                log::warn!("a write waited {:?} for its turn", self.config.db_wait);
-                ApiError::Unavailable
-            })?
-            .map_err(ApiError::internal)?;
-        self.db(f).await
+        match &*self.writes {
+            Writes::OneAtATime(queue) => {
+                let _turn = tokio::time::timeout(self.config.db_wait, queue.acquire())
+                    .await
+                    .map_err(|_| {
+                        log::warn!("a write waited {:?} for its turn", self.config.db_wait);
+                        ApiError::Unavailable
+                    })?
+                    .map_err(ApiError::internal)?;
+                self.db(f).await
+            }
+            Writes::Grouped(group) => {
+                let (ticket, start_writer) = group.submit(f);
+                if start_writer {
+                    self.start_writer();
+                }
+                ticket.outcome(self.config.db_wait).await
+            }
+        }
+    }
+
+    /// Starts the SQLite writer on a blocking thread. It is not awaited: it answers
+    /// every queued write, the starting request's too, and stops when the queue is empty.
+    fn start_writer(&self) {
+        let (writes, pool, circuit, wait) = (
+            self.writes.clone(),
+            self.pool.clone(),
+            self.circuit.clone(),
+            self.config.db_wait,
+        );
+        let _running = actix_web::rt::task::spawn_blocking(move || {
+            let Writes::Grouped(group) = &*writes else {
+                return;
+            };
+            // A connection a failed group left unusable goes back to the pool, which
+            // closes it, and the writer goes on with another.
+            loop {
+                match circuit
+                    .admit()
+                    .and_then(|admission| circuit.checkout(&pool, admission, wait))
+                {
+                    Ok(mut conn) => {
+                        if group.drain(&mut conn) {
+                            return;
+                        }
+                    }
+                    Err(err) => return group.refuse(&err),
+                }
+            }
+        });
     }
 
     /// Runs `f` with a pooled connection on the calling thread, for the command line;
@@ -108,6 +154,18 @@ impl AppState {
             other => other.to_string(),
         })
     }
+}
+
+/// How the writes of one process take turns. Either way they queue without holding a
+/// connection, so reads keep theirs, and a write that waits past `db_wait` is a 503.
+enum Writes {
+    /// PostgreSQL: one write at a time, so the writes of one node no longer abort each
+    /// other; what still meets a write of another node is settled by
+    /// `db::write_transaction`.
+    OneAtATime(Semaphore),
+    /// SQLite: one writer runs the queued writes in groups, one COMMIT (one fsync) per
+    /// group; SQLite serialises writers anyway, so they never fight over the file lock.
+    Grouped(GroupCommit),
 }
 
 /// Opens the database, applies migrations and creates the start-up admin if asked to.
