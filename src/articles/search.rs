@@ -264,9 +264,14 @@ pub fn matching(prepared: &PreparedSearch) -> ArticleFilter {
 
 /// Stores the token text of article `id`, replacing what was there.
 pub fn index(conn: &mut AnyConnection, id: i64, doc: &str) -> QueryResult<()> {
+    remove(conn, id)?;
+    index_new(conn, id, doc)
+}
+
+/// Stores the token text of article `id`, which has none yet.
+pub fn index_new(conn: &mut AnyConnection, id: i64, doc: &str) -> QueryResult<()> {
     match conn {
         AnyConnection::Sqlite(_) => {
-            remove(conn, id)?;
             diesel::sql_query("INSERT INTO article_search (rowid, doc) VALUES ($1, $2)")
                 .bind::<BigInt, _>(id)
                 .bind::<Text, _>(doc)
