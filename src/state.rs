@@ -17,9 +17,9 @@ use crate::error::ApiError;
 use crate::rate_limit::RateLimiter;
 use crate::users::service as users;
 
-/// The most input [`AppState::compute`] works on without leaving the async thread: about
+/// The most input `AppState::compute` works on without leaving the async thread: about
 /// a millisecond of HTML sanitising.
-pub const INLINE_WORK_BYTES: usize = 32 * 1024;
+const INLINE_WORK_BYTES: usize = 32 * 1024;
 
 /// What every handler can reach: the pool, the configuration and the token machinery.
 #[derive(Clone)]
@@ -80,7 +80,7 @@ impl AppState {
 
     /// Runs CPU work that needs no connection, such as sanitising a submitted article,
     /// before a write's turn: work done here is work the one writer does not do. Work on
-    /// `input_bytes` up to [`INLINE_WORK_BYTES`] runs right away on this thread, since
+    /// `input_bytes` up to `INLINE_WORK_BYTES` runs right away on this thread, since
     /// handing it to a blocking thread costs more than it does; more goes to the blocking
     /// pool, so that the async threads keep serving.
     pub async fn compute<T, F>(&self, input_bytes: usize, f: F) -> Result<T, ApiError>
