@@ -317,32 +317,29 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
             })
             .collect();
         let published_at = start + chrono::Duration::seconds(i as i64 * step_seconds);
-        articles::create(
-            conn,
-            editor,
-            NewArticle {
-                title: format!("{city}{}{}", rng.pick(&WORDS), rng.pick(&WORDS)),
-                slug: Some(format!("article-{i}")),
-                subtitle: None,
-                summary: Some(rng.paragraph(city, 12)),
-                status: Some(ArticleStatus::Published),
-                channel_id: columns[column],
-                source: Some(Source {
-                    name: "萍乡日报".into(),
-                    url: None,
-                }),
-                bylines: vec![BylineRef {
-                    author_id: author_ids[(rng.next() % 10) as usize],
-                    role: BylineRole::Author,
-                }],
-                published_at: Some(published_at.fixed_offset()),
-                cover_image_url: None,
-                tags: vec![rng.pick(&WORDS).to_owned()],
-                comments_enabled: Some(true),
-                related_ids: Vec::new(),
-                pages,
-            },
-        )?;
+        let new = NewArticle {
+            title: format!("{city}{}{}", rng.pick(&WORDS), rng.pick(&WORDS)),
+            slug: Some(format!("article-{i}")),
+            subtitle: None,
+            summary: Some(rng.paragraph(city, 12)),
+            status: Some(ArticleStatus::Published),
+            channel_id: columns[column],
+            source: Some(Source {
+                name: "萍乡日报".into(),
+                url: None,
+            }),
+            bylines: vec![BylineRef {
+                author_id: author_ids[(rng.next() % 10) as usize],
+                role: BylineRole::Author,
+            }],
+            published_at: Some(published_at.fixed_offset()),
+            cover_image_url: None,
+            tags: vec![rng.pick(&WORDS).to_owned()],
+            comments_enabled: Some(true),
+            related_ids: Vec::new(),
+            pages,
+        };
+        articles::create(conn, editor, &articles::draft(editor, new)?)?;
     }
     Ok(cities)
 }

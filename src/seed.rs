@@ -222,29 +222,26 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
                 role: BylineRole::Photographer,
             });
         }
-        let article = articles::create(
-            conn,
-            actor,
-            NewArticle {
-                title: story.title.into(),
-                slug: Some(story.slug.into()),
-                subtitle: None,
-                summary: Some(story.summary.into()),
-                status: Some(ArticleStatus::Published),
-                channel_id: column,
-                source: Some(Source {
-                    name: story.source.into(),
-                    url: None,
-                }),
-                bylines,
-                published_at: Some((now - chrono::Duration::hours(story.hours_ago)).fixed_offset()),
-                cover_image_url: None,
-                tags: story.tags.iter().map(|t| (*t).to_owned()).collect(),
-                comments_enabled: Some(true),
-                related_ids: article_ids.iter().rev().take(1).copied().collect(),
-                pages: story.pages.iter().map(|p| (*p).to_owned()).collect(),
-            },
-        )?;
+        let new = NewArticle {
+            title: story.title.into(),
+            slug: Some(story.slug.into()),
+            subtitle: None,
+            summary: Some(story.summary.into()),
+            status: Some(ArticleStatus::Published),
+            channel_id: column,
+            source: Some(Source {
+                name: story.source.into(),
+                url: None,
+            }),
+            bylines,
+            published_at: Some((now - chrono::Duration::hours(story.hours_ago)).fixed_offset()),
+            cover_image_url: None,
+            tags: story.tags.iter().map(|t| (*t).to_owned()).collect(),
+            comments_enabled: Some(true),
+            related_ids: article_ids.iter().rev().take(1).copied().collect(),
+            pages: story.pages.iter().map(|p| (*p).to_owned()).collect(),
+        };
+        let article = articles::create(conn, actor, &articles::draft(actor, new)?)?;
         article_ids.push(article.value.article.row.id);
     }
     let planned = NewArticle {
@@ -263,7 +260,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
         related_ids: vec![],
         pages: vec!["<p>检修期间请提前储水，恢复时间以供水公司通知为准。</p>".into()],
     };
-    articles::create(conn, actor, planned)?;
+    articles::create(conn, actor, &articles::draft(actor, planned)?)?;
     let draft = NewArticle {
         title: "（草稿）夜市调查".into(),
         slug: Some("night-market-draft".into()),
@@ -280,7 +277,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
         comments_enabled: None,
         related_ids: vec![],
     };
-    articles::create(conn, actor, draft)?;
+    articles::create(conn, actor, &articles::draft(actor, draft)?)?;
 
     let reader = ClientTrace::new(state, "192.0.2.10".into());
     let first_article = IdOrSlug::Id(article_ids[0]);

@@ -176,6 +176,13 @@ pub struct CreateArticle {
     pub pages: Vec<String>,
 }
 
+impl CreateArticle {
+    /// The size of the submitted body, all pages together.
+    pub fn body_bytes(&self) -> usize {
+        self.pages.iter().map(String::len).sum()
+    }
+}
+
 impl From<CreateArticle> for NewArticle {
     fn from(dto: CreateArticle) -> Self {
         Self {

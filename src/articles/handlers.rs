@@ -111,9 +111,14 @@ pub(super) async fn create_article(
     Require(actor, _): Require<Reporter>,
     JsonBody(body): JsonBody<CreateArticle>,
 ) -> Result<HttpResponse, ApiError> {
+    let draft = state
+        .compute(body.body_bytes(), move || {
+            service::draft(actor, body.into())
+        })
+        .await?;
     let article = ArticleOut::from(
         state
-            .write(move |conn| service::create(conn, actor, body.into()))
+            .write(move |conn| service::create(conn, actor, &draft))
             .await?,
     );
     let location = format!("/api/v1/articles/{}", article.article.id);

@@ -383,6 +383,9 @@ pub fn find_many(
 
 /// Which of `ids` exist at all.
 pub fn existing_ids(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     articles::table
         .filter(articles::id.eq_any(ids))
         .select(articles::id)
@@ -545,8 +548,8 @@ pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
     diesel::delete(articles::table.find(id)).execute(conn)
 }
 
-/// Replaces the pages, bylines, tags and related links of article `id`, one row at a
-/// time (MultiBackend has no batch insert), inside the caller's transaction.
+/// Replaces the pages, bylines, tags and related links of article `id`, inside the
+/// caller's transaction.
 pub fn replace_children(
     conn: &mut AnyConnection,
     id: i64,
@@ -556,6 +559,25 @@ pub fn replace_children(
     related: &[i64],
 ) -> QueryResult<()> {
     diesel::delete(article_pages::table.filter(article_pages::article_id.eq(id))).execute(conn)?;
+    diesel::delete(article_bylines::table.filter(article_bylines::article_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
+    diesel::delete(article_related::table.filter(article_related::article_id.eq(id)))
+        .execute(conn)?;
+    insert_children(conn, id, pages, bylines, tags, related)
+}
+
+/// Stores the pages, bylines, tags and related links of article `id`, which has none
+/// yet, one row at a time (MultiBackend has no batch insert), inside the caller's
+/// transaction.
+pub fn insert_children(
+    conn: &mut AnyConnection,
+    id: i64,
+    pages: &[String],
+    bylines: &[(i64, String)],
+    tags: &[String],
+    related: &[i64],
+) -> QueryResult<()> {
     for (number, body) in (1..).zip(pages) {
         diesel::insert_into(article_pages::table)
             .values((
@@ -565,8 +587,6 @@ pub fn replace_children(
             ))
             .execute(conn)?;
     }
-    diesel::delete(article_bylines::table.filter(article_bylines::article_id.eq(id)))
-        .execute(conn)?;
     for (position, (author_id, role)) in (0..).zip(bylines) {
         diesel::insert_into(article_bylines::table)
             .values((
@@ -577,7 +597,6 @@ pub fn replace_children(
             ))
             .execute(conn)?;
     }
-    diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id))).execute(conn)?;
     for (position, tag) in (0..).zip(tags) {
         diesel::insert_into(article_tags::table)
             .values((
@@ -587,8 +606,6 @@ pub fn replace_children(
             ))
             .execute(conn)?;
     }
-    diesel::delete(article_related::table.filter(article_related::article_id.eq(id)))
-        .execute(conn)?;
     for (position, related_id) in (0..).zip(related) {
         diesel::insert_into(article_related::table)
             .values((

@@ -11,6 +11,8 @@
 //!
 //! This is the one place that matches on the connection variant.
 
+use std::fmt::Write;
+
 use diesel::connection::Connection;
 use diesel::dsl::sql;
 use diesel::expression::BoxableExpression;
@@ -99,22 +101,39 @@ fn bigram(first: char, second: Option<char>) -> String {
     )
 }
 
-/// The token text of a document, as stored in the index.
+/// The token text of a document, as stored in the index. Written straight into one
+/// string: an article has thousands of tokens, and this runs on every write.
 pub fn document(parts: &[&str]) -> String {
-    let mut tokens = Vec::new();
+    let mut doc = String::new();
     for part in parts {
         for piece in pieces(part) {
             match piece {
-                Piece::Word(word) => tokens.push(word_token(&word)),
+                Piece::Word(word) => {
+                    separate(&mut doc);
+                    doc.push_str(&word_token(&word));
+                }
                 Piece::Cjk(run) => {
                     for (i, &c) in run.iter().enumerate() {
-                        tokens.push(bigram(c, run.get(i + 1).copied()));
+                        separate(&mut doc);
+                        // Writing to a String cannot fail.
+                        let _ = write!(
+                            doc,
+                            "c{:05x}{:05x}",
+                            c as u32,
+                            run.get(i + 1).map_or(0, |&c| c as u32)
+                        );
                     }
                 }
             }
         }
     }
-    tokens.join(" ")
+    doc
+}
+
+fn separate(doc: &mut String) {
+    if !doc.is_empty() {
+        doc.push(' ');
+    }
 }
 
 /// One thing every match must contain.
@@ -296,9 +315,14 @@ pub fn matching(prepared: &PreparedSearch, walk: bool) -> ArticleFilter {
 
 /// Stores the token text of article `id`, replacing what was there.
 pub fn index(conn: &mut AnyConnection, id: i64, doc: &str) -> QueryResult<()> {
+    remove(conn, id)?;
+    index_new(conn, id, doc)
+}
+
+/// Stores the token text of article `id`, which has none yet.
+pub fn index_new(conn: &mut AnyConnection, id: i64, doc: &str) -> QueryResult<()> {
     match conn {
         AnyConnection::Sqlite(_) => {
-            remove(conn, id)?;
             diesel::sql_query("INSERT INTO article_search (rowid, doc) VALUES ($1, $2)")
                 .bind::<BigInt, _>(id)
                 .bind::<Text, _>(doc)
@@ -356,6 +380,21 @@ mod tests {
             vec![Term::Prefix(char_prefix('萍'))]
         );
         assert!(SearchQuery::parse(" !? ").is_none());
+    }
+
+    #[test]
+    fn a_document_is_its_tokens_joined_by_single_spaces() {
+        let tokens = [
+            bigram('萍', Some('乡')),
+            bigram('乡', None),
+            "hi".to_owned(),
+            "5g".to_owned(),
+            bigram('市', None),
+        ];
+        assert_eq!(
+            document(&["", "萍乡", "Hi, 5G!", "", "市"]),
+            tokens.join(" ")
+        );
     }
 
     #[test]

@@ -247,41 +247,84 @@ fn generated_slug() -> String {
     format!("{}-{}", Utc::now().format("%Y%m%d"), random_hex(3))
 }
 
-fn store(conn: &mut AnyConnection, id: i64, checked: &Checked) -> Result<(), ApiError> {
-    repo::replace_children(
-        conn,
-        id,
-        &checked.content.pages,
-        &checked.bylines,
-        &checked.content.tags,
-        &checked.content.related_ids,
-    )?;
-    search::index(conn, id, &checked.search_doc)?;
-    Ok(())
+/// A new article checked as far as that needs no database (see [`draft`]).
+pub struct Draft(validate::Prepared);
+
+/// Authorises a create and checks it as far as that needs no database, sanitising its
+/// pages and building its search text: the CPU work of a create, which a handler runs
+/// before the write's turn in the queue so that the one writer runs little but SQL.
+pub fn draft(actor: CurrentUser, new: NewArticle) -> Result<Draft, ApiError> {
+    let status = new.status.unwrap_or(ArticleStatus::Draft);
+    authorize(actor, None, status)?;
+    let slug = new.slug.clone().unwrap_or_else(generated_slug);
+    Ok(Draft(validate::prepare(new.into_content(status, slug))))
 }
 
 pub fn create(
     conn: &mut AnyConnection,
     actor: CurrentUser,
-    new: NewArticle,
+    draft: &Draft,
 ) -> Result<Changed<ArticlePage>, ApiError> {
-    let status = new.status.unwrap_or(ArticleStatus::Draft);
-    authorize(actor, None, status)?;
-    let slug = new.slug.clone().unwrap_or_else(generated_slug);
-    let content = new.into_content(status, slug);
     content_transaction(conn, |conn| {
-        let checked = validate::check(conn, content.clone(), None)?;
+        let channels = ChannelTree::load(conn)?;
+        let checked = validate::check(conn, &draft.0, None, &channels)?;
         let row = repo::insert(conn, &checked.row, actor.id, time::now())
             .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
-        store(conn, row.id, &checked)?;
-        let keys = changed_keys(conn, None, Some(&row))?;
-        let body_html = checked.content.pages.first().cloned().unwrap_or_default();
-        let page = ArticlePage {
-            article: assemble_one(conn, row, Visibility::of(Some(actor)))?,
-            page: 1,
-            body_html,
-        };
-        Ok(Changed::new(page, keys))
+        let content = &checked.content;
+        repo::insert_children(
+            conn,
+            row.id,
+            &content.pages,
+            &checked.bylines,
+            &content.tags,
+            &content.related_ids,
+        )?;
+        search::index_new(conn, row.id, &checked.search_doc)?;
+        let keys = changed_keys(conn, &channels, None, Some(&row))?;
+        Ok(Changed::new(
+            written(conn, row, checked, actor, &channels)?,
+            keys,
+        ))
+    })
+}
+
+/// The article just written from `checked`, as its writer sees it. What was written is
+/// at hand, so only the bylines (for the authors' names) and the related links (for
+/// which of them the writer may see) are read back, and only when there are any.
+fn written(
+    conn: &mut AnyConnection,
+    row: ArticleRow,
+    checked: &Checked,
+    actor: CurrentUser,
+    channels: &ChannelTree,
+) -> Result<ArticlePage, ApiError> {
+    let ids = [row.id];
+    let bylines = if checked.bylines.is_empty() {
+        Vec::new()
+    } else {
+        repo::bylines(conn, &ids)?
+    };
+    let related_ids = if checked.content.related_ids.is_empty() {
+        Vec::new()
+    } else {
+        repo::related(conn, &ids, Visibility::of(Some(actor)), time::now())?
+            .remove(&row.id)
+            .unwrap_or_default()
+    };
+    Ok(ArticlePage {
+        article: Article {
+            bylines,
+            tags: checked.content.tags.clone(),
+            related_ids,
+            breadcrumbs: channels
+                .breadcrumbs(row.channel_id)
+                .into_iter()
+                .cloned()
+                .collect(),
+            row,
+        },
+        page: 1,
+        body_html: checked.content.pages.first().cloned().unwrap_or_default(),
     })
 }
 
@@ -300,6 +343,7 @@ fn reaches_public(row: &ArticleRow) -> bool {
 /// `related_ids` show only public articles).
 fn changed_keys(
     conn: &mut AnyConnection,
+    tree: &ChannelTree,
     before: Option<&ArticleRow>,
     after: Option<&ArticleRow>,
 ) -> Result<Keys, ApiError> {
@@ -312,7 +356,6 @@ fn changed_keys(
         return Ok(Keys::none());
     };
     let mut keys = Keys::of([Key::Article(id), Key::ArticleLists]);
-    let tree = ChannelTree::load(conn)?;
     for row in &seen {
         keys.extend(
             tree.breadcrumbs(row.channel_id)
@@ -377,7 +420,9 @@ pub fn update(
         let mut after = before.clone();
         update.clone().apply_to(&mut after);
         authorize(actor, Some(&current), after.status)?;
-        let checked = validate::check(conn, after, Some(current.id))?;
+        let channels = ChannelTree::load(conn)?;
+        let prepared = validate::prepare(after);
+        let checked = validate::check(conn, &prepared, Some(current.id), &channels)?;
         precondition.check(current.version)?;
 
         let snapshot = revision::snapshot(&before).map_err(ApiError::internal)?;
@@ -391,15 +436,21 @@ pub fn update(
         )?;
         let row = repo::update(conn, current.id, &checked.row, actor.id, time::now())
             .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
-        store(conn, row.id, &checked)?;
-        let keys = changed_keys(conn, Some(&current), Some(&row))?;
-        let body_html = checked.content.pages.first().cloned().unwrap_or_default();
-        let page = ArticlePage {
-            article: assemble_one(conn, row, Visibility::of(Some(actor)))?,
-            page: 1,
-            body_html,
-        };
-        Ok(Changed::new(page, keys))
+        let content = &checked.content;
+        repo::replace_children(
+            conn,
+            row.id,
+            &content.pages,
+            &checked.bylines,
+            &content.tags,
+            &content.related_ids,
+        )?;
+        search::index(conn, row.id, &checked.search_doc)?;
+        let keys = changed_keys(conn, &channels, Some(&current), Some(&row))?;
+        Ok(Changed::new(
+            written(conn, row, checked, actor, &channels)?,
+            keys,
+        ))
     })
 }
 
@@ -414,7 +465,8 @@ pub fn delete(
         precondition.check(current.version)?;
         authorize(actor, Some(&current), ArticleStatus::Draft)?;
         // Named before the delete: afterwards its links are gone with it.
-        let keys = changed_keys(conn, Some(&current), None)?;
+        let channels = ChannelTree::load(conn)?;
+        let keys = changed_keys(conn, &channels, Some(&current), None)?;
         repo::delete(conn, current.id)?;
         search::remove(conn, current.id)?;
         Ok(Changed::new((), keys))

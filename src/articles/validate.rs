@@ -9,7 +9,6 @@ use super::content::{ArticleContent, ListRequest, Source};
 use super::repo::{self, ListFilter, NewArticleRow};
 use super::search::{self, SearchQuery};
 use crate::authors::repo as authors;
-use crate::channels::repo as channels;
 use crate::channels::service::ChannelTree;
 use crate::db::AnyConnection;
 use crate::domain::enums::ArticleStatus;
@@ -33,12 +32,18 @@ pub(super) struct Checked {
     pub search_doc: String,
 }
 
-/// Validates and normalises a whole article, collecting every field error.
-pub(super) fn check(
-    conn: &mut AnyConnection,
-    mut content: ArticleContent,
-    self_id: Option<i64>,
-) -> Result<Checked, ApiError> {
+/// An article checked as far as that needs no database: text rules, sanitised pages,
+/// normalised lists and the search text. This is the CPU work of a write, done before
+/// its turn in the write queue so that the one writer runs little but SQL; [`check`]
+/// finishes the job inside the transaction.
+pub(super) struct Prepared {
+    checked: Checked,
+    /// The mistakes found so far; reported with the database's, all in one 422.
+    errors: Vec<FieldError>,
+}
+
+/// Validates and normalises everything about an article that needs no database.
+pub(super) fn prepare(mut content: ArticleContent) -> Prepared {
     let mut errors = Vec::new();
     content.title = text::required("title", &content.title, 200, &mut errors);
     content.slug = Slug::field(&content.slug, &mut errors);
@@ -100,16 +105,6 @@ pub(super) fn check(
             format!("must hold at most {MAX_BYLINES} bylines"),
         ));
     }
-    let author_ids: Vec<i64> = content.bylines.iter().map(|b| b.author_id).collect();
-    let known_authors = authors::existing_ids(conn, &author_ids)?;
-    for (i, byline) in content.bylines.iter().enumerate() {
-        if !known_authors.contains(&byline.author_id) {
-            errors.push(FieldError::new(
-                format!("bylines.{i}.author_id"),
-                "no author has this id",
-            ));
-        }
-    }
 
     let mut related = Vec::new();
     for id in &content.related_ids {
@@ -123,24 +118,8 @@ pub(super) fn check(
             format!("must hold at most {MAX_RELATED} ids"),
         ));
     }
-    if self_id.is_some_and(|me| related.contains(&me)) {
-        errors.push(FieldError::new(
-            "related_ids",
-            "an article cannot be related to itself",
-        ));
-    }
-    let known_articles = repo::existing_ids(conn, &related)?;
-    if let Some(missing) = related.iter().find(|id| !known_articles.contains(id)) {
-        errors.push(FieldError::new(
-            "related_ids",
-            format!("no article has id {missing}"),
-        ));
-    }
     content.related_ids = related;
 
-    if !channels::exists(conn, content.channel_id)? {
-        errors.push(FieldError::new("channel_id", "no channel has this id"));
-    }
     match content.status {
         ArticleStatus::Scheduled if content.published_at.is_none() => {
             errors.push(FieldError::new(
@@ -153,16 +132,20 @@ pub(super) fn check(
         }
         _ => {}
     }
-    ApiError::check(errors)?;
 
-    let text_pages: Vec<String> = content.pages.iter().map(|p| html::text_of(p)).collect();
-    let mut parts: Vec<&str> = vec![
-        &content.title,
-        content.subtitle.as_deref().unwrap_or(""),
-        &content.summary,
-    ];
-    parts.extend(text_pages.iter().map(String::as_str));
-    let search_doc = search::document(&parts);
+    // A write with mistakes stores nothing: no search text for it.
+    let search_doc = if errors.is_empty() {
+        let text_pages: Vec<String> = content.pages.iter().map(|p| html::text_of(p)).collect();
+        let mut parts: Vec<&str> = vec![
+            &content.title,
+            content.subtitle.as_deref().unwrap_or(""),
+            &content.summary,
+        ];
+        parts.extend(text_pages.iter().map(String::as_str));
+        search::document(&parts)
+    } else {
+        String::new()
+    };
 
     let row = NewArticleRow {
         slug: content.slug.clone(),
@@ -183,12 +166,60 @@ pub(super) fn check(
         .iter()
         .map(|b| (b.author_id, b.role.as_str().to_owned()))
         .collect();
-    Ok(Checked {
-        row,
-        content,
-        bylines,
-        search_doc,
-    })
+    Prepared {
+        checked: Checked {
+            row,
+            content,
+            bylines,
+            search_doc,
+        },
+        errors,
+    }
+}
+
+/// Finishes checking a prepared article against the database, inside the write's
+/// transaction: the authors, related articles and channel it names exist (`channels`
+/// is the live channel tree), and it is not related to itself (`self_id`). Every
+/// mistake, the prepared ones too, comes back in one 422.
+pub(super) fn check<'a>(
+    conn: &mut AnyConnection,
+    prepared: &'a Prepared,
+    self_id: Option<i64>,
+    channels: &ChannelTree,
+) -> Result<&'a Checked, ApiError> {
+    let content = &prepared.checked.content;
+    let mut errors = prepared.errors.clone();
+    let author_ids: Vec<i64> = content.bylines.iter().map(|b| b.author_id).collect();
+    let known_authors = authors::existing_ids(conn, &author_ids)?;
+    for (i, byline) in content.bylines.iter().enumerate() {
+        if !known_authors.contains(&byline.author_id) {
+            errors.push(FieldError::new(
+                format!("bylines.{i}.author_id"),
+                "no author has this id",
+            ));
+        }
+    }
+
+    let related = &content.related_ids;
+    if self_id.is_some_and(|me| related.contains(&me)) {
+        errors.push(FieldError::new(
+            "related_ids",
+            "an article cannot be related to itself",
+        ));
+    }
+    let known_articles = repo::existing_ids(conn, related)?;
+    if let Some(missing) = related.iter().find(|id| !known_articles.contains(id)) {
+        errors.push(FieldError::new(
+            "related_ids",
+            format!("no article has id {missing}"),
+        ));
+    }
+
+    if channels.get(content.channel_id).is_none() {
+        errors.push(FieldError::new("channel_id", "no channel has this id"));
+    }
+    ApiError::check(errors)?;
+    Ok(&prepared.checked)
 }
 
 /// Turns the raw list parameters into a filter; an unknown channel or author matches

@@ -57,6 +57,9 @@ pub fn find(conn: &mut AnyConnection, key: &IdOrSlug) -> QueryResult<Option<Auth
 
 /// The ids among `ids` that name an author.
 pub fn existing_ids(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     authors::table
         .filter(authors::id.eq_any(ids))
         .select(authors::id)

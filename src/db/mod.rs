@@ -1,6 +1,7 @@
 //! The two database backends behind one connection type, the pool, and write transactions.
 
 pub mod circuit;
+pub mod group;
 pub mod migrate;
 pub mod schema;
 
@@ -130,11 +131,18 @@ const WRITE_ATTEMPTS: u32 = 30;
 ///   transaction that reads before it writes would fail at once on the lock upgrade
 ///   instead of waiting out `busy_timeout`).
 ///
+/// Inside a transaction already, a group commit's on SQLite (see [`group`]), `f` runs
+/// once in a savepoint of it: the group's `BEGIN IMMEDIATE` already holds the write lock.
+///
 /// `f` may run more than once, so it must not keep effects outside the transaction.
 pub fn write_transaction<T>(
     conn: &mut AnyConnection,
     mut f: impl FnMut(&mut AnyConnection) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
+    type Manager = <AnyConnection as Connection>::TransactionManager;
+    if let Ok(Some(_)) = Manager::transaction_manager_status_mut(conn).transaction_depth() {
+        return conn.transaction(f);
+    }
     let mut attempt = 1;
     loop {
         match attempt_transaction(conn, &mut f) {
@@ -152,14 +160,7 @@ fn attempt_transaction<T>(
     f: &mut impl FnMut(&mut AnyConnection) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     type Manager = <AnyConnection as Connection>::TransactionManager;
-    match conn {
-        AnyConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
-        }
-        AnyConnection::Postgres(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL SERIALIZABLE")?
-        }
-    }
+    begin_write(conn)?;
     let outcome = f(conn);
     let outcome = match outcome {
         Ok(value) => Manager::commit_transaction(conn)
@@ -244,6 +245,19 @@ pub fn mark_origin(conn: &mut AnyConnection, origin: &str) -> Result<(), ApiErro
 /// Splits a purge notice into the node that sent it and its keys.
 pub fn read_notice(payload: &str) -> (&str, &str) {
     payload.split_once('|').unwrap_or(("", payload))
+}
+
+/// Begins a write transaction: `SERIALIZABLE` on PostgreSQL, `IMMEDIATE` on SQLite (see
+/// [`write_transaction`]).
+fn begin_write(conn: &mut AnyConnection) -> QueryResult<()> {
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+        }
+        AnyConnection::Postgres(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL SERIALIZABLE")
+        }
+    }
 }
 
 /// Up to 2 ms, 4 ms, 8 ms … (at most 100 ms), at random, so retrying writers spread out

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use futures_util::future::{join, join_all};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::PASSWORD;
 use crate::support::fixtures::{ArticleBuilder, ChannelBuilder};
@@ -685,4 +685,111 @@ async fn stored_tips(site: &Listener) -> i64 {
         .ok(200)["meta"]["total"]
         .as_i64()
         .expect("total")
+}
+
+#[actix_web::test]
+async fn creates_sent_together_each_succeed_or_fail_on_their_own() {
+    const ROUNDS: usize = 5;
+    const UNIQUE: usize = 20;
+    const SAME_SLUG: usize = 8;
+    const NO_CHANNEL: usize = 4;
+    let site = Listener::start(&[]).await;
+    let app = &site.app;
+    let channel = ChannelBuilder::new(app, "萍乡频道", "pingxiang")
+        .create()
+        .await;
+    let mut rounds = Rounds::new("mixed-creates", &site, ROUNDS);
+    let mut stored_before = 0;
+    for round in 1..=ROUNDS {
+        // On SQLite these share group commits: the 409s and 422s must take back only
+        // their own work.
+        let article = |slug: String, channel: i64| {
+            json!({"title": format!("第{round}轮 {slug}"), "slug": slug, "channel_id": channel,
+                   "pages": ["<p>正文</p>"]})
+        };
+        let mut bodies: Vec<(&str, Value)> = Vec::new();
+        for i in 0..UNIQUE.max(SAME_SLUG).max(NO_CHANNEL) {
+            if i < UNIQUE {
+                bodies.push(("unique", article(format!("unique-{round}-{i}"), channel)));
+            }
+            if i < SAME_SLUG {
+                bodies.push(("same", article(format!("same-{round}"), channel)));
+            }
+            if i < NO_CHANNEL {
+                bodies.push((
+                    "nochannel",
+                    article(format!("lost-{round}-{i}"), channel + 1000),
+                ));
+            }
+        }
+        let replies = join_all(bodies.iter().map(|(_, body)| {
+            site.post("/api/v1/articles")
+                .bearer(&app.editor)
+                .json(body.clone())
+                .send()
+        }))
+        .await;
+
+        let mut problems = Vec::new();
+        let of_kind = |kind: &str| -> Vec<&Reply> {
+            bodies
+                .iter()
+                .zip(&replies)
+                .filter(|((k, _), _)| *k == kind)
+                .map(|(_, reply)| reply)
+                .collect()
+        };
+        let tally = |replies: Vec<&Reply>| {
+            replies
+                .iter()
+                .fold(BTreeMap::<u16, usize>::new(), |mut t, r| {
+                    *t.entry(r.status).or_default() += 1;
+                    t
+                })
+        };
+        let unique = tally(of_kind("unique"));
+        if unique != BTreeMap::from([(201, UNIQUE)]) {
+            problems.push(format!("unique slugs: {unique:?}"));
+        }
+        let same = tally(of_kind("same"));
+        if same != BTreeMap::from([(201, 1), (409, SAME_SLUG - 1)]) {
+            problems.push(format!("one slug: {same:?}"));
+        }
+        let lost = tally(of_kind("nochannel"));
+        if lost != BTreeMap::from([(422, NO_CHANNEL)]) {
+            problems.push(format!("missing channel: {lost:?}"));
+        }
+        for reply in replies.iter().filter(|r| r.status == 201) {
+            let created = reply.json();
+            let found = site
+                .get(&format!("/api/v1/articles/{}", created["id"]))
+                .bearer(&app.editor)
+                .send()
+                .await;
+            if found.status != 200 || found.json()["title"] != created["title"] {
+                problems.push(format!(
+                    "created {} but read {}",
+                    created["id"], found.status
+                ));
+            }
+        }
+        let stored = site
+            .get("/api/v1/articles?per_page=1")
+            .bearer(&app.editor)
+            .send()
+            .await
+            .ok(200)["meta"]["total"]
+            .as_i64()
+            .expect("total");
+        let created = count(&replies, 201) as i64;
+        if stored - stored_before != created {
+            problems.push(format!(
+                "{created} answered 201, {} stored",
+                stored - stored_before
+            ));
+        }
+        stored_before = stored;
+        rounds.record(round, problems);
+    }
+    rounds.finish(site).await;
 }
