@@ -88,10 +88,6 @@ impl Keys {
         self.0.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Key> {
-        self.0.iter()
-    }
-
     /// The keys as strings, as the cache indexes them.
     pub fn names(&self) -> Vec<String> {
         self.0.iter().map(Key::to_string).collect()
@@ -116,12 +112,6 @@ impl fmt::Display for Keys {
             write!(f, "{key}")?;
         }
         Ok(())
-    }
-}
-
-impl FromIterator<Key> for Keys {
-    fn from_iter<I: IntoIterator<Item = Key>>(iter: I) -> Self {
-        Self::of(iter)
     }
 }
 
@@ -166,14 +156,6 @@ impl<T> Shown<T> {
         self.fresh_until = fresh_until;
         self
     }
-
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Shown<U> {
-        Shown {
-            value: f(self.value),
-            keys: self.keys,
-            fresh_until: self.fresh_until,
-        }
-    }
 }
 
 /// Things shown in public answers name the keys their bytes depend on.
@@ -182,15 +164,6 @@ pub trait Tagged {
 }
 
 impl Keys {
-    /// The keys of a list: what narrows it, and the keys of every item it shows.
-    pub fn of_list<'a, T: Tagged + 'a>(list: Key, items: impl IntoIterator<Item = &'a T>) -> Self {
-        let mut keys = Self::of([list]);
-        for item in items {
-            item.tag(&mut keys);
-        }
-        keys
-    }
-
     /// The keys of one item.
     pub fn of_item(item: &impl Tagged) -> Self {
         let mut keys = Self::none();
