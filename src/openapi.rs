@@ -15,7 +15,8 @@ use crate::error::{FieldError, Problem};
     ),
     modifiers(&BearerAuth),
     components(
-        schemas(Problem, FieldError),
+        // Schemas only a query parameter names are not collected from the handlers.
+        schemas(Problem, FieldError, crate::articles::dto::ArticleSort),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
             PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable,
@@ -111,6 +112,15 @@ const PUBLIC_ANSWER_HEADERS: &[(&str, &str)] = &[
 ];
 
 pub fn finish(document: &mut utoipa::openapi::OpenApi) {
+    complete(document);
+    // The rules below are about the shape of the whole document, which reads far more
+    // plainly as JSON than through utoipa's builders.
+    let mut json = serde_json::to_value(&*document).expect("the document serialises");
+    refine(&mut json);
+    *document = serde_json::from_value(json).expect("a refined document is still a document");
+}
+
+fn complete(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::link::LinkBuilder;
     use utoipa::openapi::{Ref, RefOr};
 
@@ -146,7 +156,7 @@ pub fn finish(document: &mut utoipa::openapi::OpenApi) {
         let public_read = item
             .get
             .as_mut()
-            .filter(|get| path.starts_with("/api/") && get.security.is_none());
+            .filter(|get| path.starts_with("/api/") && anonymous_allowed(get));
         if let Some(RefOr::T(ok)) =
             public_read.and_then(|get| get.responses.responses.get_mut("200"))
         {
@@ -181,6 +191,113 @@ pub fn finish(document: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+}
+
+/// Whether an operation answers without a token: it declares no security, or an empty
+/// requirement among its alternatives (`[{}, {"bearer_auth": []}]`, a token is optional).
+fn anonymous_allowed(operation: &utoipa::openapi::path::Operation) -> bool {
+    operation.security.as_ref().is_none_or(|alternatives| {
+        alternatives.is_empty()
+            || alternatives
+                .iter()
+                .any(|requirement| *requirement == Default::default())
+    })
+}
+
+/// Makes the document exact for client generators:
+/// - an operation that declares no security is public, and says so (`security: []`);
+///   operations that take an optional token declare `[{}, {"bearer_auth": []}]` at
+///   their handler;
+/// - every GET that can answer 304 takes `If-None-Match`;
+/// - a list envelope's items are the item schema itself (`$ref`), not a copy of it;
+/// - an enum whose values are not identifiers (`-published_at`) names them in
+///   `x-enum-varnames`, so generated enums get readable member names.
+fn refine(document: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+
+    if let Some(paths) = document["paths"].as_object_mut() {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for (method, operation) in item.iter_mut() {
+                let Some(operation) = operation.as_object_mut() else {
+                    continue;
+                };
+                operation.entry("security").or_insert_with(|| json!([]));
+                let revalidates = operation
+                    .get("responses")
+                    .is_some_and(|responses| responses.get("304").is_some());
+                if method == "get" && revalidates {
+                    let parameters = operation.entry("parameters").or_insert_with(|| json!([]));
+                    if let Some(parameters) = parameters.as_array_mut() {
+                        parameters.push(json!({
+                            "name": "If-None-Match",
+                            "in": "header",
+                            "required": false,
+                            "description": "The `ETag` of an answer already held: 304 with no body \
+                                            while it still names the current version.",
+                            "schema": {"type": "string"},
+                            "example": "\"v3-1f0c2b7e9d4a8c6e5b21\""
+                        }));
+                    }
+                }
+            }
+        }
+    }
+
+    let Some(schemas) = document["components"]["schemas"].as_object_mut() else {
+        return;
+    };
+    let names: Vec<String> = schemas.keys().cloned().collect();
+    for name in &names {
+        if let Some(item) = name.strip_prefix("ListEnvelope_") {
+            if schemas.contains_key(item) {
+                schemas[name]["properties"]["data"]["items"] =
+                    json!({"$ref": format!("#/components/schemas/{item}")});
+            }
+        }
+        let Some(values) = schemas[name]["enum"].as_array() else {
+            continue;
+        };
+        let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+        if values.iter().any(|value| !is_identifier(value)) {
+            let sort_order = values.iter().any(|value| value.starts_with('-'));
+            let names: Vec<String> = values
+                .iter()
+                .map(|value| member_name(value, sort_order))
+                .collect();
+            schemas[name]["x-enum-varnames"] = json!(names);
+        }
+    }
+}
+
+fn is_identifier(value: &str) -> bool {
+    value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A readable member name: UpperCamelCase of the value's words; in a sort order (an
+/// enum with `-field` values), `-published_at` → `PublishedAtDesc` and `published_at`
+/// → `PublishedAtAsc`.
+fn member_name(value: &str, sort_order: bool) -> String {
+    let (words, suffix) = match value.strip_prefix('-') {
+        Some(field) => (field, "Desc"),
+        None if sort_order => (value, "Asc"),
+        None => (value, ""),
+    };
+    let mut name: String = words
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect();
+    name.push_str(suffix);
+    name
 }
 
 struct BearerAuth;

@@ -13,6 +13,8 @@ use crate::domain::enums::{ArticleStatus, BylineRole};
 pub struct Source {
     #[schema(example = "萍乡日报", min_length = 1, max_length = 100)]
     pub name: String,
+    /// Left out of answers when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "https://epaper.example.com/2022-07-20/01")]
     pub url: Option<String>,
 }
@@ -32,13 +34,17 @@ pub struct BylineRef {
 pub struct ArticleContent {
     pub slug: String,
     pub title: String,
+    #[schema(required)]
     pub subtitle: Option<String>,
     pub summary: String,
     pub status: ArticleStatus,
     pub channel_id: i64,
+    #[schema(required)]
     pub source: Option<Source>,
     pub bylines: Vec<BylineRef>,
+    #[schema(required)]
     pub published_at: Option<DateTime<Utc>>,
+    #[schema(required)]
     pub cover_image_url: Option<String>,
     pub tags: Vec<String>,
     pub comments_enabled: bool,

@@ -10,10 +10,9 @@ use super::content::{
 use super::revision::Revision;
 use super::service::{Article, ArticlePage};
 use crate::channels::dto::ChannelRef;
-use crate::domain::enums::ArticleStatus;
-use crate::domain::stored::StoredEnum;
+use crate::domain::enums::{ArticleStatus, BylineRole};
 use crate::domain::time::to_utc;
-use crate::http::input::nullable;
+use crate::http::input::{nullable, present};
 
 /// A credited person, in byline order.
 #[derive(Debug, Serialize, ToSchema)]
@@ -22,9 +21,7 @@ pub struct BylineOut {
     pub author_id: i64,
     #[schema(example = "梁永明")]
     pub name: String,
-    /// `author`, `editor`, `photographer`, `reporter`, `translator` or `illustrator`.
-    #[schema(example = "author")]
-    pub role: String,
+    pub role: BylineRole,
 }
 
 /// An article without its body: what lists return.
@@ -36,6 +33,7 @@ pub struct ArticleSummaryOut {
     pub slug: String,
     #[schema(example = "踔厉奋发勇争先")]
     pub title: String,
+    #[schema(required)]
     pub subtitle: Option<String>,
     pub summary: String,
     pub status: ArticleStatus,
@@ -43,9 +41,11 @@ pub struct ArticleSummaryOut {
     /// The article's channel and its ancestors, root first.
     #[schema(read_only)]
     pub breadcrumbs: Vec<ChannelRef>,
+    #[schema(required)]
     pub source: Option<Source>,
     pub bylines: Vec<BylineOut>,
     /// When the article became (or becomes) public.
+    #[schema(required)]
     pub published_at: Option<DateTime<Utc>>,
     #[schema(read_only)]
     pub created_at: DateTime<Utc>,
@@ -54,6 +54,7 @@ pub struct ArticleSummaryOut {
     /// Increments on every change; the ETag carries it.
     #[schema(read_only, example = 3)]
     pub version: i64,
+    #[schema(required)]
     pub cover_image_url: Option<String>,
     pub tags: Vec<String>,
     pub comments_enabled: bool,
@@ -93,7 +94,7 @@ impl From<Article> for ArticleSummaryOut {
                 .map(|b| BylineOut {
                     author_id: b.author_id,
                     name: b.name,
-                    role: b.role.as_str().to_owned(),
+                    role: b.role,
                 })
                 .collect(),
             published_at: row.published_at.map(to_utc),
@@ -209,26 +210,47 @@ impl From<CreateArticle> for NewArticle {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateArticle {
-    #[schema(min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
     pub title: Option<String>,
-    #[schema(pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    #[serde(default, deserialize_with = "present")]
+    #[schema(
+        nullable = false,
+        pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 100
+    )]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub subtitle: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub summary: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub status: Option<ArticleStatus>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub channel_id: Option<i64>,
     #[serde(default, deserialize_with = "nullable")]
     pub source: Option<Option<Source>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub bylines: Option<Vec<BylineRef>>,
     #[serde(default, deserialize_with = "nullable")]
     pub published_at: Option<Option<DateTime<FixedOffset>>>,
     #[serde(default, deserialize_with = "nullable")]
     pub cover_image_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub comments_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub related_ids: Option<Vec<i64>>,
-    #[schema(write_only, min_items = 1, max_items = 50)]
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, write_only, min_items = 1, max_items = 50)]
     pub pages: Option<Vec<String>>,
 }
 
@@ -286,10 +308,8 @@ pub struct ArticleListQuery {
     #[param(value_type = Option<String>, format = DateTime)]
     pub published_before: Option<String>,
     /// Default `-published_at` (newest first).
-    #[param(inline)]
     pub sort: Option<ArticleSort>,
     /// Narrows to one status. Anonymous readers only ever see public articles, whatever this says.
-    #[param(inline)]
     pub status: Option<ArticleStatus>,
 }
 
@@ -335,6 +355,7 @@ pub struct RevisionOut {
     #[schema(example = 2)]
     pub version: i64,
     /// Who saved that version (`null` once their account is deleted).
+    #[schema(required)]
     pub edited_by: Option<EditorRef>,
     /// When it was saved.
     pub edited_at: DateTime<Utc>,

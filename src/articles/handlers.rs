@@ -24,6 +24,7 @@ use crate::state::AppState;
 /// their own, editors everything (narrow with `status`).
 #[utoipa::path(
     tag = "articles",
+    security((), ("bearer_auth" = [])),
     params(ArticleListQuery, PageParams),
     responses(
         (status = 200, description = "A page of articles (without bodies)", body = ListEnvelope<ArticleSummaryOut>,
@@ -55,6 +56,7 @@ pub(super) async fn list_articles(
 /// By id or slug, with one page of its body (`?page=N`, default 1).
 #[utoipa::path(
     tag = "articles",
+    security((), ("bearer_auth" = [])),
     params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang-industry-turns-green"), ArticlePageQuery),
     responses(
         (status = 200, description = "The article with the requested page", body = ArticleOut, headers(("ETag" = String))),
@@ -228,6 +230,7 @@ pub(super) async fn list_revisions(
 /// same channel.
 #[utoipa::path(
     tag = "articles",
+    security((), ("bearer_auth" = [])),
     params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang-industry-turns-green")),
     responses(
         (status = 200, description = "Related articles (one page of at most 10)", body = ListEnvelope<ArticleSummaryOut>,

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::repo::AuthorRow;
 use super::service::{AuthorUpdate, NewAuthor};
 use crate::domain::time::to_utc;
-use crate::http::input::nullable;
+use crate::http::input::{nullable, present};
 
 /// A person named in bylines: reporter, editor, photographer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -19,11 +19,14 @@ pub struct AuthorOut {
     #[schema(example = "梁永明")]
     pub name: String,
     /// Job title as printed, e.g. 记者 or 编辑.
-    #[schema(example = "记者")]
+    #[schema(required, example = "记者")]
     pub title: Option<String>,
+    #[schema(required)]
     pub bio: Option<String>,
+    #[schema(required)]
     pub avatar_url: Option<String>,
     /// The newsroom account of this person, if any.
+    #[schema(required)]
     pub user_id: Option<i64>,
     #[schema(read_only)]
     pub created_at: DateTime<Utc>,
@@ -88,9 +91,15 @@ impl From<CreateAuthor> for NewAuthor {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateAuthor {
-    #[schema(min_length = 1, max_length = 100)]
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, min_length = 1, max_length = 100)]
     pub name: Option<String>,
-    #[schema(pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    #[serde(default, deserialize_with = "present")]
+    #[schema(
+        nullable = false,
+        pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 100
+    )]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(max_length = 50)]

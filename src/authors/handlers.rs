@@ -20,6 +20,7 @@ use crate::state::AppState;
 /// `/articles?author={id or slug}`.
 #[utoipa::path(
     tag = "authors",
+    security((), ("bearer_auth" = [])),
     params(PageParams),
     responses(
         (status = 200, description = "A page of authors", body = ListEnvelope<AuthorOut>,
@@ -47,6 +48,7 @@ pub(super) async fn list_authors(
 /// By id or slug. Their published articles are at `/articles?author={id or slug}`.
 #[utoipa::path(
     tag = "authors",
+    security((), ("bearer_auth" = [])),
     params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "zhou-xiaoming")),
     responses(
         (status = 200, description = "The author", body = AuthorOut, headers(("ETag" = String))),

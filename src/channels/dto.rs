@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::repo::ChannelRow;
 use super::service::{ChannelDetail, ChannelNode, ChannelUpdate, NewChannel};
 use crate::domain::time::to_utc;
-use crate::http::input::nullable;
+use crate::http::input::{nullable, present};
 use crate::tip_lines::dto::TipLineOut;
 
 /// A channel: the portal itself, a city channel or a column.
@@ -20,11 +20,12 @@ pub struct ChannelOut {
     #[schema(example = "萍乡频道")]
     pub name: String,
     /// The channel above this one; `null` for a root.
-    #[schema(example = 1)]
+    #[schema(required, example = 1)]
     pub parent_id: Option<i64>,
     /// Order among siblings, ascending.
     #[schema(example = 10)]
     pub position: i32,
+    #[schema(required)]
     pub description: Option<String>,
     #[schema(read_only)]
     pub created_at: DateTime<Utc>,
@@ -176,16 +177,26 @@ impl From<CreateChannel> for NewChannel {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateChannel {
-    #[schema(min_length = 1, max_length = 100)]
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, min_length = 1, max_length = 100)]
     pub name: Option<String>,
-    #[schema(pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    #[serde(default, deserialize_with = "present")]
+    #[schema(
+        nullable = false,
+        pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 100
+    )]
     pub slug: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub parent_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub position: Option<i32>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(max_length = 2000)]
     pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub auto_approve_comments: Option<bool>,
 }
 

@@ -22,6 +22,7 @@ use crate::state::AppState;
 /// by `position`). With `tree=true`, root channels with `children` nested.
 #[utoipa::path(
     tag = "channels",
+    security((), ("bearer_auth" = [])),
     params(ChannelListQuery, PageParams),
     responses(
         (status = 200, description = "A page of channels", body = ListEnvelope<ChannelListItem>,
@@ -63,6 +64,7 @@ pub(super) async fn list_channels(
 /// `tip_lines` (editors see inactive ones too).
 #[utoipa::path(
     tag = "channels",
+    security((), ("bearer_auth" = [])),
     params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang")),
     responses(
         (status = 200, description = "The channel", body = ChannelDetailOut, headers(("ETag" = String))),

@@ -18,6 +18,7 @@ pub struct CommentOut {
     #[schema(read_only, example = 42)]
     pub article_id: i64,
     /// The comment this one replies to.
+    #[schema(required)]
     pub parent_id: Option<i64>,
     #[schema(example = "萍乡网友")]
     pub author_name: String,
@@ -45,6 +46,18 @@ impl From<CommentRow> for CommentOut {
             updated_at: to_utc(row.updated_at),
             version: row.version,
         }
+    }
+}
+
+impl CommentOut {
+    /// What the reader who posted a comment is told: a comment the spam checks set
+    /// aside reads as one awaiting moderation, so a bot cannot tell that it was caught.
+    pub fn receipt(row: CommentRow) -> Self {
+        let mut comment = Self::from(row);
+        if comment.status == CommentStatus::Spam {
+            comment.status = CommentStatus::Pending;
+        }
+        comment
     }
 }
 
@@ -88,7 +101,6 @@ pub struct ModerateComment {
 #[into_params(parameter_in = Query)]
 pub struct CommentQueueQuery {
     /// Default `pending`.
-    #[param(inline)]
     pub status: Option<CommentStatus>,
     /// Only this article's comments (id or slug).
     pub article: Option<String>,

@@ -20,6 +20,7 @@ use crate::state::ClientTrace;
 /// Approved comments, oldest first; replies carry `parent_id`.
 #[utoipa::path(
     tag = "comments",
+    security((), ("bearer_auth" = [])),
     params(("id_or_slug" = String, Path, description = "Article id or slug", example = "pingxiang-industry-turns-green"), PageParams),
     responses(
         (status = 200, description = "A page of approved comments", body = ListEnvelope<CommentOut>,
@@ -60,7 +61,6 @@ pub(super) async fn list_article_comments(
     responses(
         (status = 201, description = "Stored", body = CommentOut,
             headers(("Location" = String, description = "The comment's moderation URL"), ("ETag" = String))),
-        (status = 202, description = "Accepted for review (a submission the spam checks set aside)"),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
@@ -79,17 +79,12 @@ pub(super) async fn post_comment(
     let stored = state
         .write(move |conn| service::post(conn, &client, &key, body.into()))
         .await?;
-    match stored {
-        Some(row) => {
-            let comment = CommentOut::from(row);
-            conditional::created(
-                format!("/api/v1/comments/{}", comment.id),
-                comment.version,
-                &comment,
-            )
-        }
-        None => Ok(HttpResponse::Accepted().finish()),
-    }
+    let comment = CommentOut::receipt(stored);
+    conditional::created(
+        format!("/api/v1/comments/{}", comment.id),
+        comment.version,
+        &comment,
+    )
 }
 
 /// The moderation queue

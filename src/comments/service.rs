@@ -59,14 +59,15 @@ pub fn list_for_article(
     ))
 }
 
-/// Stores a comment on a public article; `None` when the honeypot was filled (the
-/// sender is told it worked).
+/// Stores a comment on a public article. One whose honeypot was filled is stored as
+/// `spam` (editors can still rescue it from the `spam` queue), and its sender is
+/// answered as for any comment awaiting moderation (see `CommentOut::receipt`).
 pub fn post(
     conn: &mut AnyConnection,
     client: &ClientTrace,
     key: &IdOrSlug,
     new: NewComment,
-) -> Result<Changed<Option<CommentRow>>, ApiError> {
+) -> Result<Changed<CommentRow>, ApiError> {
     client.spend()?;
     let mut errors = Vec::new();
     let author_name = text::required("author_name", &new.author_name, 50, &mut errors);
@@ -114,21 +115,21 @@ pub fn post(
             },
         };
         ApiError::check(errors)?;
-        if new
-            .honeypot
-            .as_deref()
-            .is_some_and(|h| !h.trim().is_empty())
-        {
-            log::info!("dropped a comment whose honeypot field was filled");
-            return Ok(Changed::unseen(None));
-        }
         let last = repo::latest_by_client(conn, &client.hash, article.id)?;
         if last.is_some_and(|last| last.body == new.body) {
             return Err(ApiError::Conflict("you just posted this comment".into()));
         }
-        let auto_approve = channels::find(conn, &IdOrSlug::Id(article.channel_id))?
-            .is_some_and(|c| c.auto_approve_comments);
-        let status = if auto_approve {
+        let trapped = new
+            .honeypot
+            .as_deref()
+            .is_some_and(|h| !h.trim().is_empty());
+        let auto_approve = !trapped
+            && channels::find(conn, &IdOrSlug::Id(article.channel_id))?
+                .is_some_and(|c| c.auto_approve_comments);
+        let status = if trapped {
+            log::info!("set aside a comment whose honeypot field was filled");
+            CommentStatus::Spam
+        } else if auto_approve {
             CommentStatus::Approved
         } else {
             CommentStatus::Pending
@@ -153,7 +154,7 @@ pub fn post(
         } else {
             Keys::none()
         };
-        Ok(Changed::new(Some(row), keys))
+        Ok(Changed::new(row, keys))
     })
 }
 

@@ -37,12 +37,14 @@ stored_enum! {
 }
 
 stored_enum! {
-    /// Where a reader's tip stands in the newsroom.
+    /// Where a reader's tip stands in the newsroom. `spam`: set aside by the spam
+    /// checks, kept for review and left out of the inbox's default view.
     pub enum TipStatus in "tips.status" {
         New,
         InProgress,
         Used,
         Dismissed,
+        Spam,
     }
 }
 

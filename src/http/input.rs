@@ -211,6 +211,23 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// For PATCH fields that cannot be cleared: absent stays `None` (via `#[serde(default)]`),
+/// a value is `Some(v)`, and `null` is refused (422 naming the field) rather than read as
+/// "leave it", so a client that means to clear it learns that it cannot. The field's
+/// schema says `#[schema(nullable = false)]` to match.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    match <Option<T> as serde::Deserialize>::deserialize(deserializer)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(serde::de::Error::custom(
+            "must not be null: this field cannot be cleared (leave it out to keep it)",
+        )),
+    }
+}
+
 /// For PATCH fields that may be cleared: absent stays `None` (via `#[serde(default)]`),
 /// `null` becomes `Some(None)`, a value `Some(Some(v))`.
 pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

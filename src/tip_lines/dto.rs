@@ -1,5 +1,6 @@
 //! Wire shapes of tip lines.
 
+use crate::http::input::present;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -84,13 +85,23 @@ impl From<CreateTipLine> for NewTipLine {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTipLine {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub channel_id: Option<i64>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub kind: Option<TipLineKind>,
-    #[schema(min_length = 1, max_length = 50)]
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, min_length = 1, max_length = 50)]
     pub label: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
     pub value: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub position: Option<i32>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
 }
 

@@ -18,6 +18,7 @@ use crate::state::AppState;
 /// Active tip lines (editors also see inactive ones), by channel and position.
 #[utoipa::path(
     tag = "tip-lines",
+    security((), ("bearer_auth" = [])),
     params(TipLineQuery, PageParams),
     responses(
         (status = 200, description = "A page of tip lines", body = ListEnvelope<TipLineOut>,
@@ -48,6 +49,7 @@ pub(super) async fn list_tip_lines(
 /// Inactive tip lines are visible to editors only.
 #[utoipa::path(
     tag = "tip-lines",
+    security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "The tip line", body = TipLineOut, headers(("ETag" = String))),
         crate::openapi::Cached,

@@ -8,7 +8,7 @@ use super::repo::TipRow;
 use super::service::{NewTip, TipUpdate};
 use crate::domain::enums::TipStatus;
 use crate::domain::time::to_utc;
-use crate::http::input::nullable;
+use crate::http::input::{nullable, present};
 
 /// A reader's news tip (爆料). Plain text, stored as given.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -40,14 +40,25 @@ impl From<SendTip> for NewTip {
     }
 }
 
-/// The receipt for a tip.
+/// The receipt for a tip: the same for every accepted submission, including one the
+/// spam checks set aside.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TipReceipt {
-    /// The tip's number in the newsroom's inbox; `null` when the spam checks set the
-    /// submission aside.
+    /// The tip's number in the newsroom's inbox.
     #[schema(example = 17)]
-    pub id: Option<i64>,
+    pub id: i64,
+    /// Always `new` to the sender.
     pub status: TipStatus,
+}
+
+impl From<TipRow> for TipReceipt {
+    fn from(row: TipRow) -> Self {
+        Self {
+            id: row.id,
+            // What the newsroom makes of a tip is not the sender's business.
+            status: TipStatus::New,
+        }
+    }
 }
 
 /// A tip in the newsroom's inbox.
@@ -56,14 +67,19 @@ pub struct TipOut {
     #[schema(read_only, example = 17)]
     pub id: i64,
     /// `null` once the channel is deleted.
+    #[schema(required)]
     pub channel_id: Option<i64>,
     pub content: String,
+    #[schema(required)]
     pub contact: Option<String>,
+    #[schema(required)]
     pub name: Option<String>,
     pub status: TipStatus,
     /// The account following the tip up.
+    #[schema(required)]
     pub assignee_id: Option<i64>,
     /// The article the tip led to.
+    #[schema(required)]
     pub article_id: Option<i64>,
     #[schema(read_only)]
     pub created_at: DateTime<Utc>,
@@ -95,6 +111,8 @@ impl From<TipRow> for TipOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTip {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub status: Option<TipStatus>,
     #[serde(default, deserialize_with = "nullable")]
     pub assignee_id: Option<Option<i64>>,
@@ -116,7 +134,6 @@ impl From<UpdateTip> for TipUpdate {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TipQuery {
-    #[param(inline)]
     pub status: Option<TipStatus>,
     /// Only tips for this channel (id or slug).
     pub channel: Option<String>,

@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 
 use super::dto::{SendTip, TipOut, TipQuery, TipReceipt, UpdateTip};
 use super::service;
-use crate::domain::enums::TipStatus;
 use crate::domain::precondition::IfMatch;
 use crate::error::ApiError;
 use crate::http::auth::{Reporter, Require};
@@ -35,12 +34,7 @@ pub(super) async fn send_tip(
     let stored = state
         .write_unseen(move |conn| service::send(conn, &client, body.into()))
         .await?;
-    // A bot that filled the honeypot gets the same kind of answer, and nothing is kept.
-    let receipt = TipReceipt {
-        id: stored.map(|tip| tip.id),
-        status: TipStatus::New,
-    };
-    Ok(HttpResponse::Accepted().json(receipt))
+    Ok(HttpResponse::Accepted().json(TipReceipt::from(stored)))
 }
 
 /// The tip inbox

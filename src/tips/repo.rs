@@ -81,9 +81,11 @@ pub struct TipFilter {
 
 fn filtered(filter: &TipFilter) -> tips::BoxedQuery<'_, MultiBackend> {
     let mut query = tips::table.into_boxed();
-    if let Some(status) = &filter.status {
-        query = query.filter(tips::status.eq(status.as_str()));
-    }
+    query = match &filter.status {
+        Some(status) => query.filter(tips::status.eq(status.as_str())),
+        // Spam is looked at only when asked for.
+        None => query.filter(tips::status.ne(TipStatus::Spam.as_str())),
+    };
     if let Some(channel) = filter.channel_id {
         query = query.filter(tips::channel_id.eq(channel));
     }

@@ -28,12 +28,13 @@ pub struct NewTip {
     pub honeypot: Option<String>,
 }
 
-/// Stores a tip; `None` when the honeypot was filled (the sender is told it worked).
+/// Stores a tip. One whose honeypot was filled is stored as `spam`, and its sender
+/// gets the same receipt as anyone else, so a bot cannot tell that it was caught.
 pub fn send(
     conn: &mut AnyConnection,
     client: &ClientTrace,
     tip: NewTip,
-) -> Result<Option<TipRow>, ApiError> {
+) -> Result<TipRow, ApiError> {
     client.spend()?;
     let mut errors = Vec::new();
     let content = text::required("content", &tip.content, TIP_MAX_CHARS, &mut errors);
@@ -43,20 +44,22 @@ pub fn send(
         errors.push(FieldError::new("channel_id", "no channel has this id"));
     }
     ApiError::check(errors)?;
-    if tip.honeypot.is_some_and(|h| !h.trim().is_empty()) {
-        log::info!("dropped a tip whose honeypot field was filled");
-        return Ok(None);
-    }
+    let status = if tip.honeypot.is_some_and(|h| !h.trim().is_empty()) {
+        log::info!("set aside a tip whose honeypot field was filled");
+        TipStatus::Spam
+    } else {
+        TipStatus::New
+    };
     let now = time::now();
     let row = NewTipRow {
         channel_id: Some(tip.channel_id),
         content,
         contact,
         name,
-        status: TipStatus::New.as_str(),
+        status: status.as_str(),
         client_hash: client.hash.clone(),
     };
-    write_transaction(conn, |conn| Ok(Some(repo::insert(conn, &row, now)?)))
+    write_transaction(conn, |conn| Ok(repo::insert(conn, &row, now)?))
 }
 
 /// Editors see every tip; reporters only those assigned to them.

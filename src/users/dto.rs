@@ -1,5 +1,6 @@
 //! Wire shapes of accounts.
 
+use crate::http::input::present;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -81,13 +82,21 @@ impl From<CreateUser> for NewUser {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub email: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub display_name: Option<String>,
-    #[schema(write_only, min_length = 8, max_length = 1024)]
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, write_only, min_length = 8, max_length = 1024)]
     pub password: Option<String>,
-    #[schema(value_type = Option<Role>)]
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, value_type = Option<Role>)]
     pub role: Option<String>,
     /// `false` deactivates the account and signs it out everywhere.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
 }
 

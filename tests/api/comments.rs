@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::TestApp;
 use crate::support::fixtures::{ArticleBuilder, ChannelBuilder, CommentBuilder};
@@ -258,22 +258,55 @@ async fn the_same_comment_twice_in_a_row_is_409() {
 }
 
 #[actix_web::test]
-async fn the_honeypot_drops_a_comment_quietly() {
+async fn the_honeypot_sets_a_comment_aside_without_telling_the_bot() {
     let app = TestApp::new().await;
-    let (_, article) = setup(&app, true).await;
-    app.post(&format!("/api/v1/articles/{}/comments", article.id))
+    let (_, article) = setup(&app, false).await;
+    let url = format!("/api/v1/articles/{}/comments", article.id);
+    let human = app
+        .post(&url)
+        .json(&json!({"author_name": "读者", "body": "写得好"}))
+        .peer("198.51.100.20:5000")
+        .send()
+        .await;
+    let bot = app
+        .post(&url)
         .json(
             &json!({"author_name": "bot", "body": "cheap pills", "website": "http://spam.example"}),
         )
+        .peer("198.51.100.21:5000")
         .send()
-        .await
-        .ok(202);
-    let list = app
-        .get(&format!("/api/v1/articles/{}/comments", article.id))
+        .await;
+    // Same status, same headers, same shape: nothing tells the bot it was caught.
+    assert_eq!(bot.status, human.status);
+    let (human, bot) = (human.ok(201), bot.ok(201));
+    assert_eq!(bot["status"], "pending");
+    let keys = |v: &Value| {
+        let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(keys(&bot), keys(&human));
+
+    let list = app.get(&url).send().await.ok(200);
+    assert_eq!(list["meta"]["total"], 0, "readers never see it");
+    let pending = app
+        .get("/api/v1/comments")
+        .bearer(&app.editor)
         .send()
         .await
         .ok(200);
-    assert_eq!(list["meta"]["total"], 0);
+    assert_eq!(
+        pending["meta"]["total"], 1,
+        "only the human waits for moderation"
+    );
+    let spam = app
+        .get("/api/v1/comments?status=spam")
+        .bearer(&app.editor)
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(spam["meta"]["total"], 1, "the editors can still review it");
+    assert_eq!(spam["data"][0]["id"], bot["id"]);
 }
 
 #[actix_web::test]

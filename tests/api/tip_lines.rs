@@ -294,7 +294,7 @@ async fn editors_triage_tips_and_reporters_see_only_theirs() {
 }
 
 #[actix_web::test]
-async fn invalid_tips_are_named_and_the_honeypot_drops_them_quietly() {
+async fn invalid_tips_are_named_and_the_honeypot_sets_them_aside_quietly() {
     let app = TestApp::new().await;
     let channel = ChannelBuilder::new(&app, "萍乡频道", "pingxiang")
         .create()
@@ -314,16 +314,24 @@ async fn invalid_tips_are_named_and_the_honeypot_drops_them_quietly() {
         .await;
     assert_eq!(long.invalid_fields(), ["content"]);
 
-    let receipt = app
+    let bot = app
         .post("/api/v1/tips")
         .json(&json!({"channel_id": channel, "content": "买药找我", "website": "http://spam.example"}))
         .send()
         .await
         .ok(202);
+    let human = app
+        .post("/api/v1/tips")
+        .json(&json!({"channel_id": channel, "content": "路灯坏了"}))
+        .send()
+        .await
+        .ok(202);
+    // The same receipt, so a bot cannot tell that it was caught.
+    assert_eq!(bot["status"], "new");
+    assert!(bot["id"].is_i64());
     assert_eq!(
-        receipt["id"],
-        Value::Null,
-        "no number for a tip that was not kept"
+        bot.as_object().unwrap().keys().collect::<Vec<_>>(),
+        human.as_object().unwrap().keys().collect::<Vec<_>>()
     );
     let inbox = app
         .get("/api/v1/tips")
@@ -331,7 +339,22 @@ async fn invalid_tips_are_named_and_the_honeypot_drops_them_quietly() {
         .send()
         .await
         .ok(200);
-    assert_eq!(inbox["meta"]["total"], 0, "the bot's tip was not kept");
+    assert_eq!(
+        inbox["meta"]["total"], 1,
+        "the inbox shows the reader's tip"
+    );
+    assert_eq!(inbox["data"][0]["id"], human["id"]);
+    let spam = app
+        .get("/api/v1/tips?status=spam")
+        .bearer(&app.editor)
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(
+        spam["meta"]["total"], 1,
+        "the bot's tip waits for review as spam"
+    );
+    assert_eq!(spam["data"][0]["id"], bot["id"]);
 }
 
 #[actix_web::test]
