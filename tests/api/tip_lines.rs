@@ -1,4 +1,4 @@
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::TestApp;
 use crate::support::fixtures::{ArticleBuilder, ChannelBuilder, TipLineBuilder, user_id};
