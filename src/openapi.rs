@@ -4,6 +4,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi, ToResponse};
 
+use crate::domain::text::{EMAIL_MAX_CHARS, EMAIL_PATTERN, URL_MAX_CHARS, URL_PATTERN};
 use crate::error::{FieldError, Problem};
 
 #[derive(OpenApi)]
@@ -216,9 +217,43 @@ fn anonymous_allowed(operation: &utoipa::openapi::path::Operation) -> bool {
 /// - every GET that can answer 304 takes `If-None-Match`;
 /// - a list envelope's items are the item schema itself (`$ref`), not a copy of it;
 /// - an enum whose values are not identifiers (`-published_at`) names them in
-///   `x-enum-varnames`, so generated enums get readable member names.
+///   `x-enum-varnames`, so generated enums get readable member names;
+/// - what the server refuses in any string it reads is stated too: e-mail addresses
+///   follow [`EMAIL_PATTERN`], and no string a client sends may hold a NUL character.
 fn refine(document: &mut serde_json::Value) {
     use serde_json::{Value, json};
+
+    // Rules kept in `domain::text` as constants, which utoipa's attributes cannot name.
+    let text_rules = [
+        ("CreateUser", "email", EMAIL_PATTERN, EMAIL_MAX_CHARS),
+        ("UpdateUser", "email", EMAIL_PATTERN, EMAIL_MAX_CHARS),
+        (
+            "CreateArticle",
+            "cover_image_url",
+            URL_PATTERN,
+            URL_MAX_CHARS,
+        ),
+        (
+            "UpdateArticle",
+            "cover_image_url",
+            URL_PATTERN,
+            URL_MAX_CHARS,
+        ),
+        ("Source", "url", URL_PATTERN, URL_MAX_CHARS),
+        ("CreateAuthor", "avatar_url", URL_PATTERN, URL_MAX_CHARS),
+        ("UpdateAuthor", "avatar_url", URL_PATTERN, URL_MAX_CHARS),
+    ];
+    for (schema, field, pattern, max_chars) in text_rules {
+        let property = &mut document["components"]["schemas"][schema]["properties"][field];
+        property["pattern"] = json!(pattern);
+        property["maxLength"] = json!(max_chars);
+    }
+    // Tags are trimmed, not blank, and at most 50 characters (`articles::validate`).
+    for schema in ["CreateArticle", "UpdateArticle"] {
+        document["components"]["schemas"][schema]["properties"]["tags"]["items"] =
+            json!({"type": "string", "minLength": 1, "maxLength": 50, "pattern": "\\S"});
+    }
+    refuse_nul_in_requests(document);
 
     if let Some(paths) = document["paths"].as_object_mut() {
         for item in paths.values_mut().filter_map(Value::as_object_mut) {
@@ -270,6 +305,84 @@ fn refine(document: &mut serde_json::Value) {
                 .map(|value| member_name(value, sort_order))
                 .collect();
             schemas[name]["x-enum-varnames"] = json!(names);
+        }
+    }
+}
+
+/// States `http::input`'s rule that no string a client sends holds a NUL character, on
+/// every string parameter and every string in a request body's schemas.
+fn refuse_nul_in_requests(document: &mut serde_json::Value) {
+    use serde_json::Value;
+
+    fn refs(value: &Value, found: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(name) = map
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                {
+                    found.push(name.to_owned());
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    fn state_no_nul(schema: &mut Value) {
+        let Some(map) = schema.as_object_mut() else {
+            return;
+        };
+        let is_string = match map.get("type") {
+            Some(Value::String(t)) => t == "string",
+            Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+            _ => false,
+        };
+        if is_string && !map.contains_key("enum") && !map.contains_key("format") {
+            let pattern = match map.get("pattern").and_then(Value::as_str) {
+                None => Some(NO_NUL),
+                Some(NOT_BLANK) => Some(NOT_BLANK_NO_NUL),
+                Some(_) => None, // the anchored patterns of slugs and e-mail exclude NUL
+            };
+            if let Some(pattern) = pattern {
+                map.insert("pattern".into(), pattern.into());
+            }
+        }
+        for key in ["properties", "items", "allOf", "oneOf", "anyOf"] {
+            match map.get_mut(key) {
+                Some(Value::Object(children)) if key == "properties" => {
+                    children.values_mut().for_each(state_no_nul)
+                }
+                Some(Value::Array(children)) => children.iter_mut().for_each(state_no_nul),
+                Some(child @ Value::Object(_)) => state_no_nul(child),
+                _ => {}
+            }
+        }
+    }
+    const NO_NUL: &str = "^[^\\u0000]*$";
+    const NOT_BLANK: &str = "\\S";
+    const NOT_BLANK_NO_NUL: &str = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$";
+
+    let mut bodies = Vec::new();
+    if let Some(paths) = document["paths"].as_object_mut() {
+        for operation in paths.values_mut().filter_map(Value::as_object_mut) {
+            for operation in operation.values_mut() {
+                refs(&operation["requestBody"], &mut bodies);
+                if let Some(parameters) = operation["parameters"].as_array_mut() {
+                    for parameter in parameters {
+                        state_no_nul(&mut parameter["schema"]);
+                    }
+                }
+            }
+        }
+    }
+    let schemas = &mut document["components"]["schemas"];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(name) = bodies.pop() {
+        if seen.insert(name.clone()) {
+            refs(&schemas[&name], &mut bodies);
+            state_no_nul(&mut schemas[&name]);
         }
     }
 }

@@ -11,7 +11,12 @@ use crate::domain::enums::{ArticleStatus, BylineRole};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
-    #[schema(example = "萍乡日报", min_length = 1, max_length = 100)]
+    #[schema(
+        example = "萍乡日报",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"\S"
+    )]
     pub name: String,
     /// Left out of answers when there is none.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -148,7 +148,7 @@ impl From<ArticlePage> for ArticleOut {
     "pages": ["<p>第一页的正文。</p>", "<p>第二页的正文。</p>"]
 }))]
 pub struct CreateArticle {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     /// Generated from the date when omitted.
     #[schema(pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
@@ -211,7 +211,7 @@ impl From<CreateArticle> for NewArticle {
 #[serde(deny_unknown_fields)]
 pub struct UpdateArticle {
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(

@@ -253,19 +253,11 @@ pub(super) fn list_filter(
             ));
             None
         }
-        Some(q) => {
-            let parsed = SearchQuery::parse(q);
-            if parsed.is_none() {
-                errors.push(FieldError::new(
-                    "q",
-                    "must contain a letter, digit or CJK character",
-                ));
-            }
-            parsed
-        }
+        // A query with nothing to look for (only punctuation, say) finds nothing.
+        Some(q) => Some(SearchQuery::parse(q)),
         None => None,
     };
-    let channel_ids = match request.channel.as_deref() {
+    let mut channel_ids = match request.channel.as_deref() {
         Some(raw) => {
             let tree = ChannelTree::load(conn)?;
             Some(match tree.find(&IdOrSlug::parse(raw)) {
@@ -288,7 +280,10 @@ pub(super) fn list_filter(
     ApiError::check(errors)?;
     let visibility = Visibility::of(viewer);
     let now = time::now();
-    let search = match search {
+    if matches!(search, Some(None)) {
+        channel_ids = Some(Vec::new()); // in no channel: nothing matches
+    }
+    let search = match search.flatten() {
         Some(query) => Some(search::prepare(
             conn,
             &query,

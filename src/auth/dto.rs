@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::password;
-use crate::domain::text::EMAIL_MAX_BYTES;
+use crate::domain::text::EMAIL_MAX_CHARS;
 use crate::error::{ApiError, FieldError};
 use crate::users::dto::UserOut;
 
@@ -26,10 +26,10 @@ impl LoginRequest {
     /// are the same for all.
     pub fn check_bounds(&self) -> Result<(), ApiError> {
         let mut errors = Vec::new();
-        if self.email.trim().len() > EMAIL_MAX_BYTES {
+        if self.email.chars().count() > EMAIL_MAX_CHARS {
             errors.push(FieldError::new(
                 "email",
-                format!("must be at most {EMAIL_MAX_BYTES} characters"),
+                format!("must be at most {EMAIL_MAX_CHARS} characters"),
             ));
         }
         // Counting characters as account creation does, after a byte bound that makes

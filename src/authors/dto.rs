@@ -57,7 +57,7 @@ impl From<AuthorRow> for AuthorOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAuthor {
-    #[schema(example = "梁永明", min_length = 1, max_length = 100)]
+    #[schema(example = "梁永明", min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     #[schema(
         example = "liang-yongming",
@@ -92,7 +92,7 @@ impl From<CreateAuthor> for NewAuthor {
 #[serde(deny_unknown_fields)]
 pub struct UpdateAuthor {
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false, min_length = 1, max_length = 100)]
+    #[schema(nullable = false, min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(

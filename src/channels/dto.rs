@@ -82,7 +82,7 @@ pub struct ChannelListItem {
     pub channel: ChannelOut,
     /// Sub-channels in display order, each with its own `children` (only with `tree=true`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
+    #[schema(no_recursion, nullable = false)]
     pub children: Option<Vec<ChannelListItem>>,
 }
 
@@ -140,7 +140,12 @@ impl From<ChannelDetail> for ChannelDetailOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateChannel {
-    #[schema(example = "萍乡频道", min_length = 1, max_length = 100)]
+    #[schema(
+        example = "萍乡频道",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"\S"
+    )]
     pub name: String,
     /// Lower-case letters, digits and hyphens; not only digits.
     #[schema(
@@ -178,7 +183,7 @@ impl From<CreateChannel> for NewChannel {
 #[serde(deny_unknown_fields)]
 pub struct UpdateChannel {
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false, min_length = 1, max_length = 100)]
+    #[schema(nullable = false, min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(

@@ -66,10 +66,10 @@ impl CommentOut {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"author_name": "萍乡网友", "body": "家乡的变化看得见，点赞！"}))]
 pub struct PostComment {
-    #[schema(min_length = 1, max_length = 50)]
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub author_name: String,
     /// Plain text, at most 2,000 characters.
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub body: String,
     /// An approved comment of the same article to reply to (replies nest two levels deep at most).
     pub parent_id: Option<i64>,

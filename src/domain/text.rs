@@ -2,12 +2,14 @@
 
 use crate::error::FieldError;
 
-/// Trims `raw` and checks it holds 1..=`max` characters; records a field error otherwise.
+/// Checks `raw` holds at most `max` characters (as sent, as JSON Schema's `maxLength`
+/// counts them) and is not blank, and returns it trimmed; records a field error
+/// otherwise. The schema says so with `min_length = 1, max_length = max, pattern = r"\S"`.
 pub fn required(field: &str, raw: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let value = raw.trim();
     if value.is_empty() {
         errors.push(FieldError::new(field, "must not be empty"));
-    } else if value.chars().count() > max {
+    } else if raw.chars().count() > max {
         errors.push(FieldError::new(
             field,
             format!("must be at most {max} characters"),
@@ -23,38 +25,63 @@ pub fn optional(
     max: usize,
     errors: &mut Vec<FieldError>,
 ) -> Option<String> {
-    let value = raw.map(str::trim).filter(|v| !v.is_empty())?;
-    if value.chars().count() > max {
+    let raw = raw?;
+    if raw.chars().count() > max {
         errors.push(FieldError::new(
             field,
             format!("must be at most {max} characters"),
         ));
     }
-    Some(value.to_owned())
+    Some(raw.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-/// The longest e-mail address there can be (RFC 5321's path limit, less its brackets).
-pub const EMAIL_MAX_BYTES: usize = 254;
+/// The longest e-mail address there can be (RFC 5321's path limit, less its brackets),
+/// counted in characters as JSON Schema's `maxLength` counts them.
+pub const EMAIL_MAX_CHARS: usize = 254;
 
-/// A syntactically plausible e-mail address, lower-cased: one `@`, a dotted domain, no spaces.
+/// The characters [`hidden_or_blank`] names, as the inside of a regex character class.
+macro_rules! unseen {
+    () => {
+        r"\s\x00-\x1F\x7F-\x9F\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF"
+    };
+}
+
+/// A syntactically plausible e-mail address: one `@` with something before it and a
+/// dotted domain after it that neither starts nor ends with a dot, and no whitespace,
+/// control or invisible characters (see [`hidden_or_blank`]); blanks around it are
+/// forgiven. Written to mean the same in Rust's `regex`, ECMAScript and Python, since
+/// clients check it from the OpenAPI document.
+pub const EMAIL_PATTERN: &str = concat!(
+    r"^\s*[^@",
+    unseen!(),
+    r"]+@[^@.",
+    unseen!(),
+    r"][^@",
+    unseen!(),
+    r"]*\.[^@",
+    unseen!(),
+    r"]*[^@.",
+    unseen!(),
+    r"]\s*$",
+);
+
+/// A syntactically plausible e-mail address ([`EMAIL_PATTERN`]), trimmed and lower-cased.
 pub fn email(field: &str, raw: &str, errors: &mut Vec<FieldError>) -> String {
-    let value = raw.trim().to_lowercase();
-    let plausible = value.len() <= EMAIL_MAX_BYTES
-        && !value.chars().any(hidden_or_blank)
-        && value.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if !plausible {
+    // The OpenAPI document states this very pattern, so what a client checks against the
+    // schema is exactly what is accepted here.
+    let plausible = regex::Regex::new(EMAIL_PATTERN).is_ok_and(|p| p.is_match(raw));
+    if raw.chars().count() > EMAIL_MAX_CHARS {
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {EMAIL_MAX_CHARS} characters"),
+        ));
+    } else if !plausible {
         errors.push(FieldError::new(
             field,
             "must be an e-mail address such as name@example.com",
         ));
     }
-    value
+    raw.trim().to_lowercase()
 }
 
 /// Characters a link or an address never shows: whitespace, control characters, and the
@@ -70,6 +97,24 @@ pub fn hidden_or_blank(c: char) -> bool {
         )
 }
 
+/// What the OpenAPI document states of a URL field ([`optional_url`]): blank (no URL), or
+/// an `http`/`https` URL whose host is an ASCII domain name (IDN hosts in their `xn--`
+/// form) or an IPv4 address, with an optional port and then any visible characters.
+/// The server reads IDN hosts written in Unicode too; clients that check against the
+/// schema write them as punycode. Means the same in ECMAScript, Python and Rust.
+pub const URL_PATTERN: &str = concat!(
+    r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://",
+    r"(([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*",
+    r"|((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))",
+    r"(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?",
+    r"([/?#][^",
+    unseen!(),
+    r"]*)?\s*$",
+);
+
+/// The longest URL a field holds, in characters as JSON Schema's `maxLength` counts them.
+pub const URL_MAX_CHARS: usize = 2000;
+
 /// An optional absolute `http`/`https` URL of at most 2,000 characters, with a host and
 /// no user name or password, and nothing hidden or blank in it. Stored as given (trimmed).
 pub fn optional_url(
@@ -77,7 +122,18 @@ pub fn optional_url(
     raw: Option<&str>,
     errors: &mut Vec<FieldError>,
 ) -> Option<String> {
-    let value = raw.map(str::trim).filter(|v| !v.is_empty())?;
+    let raw = raw?;
+    let value = raw.trim();
+    if raw.chars().count() > URL_MAX_CHARS {
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {URL_MAX_CHARS} characters"),
+        ));
+        return Some(value.to_owned());
+    }
+    if value.is_empty() {
+        return None;
+    }
     if !is_web_url(value) {
         errors.push(FieldError::new(field, "must be an http:// or https:// URL"));
     }
@@ -85,7 +141,7 @@ pub fn optional_url(
 }
 
 fn is_web_url(value: &str) -> bool {
-    if value.len() > 2000 || value.chars().any(hidden_or_blank) {
+    if value.chars().any(hidden_or_blank) {
         return false;
     }
     // The URL parser forgives `https:/host` and `https:///host`; a stored link must not
@@ -139,5 +195,66 @@ mod tests {
         ] {
             assert!(!url_ok(bad), "{bad:?}");
         }
+    }
+
+    /// The document's URL pattern never admits what the server refuses, and refuses
+    /// only what the server refuses or reads as Unicode (IDN hosts).
+    #[test]
+    fn the_url_pattern_states_the_url_rule() {
+        let pattern = regex::Regex::new(URL_PATTERN).unwrap();
+        for (raw, in_pattern) in [
+            ("https://epaper.example.com/2022-07-20/01", true),
+            ("HTTP://Example.com:8080/a.jpg?w=640#top", true),
+            ("http://127.0.0.1:65535/a", true),
+            ("  https://xn--fsqu00a.xn--0zwm56d/a  ", true),
+            ("", true),
+            ("   ", true),
+            ("https://例子.测试/图片.jpg", false),
+            ("http://127.0.0.1:65536/a", false),
+            ("http://999.1.1.1/", false),
+            ("https://user@host/", false),
+            ("https:/host", false),
+            ("https://example.com/\u{200B}", false),
+            ("javascript:alert(1)", false),
+        ] {
+            assert_eq!(pattern.is_match(raw), in_pattern, "{raw:?}");
+            if in_pattern {
+                assert!(
+                    url_ok(raw),
+                    "the pattern admits {raw:?}, the server refuses it"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_email_pattern_compiles_and_decides() {
+        let check = |raw: &str| {
+            let mut errors = Vec::new();
+            let stored = email("email", raw, &mut errors);
+            errors.is_empty().then_some(stored)
+        };
+        assert!(regex::Regex::new(EMAIL_PATTERN).is_ok());
+        assert_eq!(
+            check(" Editor@Example.com ").as_deref(),
+            Some("editor@example.com")
+        );
+        assert!(check("王@例子.中国").is_some());
+        for bad in [
+            "",
+            "a@b",
+            "a@.b.c",
+            "a@b.c.",
+            "a@@b.c",
+            "@b.c",
+            "a b@c.d",
+            "a@b\u{200B}.c",
+        ] {
+            assert!(check(bad).is_none(), "{bad:?}");
+        }
+        assert!(
+            check(&format!("{}@b.c", "a".repeat(251))).is_none(),
+            "over 254 characters"
+        );
     }
 }

@@ -83,6 +83,24 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if !opens_object && serde_json::from_slice::<serde_json::Value>(body).is_ok() {
         return Err(ApiError::invalid("body", "must be a JSON object"));
     }
+    match deserialize(body) {
+        // JSON Schema counts `48399744.0` as an integer, and so do we (serde does not):
+        // only then is the body read a second time, with such numbers written plainly.
+        Err(ApiError::Validation(errors))
+            if errors
+                .iter()
+                .any(|e| e.message.contains("invalid type: floating point")) =>
+        {
+            match integral_numbers_plain(body) {
+                Some(plain) => deserialize(&plain),
+                None => Err(ApiError::Validation(errors)),
+            }
+        }
+        answer => answer,
+    }
+}
+
+fn deserialize<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let field = field_name(err.path());
@@ -101,6 +119,59 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     de.end()
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
     Ok(value)
+}
+
+/// The body with every number outside strings that has an integral value but is written
+/// with a fraction or exponent (`12.0`, `1.2e1`) rewritten as a plain integer (`12`);
+/// `None` when there is none. Values past 2^53 are left alone: a float cannot say which
+/// integer they were.
+fn integral_numbers_plain(body: &[u8]) -> Option<Vec<u8>> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    let mut out = Vec::with_capacity(body.len());
+    let (mut in_string, mut escaped, mut changed) = (false, false, false);
+    let mut i = 0;
+    while i < body.len() {
+        let byte = body[i];
+        if in_string {
+            out.push(byte);
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if byte == b'"' {
+            in_string = true;
+        }
+        if byte != b'-' && !byte.is_ascii_digit() {
+            out.push(byte);
+            i += 1;
+            continue;
+        }
+        let end = body[i..]
+            .iter()
+            .position(|b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+            .map_or(body.len(), |n| i + n);
+        let token = &body[i..end];
+        let integral = token
+            .iter()
+            .any(|b| matches!(b, b'.' | b'e' | b'E'))
+            .then(|| std::str::from_utf8(token).ok()?.parse::<f64>().ok())
+            .flatten()
+            .filter(|v| v.fract() == 0.0 && v.abs() < EXACT);
+        match integral {
+            Some(value) => {
+                out.extend_from_slice((value as i64).to_string().as_bytes());
+                changed = true;
+            }
+            None => out.extend_from_slice(token),
+        }
+        i = end;
+    }
+    changed.then_some(out)
 }
 
 const NUL_MESSAGE: &str = "must not contain a NUL character";

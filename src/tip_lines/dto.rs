@@ -58,10 +58,10 @@ impl From<TipLineRow> for TipLineOut {
 pub struct CreateTipLine {
     pub channel_id: i64,
     pub kind: TipLineKind,
-    #[schema(min_length = 1, max_length = 50)]
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub label: String,
     /// A phone number (hotline, sms), QQ number, WeChat id, e-mail address or URL.
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub value: String,
     pub position: Option<i32>,
     /// Default true.
@@ -92,10 +92,10 @@ pub struct UpdateTipLine {
     #[schema(nullable = false)]
     pub kind: Option<TipLineKind>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false, min_length = 1, max_length = 50)]
+    #[schema(nullable = false, min_length = 1, max_length = 50, pattern = r"\S")]
     pub label: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false, min_length = 1, max_length = 200)]
+    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = r"\S")]
     pub value: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]

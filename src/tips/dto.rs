@@ -16,7 +16,7 @@ use crate::http::input::{nullable, present};
 #[schema(example = json!({"channel_id": 3, "content": "安源区某小区门口的路灯坏了一个多月。", "contact": "13800000000", "name": "王先生"}))]
 pub struct SendTip {
     pub channel_id: i64,
-    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
     pub content: String,
     /// How the newsroom can reach the reader back.
     #[schema(max_length = 100)]

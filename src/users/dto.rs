@@ -53,7 +53,7 @@ impl From<UserRow> for UserOut {
 pub struct CreateUser {
     #[schema(example = "reporter@example.com")]
     pub email: String,
-    #[schema(example = "梁记者")]
+    #[schema(example = "梁记者", min_length = 1, max_length = 100, pattern = r"\S")]
     pub display_name: String,
     /// At least 8 characters.
     #[schema(
@@ -86,7 +86,7 @@ pub struct UpdateUser {
     #[schema(nullable = false)]
     pub email: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false)]
+    #[schema(nullable = false, min_length = 1, max_length = 100, pattern = r"\S")]
     pub display_name: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false, write_only, min_length = 8, max_length = 1024)]

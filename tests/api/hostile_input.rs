@@ -351,3 +351,45 @@ async fn the_access_log_keeps_query_strings_and_client_addresses_out() {
         "{line}"
     );
 }
+
+/// JSON Schema counts a number with a zero fraction as an integer, and generated
+/// clients (and JavaScript) may send one: `3.0` is read as `3`, `3.5` is still a 422.
+#[actix_web::test]
+async fn integral_numbers_written_as_floats_are_integers() {
+    let app = TestApp::new().await;
+    let portal = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .json(&json!({"name": "大江网", "slug": "portal"}))
+        .send()
+        .await
+        .ok(201)["id"]
+        .as_i64()
+        .unwrap();
+    let body = format!(
+        r#"{{"name": "萍乡频道", "slug": "pingxiang", "parent_id": {portal}.0, "position": 3e0, "description": "2.0 版"}}"#
+    );
+    let city = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .raw_body("application/json", body)
+        .send()
+        .await
+        .ok(201);
+    assert_eq!(city["parent_id"], portal);
+    assert_eq!(city["position"], 3);
+    assert_eq!(
+        city["description"], "2.0 版",
+        "strings are left as they are"
+    );
+    let fraction = app
+        .post("/api/v1/channels")
+        .bearer(&app.editor)
+        .raw_body(
+            "application/json",
+            r#"{"name": "社会", "slug": "society", "position": 3.5}"#,
+        )
+        .send()
+        .await;
+    assert_eq!(fraction.invalid_fields(), ["position"]);
+}
