@@ -260,7 +260,7 @@ step("sends a tip anonymously and gets a receipt", async () => {
   assert.ok(sent.data);
   assert.equal(typeof sent.data.id, "number");
   assert.equal(sent.data.status, "new");
-  const inbox = await unwrap(staff.client.GET("/api/v1/tips/{id}", { params: { path: { id: sent.data.id! } } }));
+  const inbox = await unwrap(staff.client.GET("/api/v1/tips/{id}", { params: { path: { id: sent.data.id } } }));
   assert.equal(inbox.content, "测试爆料：公园路灯不亮。");
 });
 
