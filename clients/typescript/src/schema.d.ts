@@ -775,7 +775,7 @@ export interface components {
         /** @description A channel in the list; with `?tree=true` it carries its sub-channels, nested. */
         ChannelListItem: components["schemas"]["ChannelOut"] & {
             /** @description Sub-channels in display order, each with its own `children` (only with `tree=true`). */
-            children?: components["schemas"]["ChannelListItem"][] | null;
+            children?: components["schemas"]["ChannelListItem"][];
         };
         /** @description A channel: the portal itself, a city channel or a column. */
         ChannelOut: {
@@ -2090,13 +2090,7 @@ export interface operations {
     me: {
         parameters: {
             query?: never;
-            header?: {
-                /**
-                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
-                 */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
