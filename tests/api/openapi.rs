@@ -311,3 +311,64 @@ async fn patch_bodies_refuse_null_exactly_where_the_document_does() {
     }
     assert!(refused >= 25, "only {refused} fields checked");
 }
+
+/// Every field the server always sends is `required` in its schema (nullable where it
+/// can be null), so generated types are `T | null`, never `T | null | undefined`. The
+/// only optional fields are the ones the server leaves out, named here.
+#[actix_web::test]
+async fn always_sent_fields_are_required_in_answers() {
+    const LEFT_OUT_WHEN_EMPTY: [(&str, &str); 4] = [
+        ("ChannelListItem", "children"), // only in `?tree=true` answers
+        ("Health", "database"),          // only from /readyz
+        ("Problem", "errors"),           // only with field errors
+        ("Source", "url"),               // `{name, url?}` (API.md)
+    ];
+    let app = TestApp::new().await;
+    let doc = app.get("/openapi.json").send().await.ok(200);
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let answers = schemas.keys().filter(|name| {
+        name.ends_with("Out")
+            || name.starts_with("ListEnvelope_")
+            || [
+                "ChannelListItem",
+                "Health",
+                "Problem",
+                "FieldError",
+                "PageMeta",
+                "TipReceipt",
+                "TokenPair",
+                "Source",
+                "ChannelRef",
+                "ArticleContent",
+            ]
+            .contains(&name.as_str())
+    });
+    let mut checked = 0;
+    for name in answers {
+        let schema = &schemas[name];
+        let parts: Vec<&Value> = match schema["allOf"].as_array() {
+            Some(parts) => parts.iter().collect(),
+            None => vec![schema],
+        };
+        for part in parts {
+            let required: Vec<&str> = part["required"]
+                .as_array()
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            for field in part["properties"]
+                .as_object()
+                .into_iter()
+                .flat_map(|p| p.keys())
+            {
+                let optional = LEFT_OUT_WHEN_EMPTY.contains(&(name.as_str(), field.as_str()));
+                assert_eq!(
+                    !required.contains(&field.as_str()),
+                    optional,
+                    "{name}.{field}: required must say whether the server always sends it"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} fields checked");
+}
