@@ -16,6 +16,7 @@ use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
     articles, auth, authors, channels, comments, health, http, metrics, tip_lines, tips, users,
+    webhooks,
 };
 
 /// Every documented route under `/api/v1`, collected for the OpenAPI document as it is
@@ -38,6 +39,7 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(comments::configure)
         .configure(tip_lines::configure)
         .configure(tips::configure)
+        .configure(webhooks::configure)
 }
 
 /// The routes with their OpenAPI document, collected as they are registered.

@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `user create`, `openapi`, `seed-demo`.
+//! The command line: `serve` (default), `worker`, `migrate`, `user create`, `openapi`,
+//! `seed-demo`.
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use clap::{Parser, Subcommand};
 use crate::app;
 use crate::config::Config;
 use crate::domain::stored::StoredEnum;
+use crate::jobs::worker::Workers;
 use crate::shutdown::{self, Drain};
 use crate::state::{AppState, prepare};
 use crate::users::service::{self as users, NewUser};
@@ -35,6 +37,9 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Run the background job workers alone (webhooks, scheduled publishing, CDN
+    /// purges), without serving HTTP; `NEWSDESK_WORKERS` of them (at least one).
+    Worker,
     /// Print the OpenAPI document.
     Openapi,
     /// Load a demo newsroom into an empty database.
@@ -113,6 +118,10 @@ pub fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Worker => {
+            let config = Config::from_env().map_err(|e| e.to_string())?;
+            actix_web::rt::System::new().block_on(work_alone(config))
+        }
         Command::Serve => {
             let config = Config::from_env().map_err(|e| e.to_string())?;
             actix_web::rt::System::new().block_on(serve(config))
@@ -133,10 +142,33 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("NEWSDESK_BIND: cannot listen on {bind}: {e}"))?;
     let drain = Drain::new();
     let cap = std::time::Duration::from_secs(state.config.shutdown_timeout_secs);
+    let workers = Workers::start(&state, state.config.workers)
+        .map_err(|e| format!("cannot start the job workers: {e}"))?;
     let server = http_server(state, listener, drain.clone())
         .map_err(|e| format!("NEWSDESK_BIND: cannot listen on {bind}: {e}"))?;
     actix_web::rt::spawn(drain.on_signal(server.handle(), cap));
-    server.await.map_err(|e| e.to_string())
+    let served = server.await.map_err(|e| e.to_string());
+    // The server has stopped taking requests: let each worker finish its job, then exit.
+    actix_web::web::block(move || workers.stop())
+        .await
+        .map_err(|e| e.to_string())?;
+    served
+}
+
+/// `newsdesk worker`: the job workers alone, until SIGTERM or Ctrl-C; each finishes the
+/// job it is running before the process exits.
+async fn work_alone(config: Config) -> Result<(), String> {
+    let state = actix_web::web::block(move || prepare(config))
+        .await
+        .map_err(|e| e.to_string())??;
+    let count = state.config.workers.max(1);
+    let workers =
+        Workers::start(&state, count).map_err(|e| format!("cannot start the job workers: {e}"))?;
+    shutdown::signalled().await;
+    log::info!("stopping the job workers");
+    actix_web::web::block(move || workers.stop())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// The HTTP server `serve` runs, on `listener`, with every connection setting in one

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::db::DatabaseTarget;
+use crate::domain::address::AllowList;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://newsdesk.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -59,6 +60,27 @@ pub struct Config {
     pub cdn: CdnPolicy,
     /// Where CDN purges go; none when unset.
     pub purge: Option<PurgeTargets>,
+    /// The background job workers `serve` runs in-process (0: none; run `newsdesk worker`).
+    pub workers: u32,
+    /// How the workers run jobs: attempts, back-off, polling, leases.
+    pub jobs: JobSettings,
+    /// Hosts and networks webhooks may reach although they are not public.
+    pub webhook_allow: AllowList,
+}
+
+/// How the job workers run jobs.
+#[derive(Debug, Clone)]
+pub struct JobSettings {
+    /// A job that failed this many times is `dead`.
+    pub max_attempts: u32,
+    /// The pause after a first failure; it doubles each time (with jitter), up to
+    /// `max_backoff`.
+    pub backoff: std::time::Duration,
+    pub max_backoff: std::time::Duration,
+    /// How often an idle worker looks for jobs other nodes enqueued.
+    pub poll: std::time::Duration,
+    /// How long a claimed job is its worker's; past it another worker takes it again.
+    pub lease: std::time::Duration,
 }
 
 /// The shared-cache part of a public answer's `Cache-Control`, in seconds.
@@ -304,6 +326,27 @@ impl Config {
                 stale_if_error: parse_number(&get, "NEWSDESK_CDN_STALE_IF_ERROR", 86_400, 0)?,
             },
             purge: purge_targets(&get)?,
+            workers: parse_number(&get, "NEWSDESK_WORKERS", 1, 0)?,
+            jobs: JobSettings {
+                max_attempts: parse_number(&get, "NEWSDESK_JOB_MAX_ATTEMPTS", 10, 1)?,
+                backoff: std::time::Duration::from_millis(
+                    parse_number(&get, "NEWSDESK_JOB_BACKOFF_MS", 10_000, 1)?.into(),
+                ),
+                max_backoff: std::time::Duration::from_secs(6 * 3600),
+                poll: std::time::Duration::from_millis(
+                    parse_number(&get, "NEWSDESK_JOB_POLL_MS", 1000, 10)?.into(),
+                ),
+                lease: seconds(&get, "NEWSDESK_JOB_LEASE_SECS", 60)?,
+            },
+            webhook_allow: AllowList::parse(&get("NEWSDESK_WEBHOOK_ALLOW").unwrap_or_default())
+                .map_err(|entry| {
+                    error(
+                        "NEWSDESK_WEBHOOK_ALLOW",
+                        format!(
+                            "{entry:?} is not a host name, an address or an address/prefix network"
+                        ),
+                    )
+                })?,
             database,
         })
     }

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod jobs;
 pub mod metrics;
 pub mod openapi;
 pub mod outbound;
@@ -24,6 +25,7 @@ pub mod state;
 pub mod tip_lines;
 pub mod tips;
 pub mod users;
+pub mod webhooks;
 
 pub use app::build;
 pub use config::Config;

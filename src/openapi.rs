@@ -34,6 +34,7 @@ use crate::error::{FieldError, Problem};
         (name = "comments", description = "Readers' comments and their moderation"),
         (name = "tip-lines", description = "How readers reach a channel's newsroom"),
         (name = "tips", description = "Readers' news tips and the newsroom's inbox"),
+        (name = "webhooks", description = "Signed notices of content events, and their deliveries (admins only)"),
         (name = "service", description = "Health, metrics and documentation"),
     )
 )]
@@ -369,7 +370,11 @@ fn refuse_nul_in_requests(document: &mut serde_json::Value) {
         for operation in paths.values_mut().filter_map(Value::as_object_mut) {
             for operation in operation.values_mut() {
                 refs(&operation["requestBody"], &mut bodies);
-                if let Some(parameters) = operation["parameters"].as_array_mut() {
+                // `get_mut`: indexing would add `"parameters": null` where there are none.
+                if let Some(parameters) = operation
+                    .get_mut("parameters")
+                    .and_then(Value::as_array_mut)
+                {
                     for parameter in parameters {
                         state_no_nul(&mut parameter["schema"]);
                     }

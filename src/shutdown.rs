@@ -72,17 +72,7 @@ impl Drain {
     /// most `cap`) until the others are gone, then stops `server`. For a server built
     /// with `disable_signals`.
     pub async fn on_signal(self: Arc<Self>, server: ServerHandle, cap: Duration) {
-        use actix_web::rt::signal;
-        match signal::unix::signal(signal::unix::SignalKind::terminate()) {
-            Ok(mut term) => {
-                let ctrl_c = Box::pin(signal::ctrl_c());
-                futures_util::future::select(Box::pin(term.recv()), ctrl_c).await;
-            }
-            Err(e) => {
-                log::warn!("cannot listen for SIGTERM ({e}); stopping on Ctrl-C only");
-                let _ = signal::ctrl_c().await;
-            }
-        }
+        signalled().await;
         server.pause().await;
         self.begin();
         let deadline = Instant::now() + cap;
@@ -157,4 +147,19 @@ pub async fn track(
             .set_connection_type(ConnectionType::Close);
     }
     Ok(res)
+}
+
+/// Completes on SIGTERM or Ctrl-C (Ctrl-C only where SIGTERM cannot be listened for).
+pub async fn signalled() {
+    use actix_web::rt::signal;
+    match signal::unix::signal(signal::unix::SignalKind::terminate()) {
+        Ok(mut term) => {
+            let ctrl_c = Box::pin(signal::ctrl_c());
+            futures_util::future::select(Box::pin(term.recv()), ctrl_c).await;
+        }
+        Err(e) => {
+            log::warn!("cannot listen for SIGTERM ({e}); stopping on Ctrl-C only");
+            let _ = signal::ctrl_c().await;
+        }
+    }
 }

@@ -13,12 +13,12 @@ use crate::cache::{self, CacheStats, ResponseCache};
 use crate::config::Config;
 use crate::db::circuit::Circuit;
 use crate::db::group::GroupCommit;
+use crate::db::outbox::Signal;
 use crate::db::{self, AnyConnection, DbPool, migrate};
 use crate::domain::surrogate::{Changed, Keys};
 use crate::domain::token::salted_hash;
 use crate::error::ApiError;
 use crate::metrics::{Gauges, Metrics};
-use crate::outbound::purge::Purger;
 use crate::rate_limit::RateLimiter;
 use crate::users::service as users;
 
@@ -43,8 +43,8 @@ pub struct AppState {
     circuit: Arc<Circuit>,
     /// Ready bytes of public answers, dropped by the writes that change them.
     pub cache: Arc<ResponseCache>,
-    /// Sends the keys of committed writes to the CDN, when one is configured.
-    purger: Option<Arc<Purger>>,
+    /// Wakes this process's job workers when a write enqueued jobs.
+    pub jobs: Arc<Signal>,
     /// Request counts and latencies, recorded when `config.metrics` is on.
     pub metrics: Arc<Metrics>,
 }
@@ -55,15 +55,9 @@ impl AppState {
         // Other nodes may write to PostgreSQL: the cache stays off until the listener
         // hears their purges (`start_cache_sync`).
         let cache = ResponseCache::new(config.cache_bytes, !config.database.is_postgres());
-        let purger = match &config.purge {
-            Some(targets) => Some(Arc::new(
-                Purger::start(targets.clone()).map_err(ApiError::internal)?,
-            )),
-            None => None,
-        };
         Ok(Self {
             cache,
-            purger,
+            jobs: Arc::new(Signal::default()),
             pool,
             auth: Arc::new(auth),
             public_writes: Arc::new(RateLimiter::per_minute(
@@ -138,7 +132,7 @@ impl AppState {
     /// connections; on SQLite the answer comes once the write's group has committed (see
     /// [`GroupCommit`]). Once the write has committed, the answers it names are dropped
     /// from this node's cache (before the writer hears back, so its next read is current)
-    /// and purged at the CDN; other nodes hear of it from the database.
+    /// and the CDN purge it enqueued is started; other nodes hear of it from the database.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
@@ -160,14 +154,24 @@ impl AppState {
             return;
         }
         self.cache.invalidate(&keys.names());
-        if let Some(purger) = &self.purger {
-            purger.purge(keys);
-        }
     }
 
     /// [`write`](Self::write) for what no anonymous reader ever sees (accounts, sessions,
     /// the tip inbox): nothing to purge.
     pub async fn write_unseen<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let written = self.queued_write(f).await;
+        // Whatever it enqueued (events, purges) is due now: idle workers look at once.
+        if written.is_ok() {
+            self.jobs.wake();
+        }
+        written
+    }
+
+    async fn queued_write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,

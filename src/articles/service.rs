@@ -14,8 +14,10 @@ use super::search;
 use super::validate::{self, Checked};
 use crate::channels::repo::ChannelRow;
 use crate::channels::service::ChannelTree;
-use crate::db::{AnyConnection, content_transaction};
+use crate::db::AnyConnection;
+use crate::db::outbox::{self, NewJob, content_transaction};
 use crate::domain::enums::ArticleStatus;
+use crate::domain::event::{Event, EventType};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::{CurrentUser, Role};
@@ -281,10 +283,8 @@ pub fn create(
         )?;
         search::index_new(conn, row.id, &checked.search_doc)?;
         let keys = changed_keys(conn, &channels, None, Some(&row))?;
-        Ok(Changed::new(
-            written(conn, row, checked, actor, &channels)?,
-            keys,
-        ))
+        let events = announce(conn, None, Some(&row))?;
+        Ok(Changed::new(written(conn, row, checked, actor, &channels)?, keys).with_all(events))
     })
 }
 
@@ -334,6 +334,77 @@ fn reaches_public(row: &ArticleRow) -> bool {
         row.status,
         ArticleStatus::Published | ArticleStatus::Scheduled
     )
+}
+
+/// Whether readers see an article in this state at `now`.
+fn live(row: &ArticleRow, now: chrono::NaiveDateTime) -> bool {
+    reaches_public(row) && row.published_at.is_some_and(|at| at <= now)
+}
+
+/// What a write of one article tells webhooks, from its state before and after:
+/// `article.published` when readers start seeing it, `article.updated` while they go on
+/// seeing it, `article.unpublished` or `article.deleted` when they stop; nothing while it
+/// stays out of view. A publication ahead is scheduled as a job due at its time
+/// ([`fire_scheduled`] announces it then), once per article and time.
+fn announce(
+    conn: &mut AnyConnection,
+    before: Option<&ArticleRow>,
+    after: Option<&ArticleRow>,
+) -> Result<Vec<Event>, ApiError> {
+    let now = time::now();
+    let was = before.is_some_and(|row| live(row, now));
+    let is = after.is_some_and(|row| live(row, now));
+    if let Some(row) = after.filter(|row| reaches_public(row) && !is) {
+        if let Some(at) = row.published_at {
+            outbox::enqueue(conn, scheduled_job(row.id, at))?;
+        }
+    }
+    let kind = match (was, is, after.is_some()) {
+        (false, true, _) => EventType::ArticlePublished,
+        (true, true, _) => EventType::ArticleUpdated,
+        (true, false, true) => EventType::ArticleUnpublished,
+        (true, false, false) => EventType::ArticleDeleted,
+        (false, false, _) => return Ok(Vec::new()),
+    };
+    let id = before.or(after).map(|row| row.id).unwrap_or_default();
+    Ok(vec![Event::new(kind, id)])
+}
+
+/// The job that announces article `id` when its time `at` comes.
+fn scheduled_job(id: i64, at: chrono::NaiveDateTime) -> NewJob {
+    let at_text = time::to_utc(at).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    NewJob {
+        kind: outbox::kind::SCHEDULED,
+        payload: serde_json::json!({ "article_id": id, "published_at": at_text }),
+        run_at: at,
+        dedupe_key: Some(format!("article-{id}-published-{at_text}")),
+    }
+}
+
+/// Runs when a scheduled publication's time `at` has come: in one transaction, if
+/// article `id` is still scheduled for exactly that time (an article rescheduled,
+/// unpublished or deleted since leaves a stale job, which does nothing), announces
+/// `article.published`. Returns whether it did; `also` runs in the same transaction
+/// (the worker marks its job done there, so two workers cannot both announce it).
+pub fn fire_scheduled(
+    conn: &mut AnyConnection,
+    id: i64,
+    at: chrono::NaiveDateTime,
+    mut also: impl FnMut(&mut AnyConnection) -> Result<bool, ApiError>,
+) -> Result<bool, ApiError> {
+    crate::db::write_transaction(conn, |conn| {
+        let row = repo::find(conn, &IdOrSlug::Id(id), Visibility::Everything, time::now())?;
+        let due = row.is_some_and(|row| {
+            reaches_public(&row) && row.published_at == Some(at) && at <= time::now()
+        });
+        if !also(conn)? {
+            return Ok(false);
+        }
+        if due {
+            outbox::record_events(conn, &[Event::new(EventType::ArticlePublished, id)])?;
+        }
+        Ok(due)
+    })
 }
 
 /// The public answers a write of one article changed, from its state before and after:
@@ -447,10 +518,8 @@ pub fn update(
         )?;
         search::index(conn, row.id, &checked.search_doc)?;
         let keys = changed_keys(conn, &channels, Some(&current), Some(&row))?;
-        Ok(Changed::new(
-            written(conn, row, checked, actor, &channels)?,
-            keys,
-        ))
+        let events = announce(conn, Some(&current), Some(&row))?;
+        Ok(Changed::new(written(conn, row, checked, actor, &channels)?, keys).with_all(events))
     })
 }
 
@@ -467,9 +536,10 @@ pub fn delete(
         // Named before the delete: afterwards its links are gone with it.
         let channels = ChannelTree::load(conn)?;
         let keys = changed_keys(conn, &channels, Some(&current), None)?;
+        let events = announce(conn, Some(&current), None)?;
         repo::delete(conn, current.id)?;
         search::remove(conn, current.id)?;
-        Ok(Changed::new((), keys))
+        Ok(Changed::new((), keys).with_all(events))
     })
 }
 

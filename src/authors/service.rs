@@ -2,7 +2,9 @@
 //! that bylines still name.
 
 use super::repo::{self, AuthorChanges, AuthorRow, NewAuthorRow};
-use crate::db::{AnyConnection, content_transaction};
+use crate::db::AnyConnection;
+use crate::db::outbox::content_transaction;
+use crate::domain::event::{Event, EventType};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::slug::{IdOrSlug, Slug};
@@ -92,7 +94,8 @@ pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> Result<Changed<Author
         };
         let author = repo::insert(conn, &row, now).map_err(ApiError::unique_as(DUPLICATE))?;
         let keys = changed_keys(author.id);
-        Ok(Changed::new(author, keys))
+        let event = Event::new(EventType::AuthorCreated, author.id);
+        Ok(Changed::new(author, keys).with(event))
     })
 }
 
@@ -133,7 +136,8 @@ pub fn update(
         };
         let author = repo::update(conn, current.id, &changes, time::now())
             .map_err(ApiError::unique_as(DUPLICATE))?;
-        Ok(Changed::new(author, changed_keys(current.id)))
+        let event = Event::new(EventType::AuthorUpdated, current.id);
+        Ok(Changed::new(author, changed_keys(current.id)).with(event))
     })
 }
 
@@ -152,6 +156,7 @@ pub fn delete(
             )));
         }
         repo::delete(conn, current.id)?;
-        Ok(Changed::new((), changed_keys(current.id)))
+        let event = Event::new(EventType::AuthorDeleted, current.id);
+        Ok(Changed::new((), changed_keys(current.id)).with(event))
     })
 }

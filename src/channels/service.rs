@@ -4,7 +4,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::repo::{self, ChannelChanges, ChannelRow, NewChannelRow};
 use crate::articles::repo as articles;
-use crate::db::{AnyConnection, content_transaction};
+use crate::db::AnyConnection;
+use crate::db::outbox::content_transaction;
+use crate::domain::event::{Event, EventType};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::CurrentUser;
@@ -261,7 +263,8 @@ pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<Changed<Chann
             row.parent_id,
             row.parent_id,
         );
-        Ok(Changed::new(row, keys))
+        let event = Event::new(EventType::ChannelCreated, row.id);
+        Ok(Changed::new(row, keys).with(event))
     })
 }
 
@@ -310,7 +313,7 @@ pub fn update(
         let row = repo::update(conn, id, &changes, time::now())
             .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
         let keys = changed_keys(&tree, id, current.parent_id, row.parent_id);
-        Ok(Changed::new(row, keys))
+        Ok(Changed::new(row, keys).with(Event::new(EventType::ChannelUpdated, id)))
     })
 }
 
@@ -340,6 +343,7 @@ pub fn delete(
         Ok(Changed::new(
             (),
             changed_keys(&tree, id, current.parent_id, current.parent_id),
-        ))
+        )
+        .with(Event::new(EventType::ChannelDeleted, id)))
     })
 }

@@ -5,8 +5,10 @@
 use super::repo::{self, CommentFilter, CommentRow, NewCommentRow};
 use crate::articles::repo as articles;
 use crate::channels::repo as channels;
-use crate::db::{AnyConnection, content_transaction};
+use crate::db::AnyConnection;
+use crate::db::outbox::content_transaction;
 use crate::domain::enums::CommentStatus;
+use crate::domain::event::{Event, EventType};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::CurrentUser;
@@ -154,7 +156,16 @@ pub fn post(
         } else {
             Keys::none()
         };
-        Ok(Changed::new(row, keys))
+        // Spam is set aside without a word; an approved comment is announced as both.
+        let events = match status {
+            CommentStatus::Spam => vec![],
+            CommentStatus::Approved => vec![
+                Event::new(EventType::CommentCreated, row.id),
+                Event::new(EventType::CommentApproved, row.id),
+            ],
+            _ => vec![Event::new(EventType::CommentCreated, row.id)],
+        };
+        Ok(Changed::new(row, keys).with_all(events))
     })
 }
 
@@ -207,7 +218,10 @@ pub fn moderate(
         } else {
             Keys::none()
         };
-        Ok(Changed::new(row, keys))
+        let approved = (current.status != CommentStatus::Approved
+            && status == CommentStatus::Approved)
+            .then(|| Event::new(EventType::CommentApproved, row.id));
+        Ok(Changed::new(row, keys).with_all(approved))
     })
 }
 

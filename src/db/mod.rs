@@ -3,6 +3,7 @@
 pub mod circuit;
 pub mod group;
 pub mod migrate;
+pub mod outbox;
 pub mod schema;
 
 use std::time::Duration;
@@ -12,7 +13,7 @@ use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 
 use crate::domain::stored::UnknownStoredValue;
-use crate::domain::surrogate::{Changed, Keys};
+use crate::domain::surrogate::Keys;
 use crate::error::ApiError;
 
 /// A connection to either backend; the variant is chosen from the URL scheme.
@@ -188,23 +189,9 @@ pub const PURGE_CHANNEL_SQL: &str = "'newsdesk_purge_' || left(md5(current_schem
 /// purges everything instead.
 const MAX_NOTIFY_PAYLOAD: usize = 7900;
 
-/// [`write_transaction`] for a write that changes public answers: the keys it names are
-/// announced to the other nodes inside the transaction, so they hear of it exactly when
-/// it commits (PostgreSQL delivers `NOTIFY` on commit and drops it on rollback). On
-/// SQLite one process serves, and it purges its own cache after the commit
-/// (`AppState::write`).
-pub fn content_transaction<T>(
-    conn: &mut AnyConnection,
-    mut f: impl FnMut(&mut AnyConnection) -> Result<Changed<T>, ApiError>,
-) -> Result<Changed<T>, ApiError> {
-    write_transaction(conn, |conn| {
-        let changed = f(conn)?;
-        announce(conn, &changed.keys)?;
-        Ok(changed)
-    })
-}
-
-fn announce(conn: &mut AnyConnection, keys: &Keys) -> Result<(), ApiError> {
+/// Tells the other nodes, inside the transaction, which keys a write changed (see
+/// the outbox's `content_transaction`).
+pub fn announce(conn: &mut AnyConnection, keys: &Keys) -> Result<(), ApiError> {
     use diesel::sql_types::Text;
     let AnyConnection::Postgres(pg) = conn else {
         return Ok(());

@@ -199,10 +199,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    jobs (id) {
+        id -> BigInt,
+        kind -> Text,
+        payload -> Text,
+        dedupe_key -> Nullable<Text>,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        max_attempts -> Nullable<Integer>,
+        state -> Text,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        events -> Text,
+        active -> Bool,
+        description -> Nullable<Text>,
+        secret -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event_type -> Text,
+        event_id -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        response_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_attempt_at -> Nullable<Timestamp>,
+        next_attempt_at -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> users (edited_by));
 diesel::joinable!(tip_lines -> channels (channel_id));
 diesel::joinable!(comments -> articles (article_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -220,4 +271,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     readiness,
     article_counts,
+    jobs,
+    webhooks,
+    webhook_deliveries,
 );

@@ -1,6 +1,8 @@
 //! Value types shared by the resources: parsed once, valid from then on. No I/O here.
 
+pub mod address;
 pub mod enums;
+pub mod event;
 pub mod html;
 pub mod paging;
 pub mod precondition;

@@ -8,6 +8,8 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use crate::domain::event::Event;
+
 /// One thing a public answer depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Key {
@@ -115,17 +117,35 @@ impl fmt::Display for Keys {
     }
 }
 
-/// What a write returns: its value and the keys of the public answers it changed
-/// (none for a draft saved as a draft, or a comment waiting for moderation).
+/// What a write returns: its value, the keys of the public answers it changed (none for
+/// a draft saved as a draft, or a comment waiting for moderation) and the events it
+/// causes, which `db::outbox::content_transaction` writes to the job outbox with the write.
 #[derive(Debug)]
 pub struct Changed<T> {
     pub value: T,
     pub keys: Keys,
+    pub events: Vec<Event>,
 }
 
 impl<T> Changed<T> {
     pub fn new(value: T, keys: Keys) -> Self {
-        Self { value, keys }
+        Self {
+            value,
+            keys,
+            events: Vec::new(),
+        }
+    }
+
+    /// The same write, announcing `event` too.
+    pub fn with(mut self, event: Event) -> Self {
+        self.events.push(event);
+        self
+    }
+
+    /// The same write, announcing `events` too.
+    pub fn with_all(mut self, events: impl IntoIterator<Item = Event>) -> Self {
+        self.events.extend(events);
+        self
     }
 
     /// A write that changed nothing any anonymous reader can see.

@@ -2,3 +2,4 @@
 //! queue and a background task does the talking.
 
 pub mod purge;
+pub mod webhook;

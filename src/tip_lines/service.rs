@@ -2,7 +2,8 @@
 
 use super::repo::{self, NewTipLineRow, TipLineChanges, TipLineRow};
 use crate::channels::repo as channels;
-use crate::db::{AnyConnection, content_transaction};
+use crate::db::AnyConnection;
+use crate::db::outbox::content_transaction;
 use crate::domain::enums::TipLineKind;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;

@@ -4,8 +4,10 @@
 use super::repo::{self, NewTipRow, TipChanges, TipFilter, TipRow};
 use crate::articles::repo as articles;
 use crate::channels::repo as channels;
+use crate::db::outbox;
 use crate::db::{AnyConnection, write_transaction};
 use crate::domain::enums::TipStatus;
+use crate::domain::event::{Event, EventType};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::{CurrentUser, Role};
@@ -59,7 +61,14 @@ pub fn send(
         status: status.as_str(),
         client_hash: client.hash.clone(),
     };
-    write_transaction(conn, |conn| Ok(repo::insert(conn, &row, now)?))
+    write_transaction(conn, |conn| {
+        let tip = repo::insert(conn, &row, now)?;
+        // A tip set aside as spam is not announced.
+        if status != TipStatus::Spam {
+            outbox::record_events(conn, &[Event::new(EventType::TipReceived, tip.id)])?;
+        }
+        Ok(tip)
+    })
 }
 
 /// Editors see every tip; reporters only those assigned to them.

@@ -27,3 +27,4 @@ mod seed;
 mod support;
 mod tip_lines;
 mod users;
+mod webhooks;

@@ -530,6 +530,123 @@ export interface paths {
         patch: operations["update_user"];
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhooks
+         * @description Every webhook, oldest first, without secrets.
+         */
+        get: operations["list_webhooks"];
+        put?: never;
+        /**
+         * Create a webhook
+         * @description The answer carries the signing secret, the only time it is shown (see also
+         *     `rotate-secret`). A URL whose host resolves to a loopback, private, link-local or
+         *     metadata address is refused (422 naming `url`) unless `NEWSDESK_WEBHOOK_ALLOW`
+         *     permits it.
+         */
+        post: operations["create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a webhook
+         * @description Without its secret.
+         */
+        get: operations["get_webhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook
+         * @description Its deliveries go with it; none is sent after.
+         */
+        delete: operations["delete_webhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook
+         * @description Absent fields stay; `null` clears `description`. A new URL is checked as on create.
+         */
+        patch: operations["update_webhook"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a webhook's deliveries
+         * @description Newest first: each event sent to it, with its status, attempts and the receiver's
+         *     last answer.
+         */
+        get: operations["list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver
+         * @description Sends the delivery again with the same event id and body, whatever became of it; the
+         *     attempts count on.
+         */
+        post: operations["redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook's secret
+         * @description A new secret, shown in this answer only; deliveries sent from now on are signed with it.
+         */
+        post: operations["rotate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -990,12 +1107,78 @@ export interface components {
             password: string;
             role: components["schemas"]["Role"];
         };
+        /** @description A new webhook. */
+        CreateWebhook: {
+            /** @description Default true. */
+            active?: boolean | null;
+            description?: string | null;
+            events: components["schemas"]["EventName"][];
+            /**
+             * Format: uri
+             * @description An http:// or https:// URL whose host resolves only to public addresses (or to
+             *     ones `NEWSDESK_WEBHOOK_ALLOW` permits).
+             * @example https://example.com/hooks/newsdesk
+             */
+            url: string;
+        };
+        /** @description One event sent (or to be sent) to one webhook. */
+        DeliveryOut: {
+            /**
+             * Format: int32
+             * @description Attempts made so far.
+             */
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            delivered_at: string | null;
+            /**
+             * @description The event type, e.g. `article.published`.
+             * @example article.published
+             */
+            event: string;
+            /**
+             * @description The event's id, sent as `webhook-id` and `id`.
+             * @example evt_5f1d7c9a0b2e4c6d8e0f1a2b
+             */
+            event_id: string;
+            /**
+             * Format: int64
+             * @example 7
+             */
+            id: number;
+            /** Format: date-time */
+            last_attempt_at: string | null;
+            /** @description Why the last attempt failed, if it did. */
+            last_error: string | null;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+            /**
+             * Format: int32
+             * @description The receiver's HTTP status at the last attempt, if it answered.
+             */
+            response_status: number | null;
+            status: components["schemas"]["DeliveryStatus"];
+            /** Format: int64 */
+            webhook_id: number;
+        };
+        /**
+         * @description Where a delivery stands.
+         * @enum {string}
+         */
+        DeliveryStatus: "pending" | "delivered" | "failed";
         /** @description Who saved a version. */
         EditorRef: {
             display_name: string;
             /** Format: int64 */
             id: number;
         };
+        /**
+         * @description An event a webhook subscribes to: one type, `resource.*` for all of a resource's, or
+         *     `*` for every event.
+         * @enum {string}
+         */
+        EventName: "article.published" | "article.updated" | "article.unpublished" | "article.deleted" | "comment.created" | "comment.approved" | "tip.received" | "channel.created" | "channel.updated" | "channel.deleted" | "author.created" | "author.updated" | "author.deleted" | "article.*" | "comment.*" | "tip.*" | "channel.*" | "author.*" | "*";
         /** @description One invalid input field and what is wrong with it. */
         FieldError: {
             /** @description The field's name as sent (dotted for nested fields, e.g. `pages.1`). */
@@ -1037,6 +1220,11 @@ export interface components {
             meta: components["schemas"]["PageMeta"];
         };
         /** @description Every list response: `{"data": [...], "meta": {...}}`. */
+        ListEnvelope_DeliveryOut: {
+            data: components["schemas"]["DeliveryOut"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description Every list response: `{"data": [...], "meta": {...}}`. */
         ListEnvelope_RevisionOut: {
             data: components["schemas"]["RevisionOut"][];
             meta: components["schemas"]["PageMeta"];
@@ -1054,6 +1242,11 @@ export interface components {
         /** @description Every list response: `{"data": [...], "meta": {...}}`. */
         ListEnvelope_UserOut: {
             data: components["schemas"]["UserOut"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description Every list response: `{"data": [...], "meta": {...}}`. */
+        ListEnvelope_WebhookOut: {
+            data: components["schemas"]["WebhookOut"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description E-mail and password. */
@@ -1389,6 +1582,15 @@ export interface components {
             password?: string;
             role?: components["schemas"]["Role"];
         };
+        /** @description Changes to a webhook; absent fields stay. */
+        UpdateWebhook: {
+            active?: boolean;
+            /** @description `null` clears it. */
+            description?: string | null;
+            events?: components["schemas"]["EventName"][];
+            /** Format: uri */
+            url?: string;
+        };
         /** @description An account. The password hash never leaves the server. */
         UserOut: {
             /** @description Deactivated accounts cannot sign in. */
@@ -1413,6 +1615,45 @@ export interface components {
              * @example 1
              */
             readonly version: number;
+        };
+        /** @description A webhook, without its secret. */
+        WebhookOut: {
+            /** @description Inactive webhooks receive nothing. */
+            active: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            description: string | null;
+            /** @description The events it is told of. */
+            events: components["schemas"]["EventName"][];
+            /**
+             * Format: int64
+             * @example 1
+             */
+            readonly id: number;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /**
+             * @description Where deliveries are POSTed.
+             * @example https://example.com/hooks/newsdesk
+             */
+            url: string;
+            /**
+             * Format: int64
+             * @example 1
+             */
+            readonly version: number;
+        };
+        /**
+         * @description A webhook with its signing secret, shown only when it is created and when the secret
+         *     is rotated.
+         */
+        WebhookWithSecret: components["schemas"]["WebhookOut"] & {
+            /**
+             * @description `whsec_` and the base64 of 32 random bytes: the key of the Standard Webhooks
+             *     signature (`webhook-signature`). Shown once; keep it.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
         };
     };
     responses: {
@@ -2090,7 +2331,13 @@ export interface operations {
     me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3386,6 +3633,330 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    list_webhooks: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                per_page?: number;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of webhooks */
+            200: {
+                headers: {
+                    ETag?: string;
+                    /** @description RFC 8288 first/prev/next/last */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelope_WebhookOut"];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhook"];
+            };
+        };
+        responses: {
+            /** @description Created, with its secret */
+            201: {
+                headers: {
+                    ETag?: string;
+                    /** @description The new webhook's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    get_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
+                 *     the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    update_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
+                 *     the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhook"];
+            };
+        };
+        responses: {
+            /** @description The changed webhook */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    list_deliveries: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                per_page?: number;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries */
+            200: {
+                headers: {
+                    ETag?: string;
+                    /** @description RFC 8288 first/prev/next/last */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelope_DeliveryOut"];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                id: number;
+                /** @description The delivery's id */
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryOut"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook with its new secret */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];

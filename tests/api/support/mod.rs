@@ -6,6 +6,7 @@ pub mod db;
 pub mod fixtures;
 pub mod forwarder;
 pub mod listener;
+pub mod receiver;
 pub mod wire;
 
 use std::rc::Rc;
