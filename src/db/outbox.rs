@@ -96,18 +96,32 @@ pub fn enqueue(conn: &mut AnyConnection, job: NewJob) -> QueryResult<()> {
 /// What a content write enqueues with itself: one job per event it causes, and a CDN
 /// purge of the keys it changed. Returns whether it enqueued anything.
 pub fn record(conn: &mut AnyConnection, keys: &Keys, events: &[Event]) -> QueryResult<bool> {
-    record_events(conn, events)?;
+    // The purge first: jobs due at once run in the order they were enqueued, and a CDN
+    // purge is the one a reader notices waiting for.
     if !keys.is_empty() {
         enqueue(
             conn,
             NewJob::now(kind::PURGE, serde_json::json!({ "keys": keys.names() })),
         )?;
     }
+    record_events(conn, events)?;
     Ok(!keys.is_empty() || !events.is_empty())
 }
 
-/// Enqueues one fan-out job per event, each with its own event id and time.
+/// Enqueues one fan-out job per event, each with its own event id and time; none while
+/// no active webhook exists (one created later hears of events from then on).
 pub fn record_events(conn: &mut AnyConnection, events: &[Event]) -> QueryResult<()> {
+    use crate::db::schema::webhooks;
+    if events.is_empty() {
+        return Ok(());
+    }
+    let listening: i64 = webhooks::table
+        .filter(webhooks::active.eq(true))
+        .count()
+        .get_result(conn)?;
+    if listening == 0 {
+        return Ok(());
+    }
     for event in events {
         let occurred_at = time::to_utc(time::now());
         enqueue(

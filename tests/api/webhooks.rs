@@ -525,3 +525,27 @@ async fn stopping_workers_finish_the_delivery_in_flight() {
     assert_eq!(list[0]["status"], "delivered", "{list:?}");
     assert_eq!(receiver.received().len(), 1);
 }
+
+#[actix_web::test]
+async fn a_cdn_purge_is_retried_until_the_cdn_answers() {
+    let cdn = Receiver::start(2);
+    let app = app_with(&[("NEWSDESK_PURGE_URLS", &cdn.url)]).await;
+    let workers = start_workers(&app.state);
+    app.post("/api/v1/channels")
+        .bearer(&app.editor)
+        .json(&json!({"name": "南昌", "slug": "nanchang"}))
+        .send()
+        .await
+        .ok(201);
+    let got = cdn.wait_for(3, WAIT).await;
+    stop(workers).await;
+    assert_eq!(
+        got.len(),
+        3,
+        "two failed purges, then one that went through"
+    );
+    for purge in &got {
+        let keys = purge.header("xkey-purge");
+        assert!(keys.split(' ').any(|k| k == "channels"), "{keys}");
+    }
+}

@@ -98,6 +98,10 @@ try:
         assert status == 201, article
         ids.append(article["id"])
     edited, unrelated = (f"{cdn}/api/v1/articles/{i}" for i in ids)
+    # Purges are sent by the job worker just after each write commits, not before the
+    # write is answered: let those of the creations pass before caching the articles, or
+    # a late one would drop the freshly cached copy (an extra miss, never a stale read).
+    time.sleep(0.5)
 
     for url in (edited, unrelated):
         call("GET", url)
