@@ -255,6 +255,7 @@ fn refine(document: &mut serde_json::Value) {
             json!({"type": "string", "minLength": 1, "maxLength": 50, "pattern": "\\S"});
     }
     refuse_nul_in_requests(document);
+    describe_webhooks(document);
 
     if let Some(paths) = document["paths"].as_object_mut() {
         for item in paths.values_mut().filter_map(Value::as_object_mut) {
@@ -308,6 +309,95 @@ fn refine(document: &mut serde_json::Value) {
             schemas[name]["x-enum-varnames"] = json!(names);
         }
     }
+}
+
+/// The OpenAPI 3.1 `webhooks`: one POST per event type, with the body a receiver gets
+/// and the Standard Webhooks headers it can verify (utoipa has no builder for them).
+fn describe_webhooks(document: &mut serde_json::Value) {
+    use serde_json::json;
+
+    use crate::domain::event::EventType;
+
+    let header = |name: &str, description: &str, example: &str| {
+        json!({"name": name, "in": "header", "required": true, "description": description,
+               "schema": {"type": "string"}, "example": example})
+    };
+    let parameters = json!([
+        header(
+            "webhook-id",
+            "The event's id, the same on every attempt: receivers drop repeats by it.",
+            "evt_5f1d7c9a0b2e4c6d8e0f1a2b"
+        ),
+        header(
+            "webhook-timestamp",
+            "When this attempt was signed, in Unix seconds; refuse old ones.",
+            "1764331200"
+        ),
+        header(
+            "webhook-signature",
+            "`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed \
+                with the base64-decoded part of the webhook's secret after `whsec_`.",
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+        ),
+    ]);
+    let mut webhooks = serde_json::Map::new();
+    for kind in EventType::ALL {
+        let (data, what) = match kind {
+            EventType::ArticleUnpublished => {
+                ("WebhookGone", "the id of the article readers no longer see")
+            }
+            _ if kind.is_deletion() => ("WebhookGone", "the id of what was deleted"),
+            EventType::ArticlePublished | EventType::ArticleUpdated => (
+                "ArticleOut",
+                "the article as `GET /articles/{id}` shows it to anyone",
+            ),
+            EventType::CommentCreated | EventType::CommentApproved => {
+                ("CommentOut", "the comment as the moderation API shows it")
+            }
+            EventType::TipReceived => (
+                "TipOut",
+                "the tip as the inbox shows it, its contact included",
+            ),
+            EventType::ChannelCreated | EventType::ChannelUpdated => (
+                "ChannelDetailOut",
+                "the channel as `GET /channels/{id}` shows it",
+            ),
+            _ => ("AuthorOut", "the author as `GET /authors/{id}` shows it"),
+        };
+        webhooks.insert(
+            kind.as_str().to_owned(),
+            json!({"post": {
+                "tags": ["webhooks"],
+                "summary": format!("{kind}"),
+                "description": format!(
+                    "Sent to every active webhook subscribed to `{kind}`; `data` is {what} when the \
+                     event is delivered. Answer 2xx within 10 s; anything else (a redirect too) is \
+                     retried with back-off."
+                ),
+                "operationId": format!("webhook_{}", kind.as_str().replace('.', "_")),
+                "parameters": parameters,
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "required": ["type", "id", "occurred_at", "data"],
+                    "properties": {
+                        "type": {"type": "string", "enum": [kind.as_str()]},
+                        "id": {"type": "string", "description": "The event's id (also `webhook-id`)"},
+                        "occurred_at": {"type": "string", "format": "date-time"},
+                        "data": {"$ref": format!("#/components/schemas/{data}")},
+                    },
+                }}}},
+                "responses": {"200": {"description": "Received; any 2xx will do"}},
+                "security": [],
+            }}),
+        );
+    }
+    document["webhooks"] = serde_json::Value::Object(webhooks);
+    document["components"]["schemas"]["WebhookGone"] = json!({
+        "type": "object",
+        "description": "What an event about a resource gone from public view carries.",
+        "required": ["id"],
+        "properties": {"id": {"type": "integer", "format": "int64"}},
+    });
 }
 
 /// States `http::input`'s rule that no string a client sends holds a NUL character, on

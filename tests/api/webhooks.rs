@@ -549,3 +549,53 @@ async fn a_cdn_purge_is_retried_until_the_cdn_answers() {
         assert!(keys.split(' ').any(|k| k == "channels"), "{keys}");
     }
 }
+
+#[actix_web::test]
+async fn the_document_describes_every_event_payload() {
+    let app = TestApp::new().await;
+    let doc = app.get("/openapi.json").send().await.ok(200);
+    let hooks = doc["webhooks"]
+        .as_object()
+        .expect("an OpenAPI 3.1 webhooks section");
+    for event in [
+        "article.published",
+        "article.updated",
+        "article.unpublished",
+        "article.deleted",
+        "comment.created",
+        "comment.approved",
+        "tip.received",
+        "channel.created",
+        "channel.updated",
+        "channel.deleted",
+        "author.created",
+        "author.updated",
+        "author.deleted",
+    ] {
+        let post = &hooks[event]["post"];
+        let body = &post["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body["properties"]["type"]["enum"], json!([event]));
+        let data = body["properties"]["data"]["$ref"].as_str().unwrap();
+        let schema = data.trim_start_matches("#/components/schemas/");
+        assert!(
+            doc["components"]["schemas"].get(schema).is_some(),
+            "{event}: {data}"
+        );
+        let headers: Vec<&str> = post["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert_eq!(
+            headers,
+            ["webhook-id", "webhook-timestamp", "webhook-signature"]
+        );
+    }
+    assert_eq!(
+        hooks["article.published"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+            ["properties"]["data"]["$ref"],
+        "#/components/schemas/ArticleOut"
+    );
+    assert_eq!(hooks.len(), 13);
+}

@@ -716,7 +716,268 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "article.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * article.deleted
+         * @description Sent to every active webhook subscribed to `article.deleted`; `data` is the id of what was deleted when the event is delivered. Answer 2xx within 10 s; anything else (a redirect too) is retried with back-off.
+         */
+        post: operations["webhook_article_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "article.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * article.published
+         * @description Sent to every active webhook subscribed to `article.published`; `data` is the article as `GET /articles/{id}` shows it to anyone when the event is delivered. Answer 2xx within 10 s; anything else (a redirect too) is retried with back-off.
+         */
+        post: operations["webhook_article_published"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "article.unpublished": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * article.unpublished
+         * @description Sent to every active webhook subscribed to `article.unpublished`; `data` is the id of the article readers no longer see when the event is delivered. Answer 2xx within 10 s; anything else (a redirect too) is retried with back-off.
+         */
+        post: operations["webhook_article_unpublished"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "article.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * article.updated
+         * @description Sent to every active webhook subscribed to `article.updated`; `data` is the article as `GET /articles/{id}` shows it to anyone when the event is delivered. Answer 2xx within 10 s; anything else (a redirect too) is retried with back-off.
+         */
+        post: operations["webhook_article_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "author.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * author.created
+         * @description Sent to every active webhook subscribed to `author.created`; `data` is the author as `GET /authors/{id}` shows it when the event is delivered. Answer 2xx within 10 s; anything else (a redirect too) is retried with back-off.
+         */
+        post: operations["webhook_author_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "author.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * author.deleted
+         * @description Sent to every active webhook subscribed to `author.deleted`; `data` is the id of what was deleted when the event is delivered. Answer 2xx within 10 s; anything else (a redirect too) is retried with back-off.
+         */
+        post: operations["webhook_author_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "author.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * author.updated
+         * @description Sent to every active webhook subscribed to `author.updated`; `data` is the author as `GET /authors/{id}` shows it when the event is delivered. Answer 2xx within 10 s; anything else (a redirect too) is retried with back-off.
+         */
+        post: operations["webhook_author_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "channel.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * channel.created
+         * @description Sent to every active webhook subscribed to `channel.created`; `data` is the channel as `GET /channels/{id}` shows it when the event is delivered. Answer 2xx within 10 s; anything else (a redirect too) is retried with back-off.
+         */
+        post: operations["webhook_channel_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "channel.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * channel.deleted
+         * @description Sent to every active webhook subscribed to `channel.deleted`; `data` is the id of what was deleted when the event is delivered. Answer 2xx within 10 s; anything else (a redirect too) is retried with back-off.
+         */
+        post: operations["webhook_channel_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "channel.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * channel.updated
+         * @description Sent to every active webhook subscribed to `channel.updated`; `data` is the channel as `GET /channels/{id}` shows it when the event is delivered. Answer 2xx within 10 s; anything else (a redirect too) is retried with back-off.
+         */
+        post: operations["webhook_channel_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "comment.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * comment.approved
+         * @description Sent to every active webhook subscribed to `comment.approved`; `data` is the comment as the moderation API shows it when the event is delivered. Answer 2xx within 10 s; anything else (a redirect too) is retried with back-off.
+         */
+        post: operations["webhook_comment_approved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "comment.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * comment.created
+         * @description Sent to every active webhook subscribed to `comment.created`; `data` is the comment as the moderation API shows it when the event is delivered. Answer 2xx within 10 s; anything else (a redirect too) is retried with back-off.
+         */
+        post: operations["webhook_comment_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "tip.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * tip.received
+         * @description Sent to every active webhook subscribed to `tip.received`; `data` is the tip as the inbox shows it, its contact included when the event is delivered. Answer 2xx within 10 s; anything else (a redirect too) is retried with back-off.
+         */
+        post: operations["webhook_tip_received"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -1615,6 +1876,11 @@ export interface components {
              * @example 1
              */
             readonly version: number;
+        };
+        /** @description What an event about a resource gone from public view carries. */
+        WebhookGone: {
+            /** Format: int64 */
+            id: number;
         };
         /** @description A webhook, without its secret. */
         WebhookOut: {
@@ -4024,6 +4290,604 @@ export interface operations {
                 };
             };
             503: components["responses"]["Unavailable"];
+        };
+    };
+    webhook_article_deleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id, the same on every attempt: receivers drop repeats by it.
+                 * @example evt_5f1d7c9a0b2e4c6d8e0f1a2b
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds; refuse old ones.
+                 * @example 1764331200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: components["schemas"]["WebhookGone"];
+                    /** @description The event's id (also `webhook-id`) */
+                    id: string;
+                    /** Format: date-time */
+                    occurred_at: string;
+                    /** @enum {string} */
+                    type: "article.deleted";
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_article_published: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id, the same on every attempt: receivers drop repeats by it.
+                 * @example evt_5f1d7c9a0b2e4c6d8e0f1a2b
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds; refuse old ones.
+                 * @example 1764331200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: components["schemas"]["ArticleOut"];
+                    /** @description The event's id (also `webhook-id`) */
+                    id: string;
+                    /** Format: date-time */
+                    occurred_at: string;
+                    /** @enum {string} */
+                    type: "article.published";
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_article_unpublished: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id, the same on every attempt: receivers drop repeats by it.
+                 * @example evt_5f1d7c9a0b2e4c6d8e0f1a2b
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds; refuse old ones.
+                 * @example 1764331200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: components["schemas"]["WebhookGone"];
+                    /** @description The event's id (also `webhook-id`) */
+                    id: string;
+                    /** Format: date-time */
+                    occurred_at: string;
+                    /** @enum {string} */
+                    type: "article.unpublished";
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_article_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id, the same on every attempt: receivers drop repeats by it.
+                 * @example evt_5f1d7c9a0b2e4c6d8e0f1a2b
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds; refuse old ones.
+                 * @example 1764331200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: components["schemas"]["ArticleOut"];
+                    /** @description The event's id (also `webhook-id`) */
+                    id: string;
+                    /** Format: date-time */
+                    occurred_at: string;
+                    /** @enum {string} */
+                    type: "article.updated";
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_author_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id, the same on every attempt: receivers drop repeats by it.
+                 * @example evt_5f1d7c9a0b2e4c6d8e0f1a2b
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds; refuse old ones.
+                 * @example 1764331200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: components["schemas"]["AuthorOut"];
+                    /** @description The event's id (also `webhook-id`) */
+                    id: string;
+                    /** Format: date-time */
+                    occurred_at: string;
+                    /** @enum {string} */
+                    type: "author.created";
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_author_deleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id, the same on every attempt: receivers drop repeats by it.
+                 * @example evt_5f1d7c9a0b2e4c6d8e0f1a2b
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds; refuse old ones.
+                 * @example 1764331200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: components["schemas"]["WebhookGone"];
+                    /** @description The event's id (also `webhook-id`) */
+                    id: string;
+                    /** Format: date-time */
+                    occurred_at: string;
+                    /** @enum {string} */
+                    type: "author.deleted";
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_author_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id, the same on every attempt: receivers drop repeats by it.
+                 * @example evt_5f1d7c9a0b2e4c6d8e0f1a2b
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds; refuse old ones.
+                 * @example 1764331200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: components["schemas"]["AuthorOut"];
+                    /** @description The event's id (also `webhook-id`) */
+                    id: string;
+                    /** Format: date-time */
+                    occurred_at: string;
+                    /** @enum {string} */
+                    type: "author.updated";
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_channel_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id, the same on every attempt: receivers drop repeats by it.
+                 * @example evt_5f1d7c9a0b2e4c6d8e0f1a2b
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds; refuse old ones.
+                 * @example 1764331200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: components["schemas"]["ChannelDetailOut"];
+                    /** @description The event's id (also `webhook-id`) */
+                    id: string;
+                    /** Format: date-time */
+                    occurred_at: string;
+                    /** @enum {string} */
+                    type: "channel.created";
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_channel_deleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id, the same on every attempt: receivers drop repeats by it.
+                 * @example evt_5f1d7c9a0b2e4c6d8e0f1a2b
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds; refuse old ones.
+                 * @example 1764331200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: components["schemas"]["WebhookGone"];
+                    /** @description The event's id (also `webhook-id`) */
+                    id: string;
+                    /** Format: date-time */
+                    occurred_at: string;
+                    /** @enum {string} */
+                    type: "channel.deleted";
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_channel_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id, the same on every attempt: receivers drop repeats by it.
+                 * @example evt_5f1d7c9a0b2e4c6d8e0f1a2b
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds; refuse old ones.
+                 * @example 1764331200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: components["schemas"]["ChannelDetailOut"];
+                    /** @description The event's id (also `webhook-id`) */
+                    id: string;
+                    /** Format: date-time */
+                    occurred_at: string;
+                    /** @enum {string} */
+                    type: "channel.updated";
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_comment_approved: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id, the same on every attempt: receivers drop repeats by it.
+                 * @example evt_5f1d7c9a0b2e4c6d8e0f1a2b
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds; refuse old ones.
+                 * @example 1764331200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: components["schemas"]["CommentOut"];
+                    /** @description The event's id (also `webhook-id`) */
+                    id: string;
+                    /** Format: date-time */
+                    occurred_at: string;
+                    /** @enum {string} */
+                    type: "comment.approved";
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_comment_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id, the same on every attempt: receivers drop repeats by it.
+                 * @example evt_5f1d7c9a0b2e4c6d8e0f1a2b
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds; refuse old ones.
+                 * @example 1764331200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: components["schemas"]["CommentOut"];
+                    /** @description The event's id (also `webhook-id`) */
+                    id: string;
+                    /** Format: date-time */
+                    occurred_at: string;
+                    /** @enum {string} */
+                    type: "comment.created";
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_tip_received: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event's id, the same on every attempt: receivers drop repeats by it.
+                 * @example evt_5f1d7c9a0b2e4c6d8e0f1a2b
+                 */
+                "webhook-id": string;
+                /**
+                 * @description When this attempt was signed, in Unix seconds; refuse old ones.
+                 * @example 1764331200
+                 */
+                "webhook-timestamp": string;
+                /**
+                 * @description `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the base64-decoded part of the webhook's secret after `whsec_`.
+                 * @example v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+                 */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    data: components["schemas"]["TipOut"];
+                    /** @description The event's id (also `webhook-id`) */
+                    id: string;
+                    /** Format: date-time */
+                    occurred_at: string;
+                    /** @enum {string} */
+                    type: "tip.received";
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any 2xx will do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }
