@@ -599,3 +599,47 @@ async fn the_document_describes_every_event_payload() {
     );
     assert_eq!(hooks.len(), 13);
 }
+
+#[actix_web::test]
+async fn a_job_held_by_a_crashed_worker_is_run_again_after_its_lease() {
+    let app = app_with(&[]).await;
+    let receiver = Receiver::start(0);
+    let hook = create_hook(&app, &receiver.url, &["author.created"]).await["id"]
+        .as_i64()
+        .unwrap();
+    app.post("/api/v1/authors")
+        .bearer(&app.editor)
+        .json(&json!({"name": "梁永明", "slug": "liang"}))
+        .send()
+        .await
+        .ok(201);
+    // The workers of a node that then dies claim every due job (the event's fan-out among
+    // them) with a 1 s lease, and never settle them.
+    let kinds = app
+        .with_db(|conn| {
+            let now = newsdesk::domain::time::now();
+            let lease = now + chrono::Duration::seconds(1);
+            let mut kinds = Vec::new();
+            while let Some(job) = newsdesk::jobs::repo::claim(conn, "crashed-node", lease, 5, now)?
+            {
+                kinds.push(job.kind);
+            }
+            Ok(kinds)
+        })
+        .await;
+    assert!(
+        kinds.iter().any(|k| k == "event"),
+        "the event was in the outbox: {kinds:?}"
+    );
+    let workers = start_workers(&app.state);
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    assert!(receiver.received().is_empty(), "not while its lease holds");
+    let list = deliveries_when(&app, hook, |l| {
+        l.first().is_some_and(|d| d["status"] == "delivered")
+    })
+    .await;
+    stop(workers).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["status"], "delivered");
+    assert_eq!(receiver.received().len(), 1);
+}
