@@ -65,32 +65,50 @@ pub fn next_due(conn: &mut AnyConnection) -> QueryResult<Option<NaiveDateTime>> 
         .first(conn)
 }
 
-/// The job `id` while `owner` holds it.
-macro_rules! held {
-    ($id:expr, $owner:expr) => {
-        jobs::table
-            .filter(jobs::id.eq($id))
-            .filter(jobs::lease_owner.eq($owner))
-            .filter(jobs::state.eq("running"))
-    };
+/// How a worker settles the job it holds: its new state, and for a retry its new time.
+#[derive(AsChangeset)]
+#[diesel(table_name = jobs, treat_none_as_null = false)]
+struct Settle<'a> {
+    state: &'a str,
+    run_at: Option<NaiveDateTime>,
+    last_error: Option<&'a str>,
+    lease_owner: Option<Option<&'a str>>,
+    lease_until: Option<Option<NaiveDateTime>>,
+    updated_at: NaiveDateTime,
 }
 
-/// Marks the job done; false when `owner` no longer holds it.
+/// Settles job `id` if `owner` still holds it; false when it does not.
+fn settle(conn: &mut AnyConnection, id: i64, owner: &str, settle: Settle<'_>) -> QueryResult<bool> {
+    diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(id))
+            .filter(jobs::lease_owner.eq(owner))
+            .filter(jobs::state.eq("running")),
+    )
+    .set(&settle)
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+fn released<'a>(state: &'a str, now: NaiveDateTime) -> Settle<'a> {
+    Settle {
+        state,
+        run_at: None,
+        last_error: None,
+        lease_owner: Some(None),
+        lease_until: Some(None),
+        updated_at: now,
+    }
+}
+
+/// Marks the job done.
 pub fn done(
     conn: &mut AnyConnection,
     id: i64,
     owner: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    diesel::update(held!(id, owner))
-        .set((
-            jobs::state.eq("done"),
-            jobs::lease_owner.eq(None::<String>),
-            jobs::lease_until.eq(None::<NaiveDateTime>),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|n| n == 1)
+    settle(conn, id, owner, released("done", now))
 }
 
 /// Queues the job again for `run_at`, keeping `error`.
@@ -102,17 +120,12 @@ pub fn retry(
     error: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    diesel::update(held!(id, owner))
-        .set((
-            jobs::state.eq("queued"),
-            jobs::run_at.eq(run_at),
-            jobs::last_error.eq(error),
-            jobs::lease_owner.eq(None::<String>),
-            jobs::lease_until.eq(None::<NaiveDateTime>),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|n| n == 1)
+    let settled = Settle {
+        run_at: Some(run_at),
+        last_error: Some(error),
+        ..released("queued", now)
+    };
+    settle(conn, id, owner, settled)
 }
 
 /// Gives the job up: `dead`, with `error`.
@@ -123,36 +136,11 @@ pub fn kill(
     error: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    diesel::update(held!(id, owner))
-        .set((
-            jobs::state.eq("dead"),
-            jobs::last_error.eq(error),
-            jobs::lease_owner.eq(None::<String>),
-            jobs::lease_until.eq(None::<NaiveDateTime>),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|n| n == 1)
-}
-
-/// Hands a job back unrun (a stopping worker): queued again at once, this attempt not
-/// counted.
-pub fn release(
-    conn: &mut AnyConnection,
-    id: i64,
-    owner: &str,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    diesel::update(held!(id, owner))
-        .set((
-            jobs::state.eq("queued"),
-            jobs::attempts.eq(jobs::attempts - 1),
-            jobs::lease_owner.eq(None::<String>),
-            jobs::lease_until.eq(None::<NaiveDateTime>),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|n| n == 1)
+    let settled = Settle {
+        last_error: Some(error),
+        ..released("dead", now)
+    };
+    settle(conn, id, owner, settled)
 }
 
 /// Deletes jobs done before `before`.

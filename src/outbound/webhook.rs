@@ -193,23 +193,3 @@ fn describe(err: &awc::error::SendRequestError) -> String {
     }
     format!("no answer: {text}")
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The example of the Standard Webhooks specification.
-    #[test]
-    fn signs_the_specification_example() {
-        let signature = sign(
-            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-            "msg_p5jXN8AQM9LWM0D4loKWxJek",
-            1614265330,
-            br#"{"test": 2432232314}"#,
-        );
-        assert_eq!(
-            signature.as_deref(),
-            Some("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
-        );
-    }
-}

@@ -57,6 +57,10 @@ fn rand_suffix() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
+async fn hook_id(app: &TestApp, url: &str, events: &[&str]) -> i64 {
+    create_hook(app, url, events).await["id"].as_i64().unwrap()
+}
+
 async fn deliveries(app: &TestApp, hook: i64) -> Vec<Value> {
     let page = app
         .get(&format!("/api/v1/webhooks/{hook}/deliveries"))
@@ -77,6 +81,24 @@ async fn deliveries_when(app: &TestApp, hook: i64, done: impl Fn(&[Value]) -> bo
         }
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Creates something as the editor (a channel, an author), so that it causes an event.
+async fn editor_creates(app: &TestApp, path: &str, body: Value) {
+    app.post(path)
+        .bearer(&app.editor)
+        .json(&body)
+        .send()
+        .await
+        .ok(201);
+}
+
+/// Waits until the webhook's newest delivery has `status`; the deliveries by then.
+async fn first_delivery_is(app: &TestApp, hook: i64, status: &str) -> Vec<Value> {
+    deliveries_when(app, hook, |l| {
+        l.first().is_some_and(|d| d["status"] == status)
+    })
+    .await
 }
 
 /// Checks a delivery's signature as a receiver would: the Standard Webhooks scheme.
@@ -154,10 +176,7 @@ async fn a_published_article_is_delivered_signed_with_the_secret_shown_once() {
         chrono::DateTime::parse_from_rfc3339(body["occurred_at"].as_str().unwrap()).is_ok(),
         "{body}"
     );
-    let list = deliveries_when(&app, hook, |l| {
-        l.first().is_some_and(|d| d["status"] == "delivered")
-    })
-    .await;
+    let list = first_delivery_is(&app, hook, "delivered").await;
     assert_eq!(list[0]["status"], "delivered");
     assert_eq!(list[0]["attempts"], 1);
     assert_eq!(list[0]["response_status"], 200);
@@ -189,9 +208,7 @@ async fn a_published_article_is_delivered_signed_with_the_secret_shown_once() {
 async fn a_write_that_fails_enqueues_nothing() {
     let app = app_with(&[]).await;
     let receiver = Receiver::start(0);
-    let hook = create_hook(&app, &receiver.url, &["article.*"]).await["id"]
-        .as_i64()
-        .unwrap();
+    let hook = hook_id(&app, &receiver.url, &["article.*"]).await;
     ArticleBuilder::new(&app)
         .in_channel(channel(&app).await)
         .slug("taken")
@@ -221,20 +238,15 @@ async fn a_write_that_fails_enqueues_nothing() {
 async fn a_receiver_that_fails_twice_gets_the_delivery_on_the_third_attempt() {
     let app = app_with(&[]).await;
     let receiver = Receiver::start(2);
-    let hook = create_hook(&app, &receiver.url, &["channel.*"]).await["id"]
-        .as_i64()
-        .unwrap();
+    let hook = hook_id(&app, &receiver.url, &["channel.*"]).await;
     let workers = start_workers(&app.state);
-    app.post("/api/v1/channels")
-        .bearer(&app.editor)
-        .json(&json!({"name": "南昌", "slug": "nanchang"}))
-        .send()
-        .await
-        .ok(201);
-    let list = deliveries_when(&app, hook, |l| {
-        l.first().is_some_and(|d| d["status"] == "delivered")
-    })
+    editor_creates(
+        &app,
+        "/api/v1/channels",
+        json!({"name": "南昌", "slug": "nanchang"}),
+    )
     .await;
+    let list = first_delivery_is(&app, hook, "delivered").await;
     stop(workers).await;
     let got = receiver.received();
     assert_eq!(got.len(), 3, "two failures, then success");
@@ -258,16 +270,13 @@ async fn a_delivery_fails_after_its_attempts_and_can_be_redelivered() {
     let created = create_hook(&app, &receiver.url, &["author.created"]).await;
     let hook = created["id"].as_i64().unwrap();
     let workers = start_workers(&app.state);
-    app.post("/api/v1/authors")
-        .bearer(&app.editor)
-        .json(&json!({"name": "梁永明", "slug": "liang"}))
-        .send()
-        .await
-        .ok(201);
-    let list = deliveries_when(&app, hook, |l| {
-        l.first().is_some_and(|d| d["status"] == "failed")
-    })
+    editor_creates(
+        &app,
+        "/api/v1/authors",
+        json!({"name": "梁永明", "slug": "liang"}),
+    )
     .await;
+    let list = first_delivery_is(&app, hook, "failed").await;
     assert_eq!(list[0]["status"], "failed", "{list:?}");
     assert_eq!(list[0]["attempts"], 3);
     assert_eq!(list[0]["response_status"], 500);
@@ -289,10 +298,7 @@ async fn a_delivery_fails_after_its_attempts_and_can_be_redelivered() {
     .send()
     .await
     .ok(202);
-    let list = deliveries_when(&app, hook, |l| {
-        l.first().is_some_and(|d| d["status"] == "delivered")
-    })
-    .await;
+    let list = first_delivery_is(&app, hook, "delivered").await;
     stop(workers).await;
     assert_eq!(list[0]["status"], "delivered", "{list:?}");
     assert_eq!(list[0]["attempts"], 4);
@@ -386,9 +392,7 @@ async fn urls_reaching_private_addresses_are_refused() {
 async fn the_address_is_checked_again_when_delivering() {
     let app = app_with(&[]).await;
     let receiver = Receiver::start(0);
-    let hook = create_hook(&app, &receiver.url, &["channel.created"]).await["id"]
-        .as_i64()
-        .unwrap();
+    let hook = hook_id(&app, &receiver.url, &["channel.created"]).await;
     // The workers of a node that does not allow 127.0.0.1 (the address is no longer
     // allowed, as when DNS now points a public name at a private address).
     let mut config = (*app.state.config).clone();
@@ -396,16 +400,13 @@ async fn the_address_is_checked_again_when_delivering() {
     config.jobs.max_attempts = 1;
     let strict = newsdesk::AppState::new(config, app.state.pool.clone()).unwrap();
     let workers = start_workers(&strict);
-    app.post("/api/v1/channels")
-        .bearer(&app.editor)
-        .json(&json!({"name": "萍乡", "slug": "pingxiang"}))
-        .send()
-        .await
-        .ok(201);
-    let list = deliveries_when(&app, hook, |l| {
-        l.first().is_some_and(|d| d["status"] == "failed")
-    })
+    editor_creates(
+        &app,
+        "/api/v1/channels",
+        json!({"name": "萍乡", "slug": "pingxiang"}),
+    )
     .await;
+    let list = first_delivery_is(&app, hook, "failed").await;
     stop(workers).await;
     assert_eq!(list[0]["status"], "failed", "{list:?}");
     assert!(
@@ -508,16 +509,14 @@ async fn stopping_workers_finish_the_delivery_in_flight() {
     let app = app_with(&[]).await;
     let receiver = Receiver::start(0);
     receiver.answer_after(Duration::from_millis(1500));
-    let hook = create_hook(&app, &receiver.url, &["author.created"]).await["id"]
-        .as_i64()
-        .unwrap();
+    let hook = hook_id(&app, &receiver.url, &["author.created"]).await;
     let workers = start_workers(&app.state);
-    app.post("/api/v1/authors")
-        .bearer(&app.editor)
-        .json(&json!({"name": "周晓明", "slug": "zhou"}))
-        .send()
-        .await
-        .ok(201);
+    editor_creates(
+        &app,
+        "/api/v1/authors",
+        json!({"name": "周晓明", "slug": "zhou"}),
+    )
+    .await;
     // The worker is waiting for the slow receiver when it is told to stop.
     actix_web::rt::time::sleep(Duration::from_millis(700)).await;
     stop(workers).await;
@@ -531,12 +530,12 @@ async fn a_cdn_purge_is_retried_until_the_cdn_answers() {
     let cdn = Receiver::start(2);
     let app = app_with(&[("NEWSDESK_PURGE_URLS", &cdn.url)]).await;
     let workers = start_workers(&app.state);
-    app.post("/api/v1/channels")
-        .bearer(&app.editor)
-        .json(&json!({"name": "南昌", "slug": "nanchang"}))
-        .send()
-        .await
-        .ok(201);
+    editor_creates(
+        &app,
+        "/api/v1/channels",
+        json!({"name": "南昌", "slug": "nanchang"}),
+    )
+    .await;
     let got = cdn.wait_for(3, WAIT).await;
     stop(workers).await;
     assert_eq!(
@@ -604,15 +603,13 @@ async fn the_document_describes_every_event_payload() {
 async fn a_job_held_by_a_crashed_worker_is_run_again_after_its_lease() {
     let app = app_with(&[]).await;
     let receiver = Receiver::start(0);
-    let hook = create_hook(&app, &receiver.url, &["author.created"]).await["id"]
-        .as_i64()
-        .unwrap();
-    app.post("/api/v1/authors")
-        .bearer(&app.editor)
-        .json(&json!({"name": "梁永明", "slug": "liang"}))
-        .send()
-        .await
-        .ok(201);
+    let hook = hook_id(&app, &receiver.url, &["author.created"]).await;
+    editor_creates(
+        &app,
+        "/api/v1/authors",
+        json!({"name": "梁永明", "slug": "liang"}),
+    )
+    .await;
     // The workers of a node that then dies claim every due job (the event's fan-out among
     // them) with a 1 s lease, and never settle them.
     let kinds = app
@@ -634,10 +631,7 @@ async fn a_job_held_by_a_crashed_worker_is_run_again_after_its_lease() {
     let workers = start_workers(&app.state);
     actix_web::rt::time::sleep(Duration::from_millis(500)).await;
     assert!(receiver.received().is_empty(), "not while its lease holds");
-    let list = deliveries_when(&app, hook, |l| {
-        l.first().is_some_and(|d| d["status"] == "delivered")
-    })
-    .await;
+    let list = first_delivery_is(&app, hook, "delivered").await;
     stop(workers).await;
     assert_eq!(list.len(), 1, "{list:?}");
     assert_eq!(list[0]["status"], "delivered");

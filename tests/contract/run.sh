@@ -9,13 +9,8 @@ examples="${CONTRACT_MAX_EXAMPLES:-50}"
 venv=target/contract-venv
 requirements=tests/contract/requirements.txt
 
-if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null; then
-    echo "installing schemathesis ($(cat "$requirements")) into $venv"
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
-    cp "$requirements" "$venv/requirements.txt"
-fi
+source tests/pylib/venv.sh
+ensure_venv "$venv" "$requirements"
 
 echo "validating openapi/openapi.json against the OpenAPI 3.1 schema"
 "$venv/bin/openapi-spec-validator" openapi/openapi.json

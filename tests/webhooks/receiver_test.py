@@ -1,41 +1,21 @@
 """Webhooks verified by the standardwebhooks library: see run.sh.
 Usage: receiver_test.py NEWSDESK_BINARY."""
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pylib"))
+from newsdesk_http import call, free_port, wait_for  # noqa: E402
+
 binary = sys.argv[1]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(method, url, token=None, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method)
-    if data:
-        req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as res:
-            return res.status, json.loads(res.read() or b"null")
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
 
 
 # The receiver: every POST is verified with the library; what it made of each is kept.
@@ -90,23 +70,15 @@ def stop():
 
 
 try:
-    deadline = time.time() + 30
-    while True:
-        try:
-            if call("GET", f"{api}/readyz")[0] == 200:
-                break
-        except OSError:
-            pass
-        assert time.time() < deadline, "newsdesk did not start"
-        time.sleep(0.1)
+    wait_for(f"{api}/readyz")
     token = call("POST", f"{api}/api/v1/auth/login",
-                 body={"email": "webhooks-admin@example.com", "password": password})[1]["access_token"]
-    status, hook = call("POST", f"{api}/api/v1/webhooks", token,
+                 body={"email": "webhooks-admin@example.com", "password": password})[2]["access_token"]
+    status, _, hook = call("POST", f"{api}/api/v1/webhooks", token,
                         {"url": hook_url, "events": ["article.published"], "description": "CI"})
     assert status == 201, hook
     secret["value"] = hook["secret"]
-    channel = call("POST", f"{api}/api/v1/channels", token, {"name": "萍乡", "slug": "pingxiang"})[1]["id"]
-    status, article = call("POST", f"{api}/api/v1/articles", token, {
+    channel = call("POST", f"{api}/api/v1/channels", token, {"name": "萍乡", "slug": "pingxiang"})[2]["id"]
+    status, _, article = call("POST", f"{api}/api/v1/articles", token, {
         "title": "武功山步道重新开放", "slug": "wugong", "channel_id": channel,
         "status": "published", "pages": ["<p>正文</p>"]})
     assert status == 201, article
@@ -129,7 +101,7 @@ try:
         sys.exit("FAIL: the library accepted a forged signature")
     except WebhookVerificationError:
         pass
-    status, listed = call("GET", f"{api}/api/v1/webhooks/{hook['id']}/deliveries", token)
+    status, _, listed = call("GET", f"{api}/api/v1/webhooks/{hook['id']}/deliveries", token)
     assert status == 200 and listed["data"][0]["status"] == "delivered", listed
     assert listed["data"][0]["response_status"] == 204, listed
     print("PASS: deliveries are signed the Standard Webhooks way")

@@ -8,13 +8,8 @@ cd "$(dirname "$0")/../.."
 venv=target/webhooks-venv
 requirements=tests/webhooks/requirements.txt
 
-if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null; then
-    echo "installing $(cat "$requirements") into $venv"
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
-    cp "$requirements" "$venv/requirements.txt"
-fi
+source tests/pylib/venv.sh
+ensure_venv "$venv" "$requirements"
 
 cargo build --quiet
 "$venv/bin/python" tests/webhooks/receiver_test.py target/debug/newsdesk
