@@ -349,6 +349,14 @@ fn http_json(
 /// `newsdesk serve` in `dir` on a free port with an admin account: its port once it
 /// answers, and a token of that admin.
 fn serve_with_an_admin(dir: &std::path::Path) -> (std::process::Child, u16, String) {
+    serve_with_an_admin_and(dir, &[])
+}
+
+/// [`serve_with_an_admin`] with more variables set.
+fn serve_with_an_admin_and(
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (std::process::Child, u16, String) {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -359,6 +367,7 @@ fn serve_with_an_admin(dir: &std::path::Path) -> (std::process::Child, u16, Stri
         .env("NEWSDESK_BIND", format!("127.0.0.1:{port}"))
         .env("NEWSDESK_ADMIN_EMAIL", "chief@example.com")
         .env("NEWSDESK_ADMIN_PASSWORD", "a long passphrase")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -455,4 +464,61 @@ fn every_acknowledged_create_is_still_there_after_the_server_is_killed_mid_strea
         missing.len()
     );
     assert!(missing.is_empty(), "acknowledged but gone: {missing:?}");
+}
+
+/// The outbox survives the process: an event committed by a server that is then killed
+/// before any worker ran is delivered by `newsdesk worker` started afterwards, which
+/// stops on SIGTERM.
+#[test]
+fn an_event_written_before_a_kill_is_delivered_by_a_worker_started_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let receiver = crate::support::receiver::Receiver::start(0);
+    let env = [
+        ("NEWSDESK_WORKERS", "0"),
+        ("NEWSDESK_WEBHOOK_ALLOW", "127.0.0.1"),
+    ];
+    let (mut server, port, token) = serve_with_an_admin_and(dir.path(), &env);
+    let hook = serde_json::json!({"url": receiver.url, "events": ["channel.created"]});
+    let (status, created) =
+        http_json(port, "POST", "/api/v1/webhooks", Some(&token), Some(&hook)).unwrap();
+    assert_eq!(status, 201, "{created}");
+    let channel = serde_json::json!({"name": "萍乡", "slug": "pingxiang"});
+    let (status, _) = http_json(
+        port,
+        "POST",
+        "/api/v1/channels",
+        Some(&token),
+        Some(&channel),
+    )
+    .unwrap();
+    assert_eq!(status, 201);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(receiver.received().is_empty(), "no worker ran yet");
+
+    let mut worker = newsdesk()
+        .current_dir(dir.path())
+        .args(["worker"])
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while receiver.received().is_empty() && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let got = receiver.received();
+    let kill = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let exit = wait_for_exit(&mut worker, Duration::from_secs(15));
+    if exit.is_none() {
+        let _ = worker.kill();
+    }
+    assert_eq!(got.len(), 1, "the event was delivered after the restart");
+    assert_eq!(got[0].json()["type"], "channel.created");
+    assert!(exit.expect("the worker stopped on SIGTERM").success());
 }
