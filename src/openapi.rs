@@ -249,6 +249,12 @@ fn refine(document: &mut serde_json::Value) {
         property["pattern"] = json!(pattern);
         property["maxLength"] = json!(max_chars);
     }
+    // A webhook's URL is the same shape, but never blank.
+    let required_url = URL_PATTERN.trim_start_matches(r"^\s*$|");
+    for schema in ["CreateWebhook", "UpdateWebhook"] {
+        document["components"]["schemas"][schema]["properties"]["url"]["pattern"] =
+            json!(required_url);
+    }
     // Tags are trimmed, not blank, and at most 50 characters (`articles::validate`).
     for schema in ["CreateArticle", "UpdateArticle"] {
         document["components"]["schemas"][schema]["properties"]["tags"]["items"] =

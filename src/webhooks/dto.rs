@@ -137,11 +137,7 @@ impl From<WebhookRow> for WebhookWithSecret {
 pub struct CreateWebhook {
     /// An http:// or https:// URL whose host resolves only to public addresses (or to
     /// ones `NEWSDESK_WEBHOOK_ALLOW` permits).
-    #[schema(
-        example = "https://example.com/hooks/newsdesk",
-        format = "uri",
-        max_length = 2000
-    )]
+    #[schema(example = "https://example.com/hooks/newsdesk", max_length = 2000)]
     pub url: String,
     #[schema(min_items = 1)]
     pub events: Vec<EventName>,
@@ -167,7 +163,7 @@ impl From<CreateWebhook> for NewWebhook {
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhook {
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false, format = "uri", max_length = 2000)]
+    #[schema(nullable = false, max_length = 2000)]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false, min_items = 1)]

@@ -53,6 +53,11 @@ pub fn check_url(url: &str, allow: &AllowList) -> Result<(), ApiError> {
     }
 }
 
+/// A checked URL as stored: as the URL standard serialises it.
+fn stored_url(raw: &str) -> String {
+    url::Url::parse(raw.trim()).map_or_else(|_| raw.trim().to_owned(), String::from)
+}
+
 fn events_text(events: &[String], errors: &mut Vec<FieldError>) -> String {
     let mut patterns: Vec<&str> = Vec::new();
     for raw in events {
@@ -104,7 +109,7 @@ pub fn create(conn: &mut AnyConnection, new: &NewWebhook) -> Result<WebhookRow, 
     let description = description(new.description.as_deref(), &mut errors);
     ApiError::check(errors)?;
     let row = NewWebhookRow {
-        url: new.url.trim().to_owned(),
+        url: stored_url(&new.url),
         events,
         active: new.active.unwrap_or(true),
         description,
@@ -136,7 +141,7 @@ pub fn update(
         .map(|d| description(d.as_deref(), &mut errors));
     ApiError::check(errors)?;
     let changes = WebhookChanges {
-        url: update.url.as_ref().map(|u| u.trim().to_owned()),
+        url: update.url.as_deref().map(stored_url),
         events,
         active: update.active,
         description,

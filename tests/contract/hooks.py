@@ -28,6 +28,9 @@ UNSTATEABLE = [
     # A page is measured in bytes of HTML, and is empty when nothing is left once
     # sanitised; the hook below accepts "must not be empty" for pages only.
     r"^must be at most \d+ bytes$",
+    # Where a webhook's host name leads is known only by resolving it (SSRF checks).
+    r"^the host .* does not resolve$",
+    r"^the host .* resolves to .*, which webhooks may not reach$",
     r"^must not be empty$",
 ]
 

@@ -1375,7 +1375,6 @@ export interface components {
             description?: string | null;
             events: components["schemas"]["EventName"][];
             /**
-             * Format: uri
              * @description An http:// or https:// URL whose host resolves only to public addresses (or to
              *     ones `NEWSDESK_WEBHOOK_ALLOW` permits).
              * @example https://example.com/hooks/newsdesk
@@ -1849,7 +1848,6 @@ export interface components {
             /** @description `null` clears it. */
             description?: string | null;
             events?: components["schemas"]["EventName"][];
-            /** Format: uri */
             url?: string;
         };
         /** @description An account. The password hash never leaves the server. */
