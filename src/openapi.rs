@@ -261,12 +261,18 @@ fn refine(document: &mut serde_json::Value) {
                 let Some(operation) = operation.as_object_mut() else {
                     continue;
                 };
-                operation.entry("security").or_insert_with(|| json!([]));
+                let security = operation.entry("security").or_insert(Value::Null);
+                if security.is_null() {
+                    *security = json!([]);
+                }
                 let revalidates = operation
                     .get("responses")
                     .is_some_and(|responses| responses.get("304").is_some());
                 if method == "get" && revalidates {
-                    let parameters = operation.entry("parameters").or_insert_with(|| json!([]));
+                    let parameters = operation.entry("parameters").or_insert(Value::Null);
+                    if parameters.is_null() {
+                        *parameters = json!([]);
+                    }
                     if let Some(parameters) = parameters.as_array_mut() {
                         parameters.push(json!({
                             "name": "If-None-Match",
