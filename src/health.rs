@@ -31,7 +31,13 @@ pub struct Health {
 /// Liveness
 ///
 /// The process is up and serving; touches nothing else.
-#[utoipa::path(tag = "service", responses((status = 200, description = "The process is up", body = Health)))]
+#[utoipa::path(
+    tag = "service",
+    responses(
+        (status = 200, description = "The process is up", body = Health),
+        (status = 400, response = crate::openapi::BadRequest),
+    )
+)]
 #[get("/healthz")]
 pub(crate) async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
@@ -49,7 +55,10 @@ pub(crate) async fn healthz() -> HttpResponse {
     tag = "service",
     responses(
         (status = 200, description = "The database takes writes", body = Health),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 500, response = crate::openapi::InternalError),
         (status = 503, response = crate::openapi::Unavailable),
+        (status = 507, response = crate::openapi::InsufficientStorage),
     )
 )]
 #[get("/readyz")]

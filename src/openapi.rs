@@ -2,18 +2,20 @@
 //! merged with the paths and schemas collected from every handler by utoipa-actix-web.
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::server::{ServerBuilder, ServerVariableBuilder};
 use utoipa::{IntoResponses, Modify, OpenApi, ToResponse};
 
 use crate::error::{FieldError, Problem};
 
+// The licence is Cargo.toml's, as an SPDX identifier.
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Newsdesk",
         description = include_str!("openapi_intro.md"),
-        license(name = "MIT"),
+        contact(name = "The Newsdesk maintainers"),
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Servers),
     components(
         schemas(Problem, FieldError),
         responses(
@@ -201,7 +203,38 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The request is malformed: not JSON, or a query parameter of the wrong type.
+/// Where requests go. First this document's own server, as a relative URL: `/docs/` is
+/// served by the same process on whatever host it is reached, and a tool that loads the
+/// document from a server resolves it against that server. Then a server by address, for
+/// tools that read the committed file, defaulting to where `newsdesk serve` listens.
+struct Servers;
+
+impl Modify for Servers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let this_host = ServerBuilder::new()
+            .url("/")
+            .description(Some(
+                "The server this document was loaded from (what `/docs/` calls)",
+            ))
+            .build();
+        let by_address = ServerBuilder::new()
+            .url("http://{address}")
+            .description(Some("A Newsdesk server by address"))
+            .parameter(
+                "address",
+                ServerVariableBuilder::new()
+                    .default_value(crate::config::DEFAULT_BIND)
+                    .description(Some(
+                        "`host:port`; by default where `newsdesk serve` listens (`NEWSDESK_BIND`)",
+                    )),
+            )
+            .build();
+        openapi.servers = Some(vec![this_host, by_address]);
+    }
+}
+
+/// The request is malformed: not JSON, a query parameter of the wrong type, or framed two
+/// ways (`Content-Length` with `Transfer-Encoding`, refused whatever the route).
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 pub struct BadRequest(#[allow(dead_code)] Problem);
