@@ -18,13 +18,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// A probe's answer.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"status": "ok", "database": "sqlite"}))]
 pub struct Health {
     /// Always `ok` when the probe succeeds.
-    #[schema(example = "ok")]
     pub status: &'static str,
     /// The database backend in use (readiness only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "sqlite")]
     pub database: Option<&'static str>,
 }
 
@@ -34,7 +33,8 @@ pub struct Health {
 #[utoipa::path(
     tag = "service",
     responses(
-        (status = 200, description = "The process is up", body = Health),
+        (status = 200, description = "The process is up", body = Health,
+            example = json!({"status": "ok"})),
         (status = 400, response = crate::openapi::BadRequest),
     )
 )]

@@ -48,6 +48,7 @@ impl PageParams {
 
 /// Where a page sits in the whole list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"page": 1, "per_page": 20, "total": 1, "page_count": 1}))]
 pub struct PageMeta {
     /// This page's number, from 1.
     pub page: i64,

@@ -7,16 +7,15 @@ use utoipa::ToSchema;
 use super::repo::UserRow;
 use super::service::{NewUser, UserUpdate};
 use crate::domain::role::Role;
-use crate::domain::time::to_utc;
+use crate::domain::time::{self, to_utc};
 
 /// An account. The password hash never leaves the server.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = UserOut::example)]
 pub struct UserOut {
-    #[schema(read_only, example = 1)]
+    #[schema(read_only)]
     pub id: i64,
-    #[schema(example = "editor@example.com")]
     pub email: String,
-    #[schema(example = "肖编辑")]
     pub display_name: String,
     pub role: Role,
     /// Deactivated accounts cannot sign in.
@@ -26,7 +25,7 @@ pub struct UserOut {
     #[schema(read_only)]
     pub updated_at: DateTime<Utc>,
     /// Increments on every change; the ETag carries it.
-    #[schema(read_only, example = 1)]
+    #[schema(read_only)]
     pub version: i64,
 }
 
@@ -49,18 +48,17 @@ impl From<UserRow> for UserOut {
 /// A new account.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "email": "wang-min@example.com",
+    "display_name": "王敏",
+    "password": "a long passphrase",
+    "role": "reporter"
+}))]
 pub struct CreateUser {
-    #[schema(example = "reporter@example.com")]
     pub email: String,
-    #[schema(example = "梁记者")]
     pub display_name: String,
     /// At least 8 characters.
-    #[schema(
-        write_only,
-        min_length = 8,
-        max_length = 1024,
-        example = "a long passphrase"
-    )]
+    #[schema(write_only, min_length = 8, max_length = 1024)]
     pub password: String,
     #[schema(value_type = Role)]
     pub role: String,
@@ -80,6 +78,7 @@ impl From<CreateUser> for NewUser {
 /// Changes to an account; absent fields stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"display_name": "萍乡值班编辑"}))]
 pub struct UpdateUser {
     pub email: Option<String>,
     pub display_name: Option<String>,
@@ -99,6 +98,24 @@ impl From<UpdateUser> for UserUpdate {
             password: dto.password,
             role: dto.role,
             active: dto.active,
+        }
+    }
+}
+
+// The document's example: the demo's editor, the account `seed-demo` makes and prints
+// the sign-in of (tests/api/examples.rs holds it to the demo).
+
+impl UserOut {
+    pub(crate) fn example() -> Self {
+        Self {
+            id: 1,
+            email: "demo-editor@example.com".into(),
+            display_name: "演示编辑".into(),
+            role: Role::Editor,
+            active: true,
+            created_at: time::example(0),
+            updated_at: time::example(0),
+            version: 1,
         }
     }
 }
