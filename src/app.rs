@@ -102,9 +102,7 @@ pub fn build(
         )
         .route("/openapi.json", web::get().to(openapi_json))
         .route("/docs", web::get().to(docs_redirect))
-        .service(
-            SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")),
-        )
+        .service(SwaggerUi::new("/docs/{_:.*}").config(swagger_config()))
         .default_service(web::to(fallback))
         .wrap(middleware::from_fn(http::cache::serve))
         .wrap(cors)
@@ -113,6 +111,13 @@ pub fn build(
         .wrap(middleware::DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
         .wrap(access_log)
         .wrap(record_metrics)
+}
+
+/// What `/docs/` runs with: the document of this server, and no validator. Swagger UI
+/// otherwise sends the document's URL to validator.swagger.io on any host but
+/// localhost; `/docs/` loads nothing from outside.
+fn swagger_config() -> utoipa_swagger_ui::Config<'static> {
+    utoipa_swagger_ui::Config::from("/openapi.json").validator_url("none")
 }
 
 /// The access log: method, path without its query string (search terms, anything

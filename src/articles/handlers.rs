@@ -231,7 +231,7 @@ pub(super) async fn list_revisions(
 #[utoipa::path(
     tag = "articles",
     security((), ("bearer_auth" = [])),
-    params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang-industry-turns-green")),
+    params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "wugong-mountain-trail-reopens")),
     responses(
         (status = 200, description = "Related articles (one page of at most 10)", body = ListEnvelope<ArticleSummaryOut>,
             headers(("ETag" = String), ("Link" = String, description = "RFC 8288 first/prev/next/last"))),

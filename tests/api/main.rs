@@ -13,6 +13,7 @@ mod caching;
 mod channels;
 mod comments;
 mod concurrency;
+mod examples;
 mod files;
 mod framing;
 mod hostile_input;

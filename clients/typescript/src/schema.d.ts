@@ -605,6 +605,39 @@ export interface components {
         /**
          * @description The whole editable content of an article: what a write produces, and what each
          *     revision keeps of the version before it.
+         * @example {
+         *       "bylines": [
+         *         {
+         *           "author_id": 1,
+         *           "role": "author"
+         *         },
+         *         {
+         *           "author_id": 2,
+         *           "role": "editor"
+         *         }
+         *       ],
+         *       "channel_id": 14,
+         *       "comments_enabled": true,
+         *       "cover_image_url": null,
+         *       "pages": [
+         *         "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
+         *         "<h2>园区里的新工厂</h2><p>新落户的企业以电子元件和环保材料为主，不少工人是从矿上转岗来的。</p><p>一位老矿工说，现在上班不用下井，工资还比原来高一些。</p>"
+         *       ],
+         *       "published_at": "2026-02-28T19:30:00Z",
+         *       "related_ids": [],
+         *       "slug": "pingxiang-industry-turns-green",
+         *       "source": {
+         *         "name": "萍乡日报"
+         *       },
+         *       "status": "published",
+         *       "subtitle": null,
+         *       "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+         *       "tags": [
+         *         "萍乡",
+         *         "产业转型"
+         *       ],
+         *       "title": "老工业城市的绿色转身"
+         *     }
          */
         ArticleContent: {
             bylines: components["schemas"]["BylineRef"][];
@@ -625,17 +658,71 @@ export interface components {
             tags: string[];
             title: string;
         };
-        /** @description An article with one page of its body. */
+        /**
+         * @description An article with one page of its body.
+         * @example {
+         *       "body_html": "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
+         *       "breadcrumbs": [
+         *         {
+         *           "id": 1,
+         *           "name": "大江网",
+         *           "slug": "portal"
+         *         },
+         *         {
+         *           "id": 11,
+         *           "name": "萍乡频道",
+         *           "slug": "pingxiang"
+         *         },
+         *         {
+         *           "id": 14,
+         *           "name": "社会聚焦",
+         *           "slug": "pingxiang-society"
+         *         }
+         *       ],
+         *       "bylines": [
+         *         {
+         *           "author_id": 1,
+         *           "name": "周晓明",
+         *           "role": "author"
+         *         },
+         *         {
+         *           "author_id": 2,
+         *           "name": "刘芳",
+         *           "role": "editor"
+         *         }
+         *       ],
+         *       "channel_id": 14,
+         *       "comment_count": 3,
+         *       "comments_enabled": true,
+         *       "cover_image_url": null,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "id": 1,
+         *       "page": 1,
+         *       "page_count": 2,
+         *       "published_at": "2026-02-28T19:30:00Z",
+         *       "related_ids": [],
+         *       "slug": "pingxiang-industry-turns-green",
+         *       "source": {
+         *         "name": "萍乡日报"
+         *       },
+         *       "status": "published",
+         *       "subtitle": null,
+         *       "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+         *       "tags": [
+         *         "萍乡",
+         *         "产业转型"
+         *       ],
+         *       "title": "老工业城市的绿色转身",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
+         */
         ArticleOut: components["schemas"]["ArticleSummaryOut"] & {
-            /**
-             * @description That page's sanitised HTML.
-             * @example <p>乘风破浪闯新路。</p>
-             */
+            /** @description That page's sanitised HTML. */
             readonly body_html: string;
             /**
              * Format: int32
              * @description The page number returned, from 1.
-             * @example 1
              */
             readonly page: number;
         };
@@ -649,7 +736,63 @@ export interface components {
          * @enum {string}
          */
         ArticleStatus: "draft" | "scheduled" | "published" | "archived";
-        /** @description An article without its body: what lists return. */
+        /**
+         * @description An article without its body: what lists return.
+         * @example {
+         *       "breadcrumbs": [
+         *         {
+         *           "id": 1,
+         *           "name": "大江网",
+         *           "slug": "portal"
+         *         },
+         *         {
+         *           "id": 11,
+         *           "name": "萍乡频道",
+         *           "slug": "pingxiang"
+         *         },
+         *         {
+         *           "id": 14,
+         *           "name": "社会聚焦",
+         *           "slug": "pingxiang-society"
+         *         }
+         *       ],
+         *       "bylines": [
+         *         {
+         *           "author_id": 1,
+         *           "name": "周晓明",
+         *           "role": "author"
+         *         },
+         *         {
+         *           "author_id": 2,
+         *           "name": "刘芳",
+         *           "role": "editor"
+         *         }
+         *       ],
+         *       "channel_id": 14,
+         *       "comment_count": 3,
+         *       "comments_enabled": true,
+         *       "cover_image_url": null,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "id": 1,
+         *       "page_count": 2,
+         *       "published_at": "2026-02-28T19:30:00Z",
+         *       "related_ids": [],
+         *       "slug": "pingxiang-industry-turns-green",
+         *       "source": {
+         *         "name": "萍乡日报"
+         *       },
+         *       "status": "published",
+         *       "subtitle": null,
+         *       "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+         *       "tags": [
+         *         "萍乡",
+         *         "产业转型"
+         *       ],
+         *       "title": "老工业城市的绿色转身",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
+         */
         ArticleSummaryOut: {
             /** @description The article's channel and its ancestors, root first. */
             breadcrumbs: components["schemas"]["ChannelRef"][];
@@ -659,22 +802,17 @@ export interface components {
             /**
              * Format: int64
              * @description Approved comments only.
-             * @example 0
              */
             readonly comment_count: number;
             comments_enabled: boolean;
             cover_image_url: string | null;
             /** Format: date-time */
             readonly created_at: string;
-            /**
-             * Format: int64
-             * @example 42
-             */
+            /** Format: int64 */
             readonly id: number;
             /**
              * Format: int32
              * @description Number of body pages.
-             * @example 2
              */
             readonly page_count: number;
             /**
@@ -684,43 +822,46 @@ export interface components {
             published_at: string | null;
             /** @description Related articles chosen by editors, in order. */
             related_ids: number[];
-            /** @example pingxiang-economy-2022 */
             slug: string;
             source: components["schemas"]["Source"] | null;
             status: components["schemas"]["ArticleStatus"];
             subtitle: string | null;
             summary: string;
             tags: string[];
-            /** @example 踔厉奋发勇争先 */
             title: string;
             /** Format: date-time */
             readonly updated_at: string;
             /**
              * Format: int64
              * @description Increments on every change; the ETag carries it.
-             * @example 3
              */
             readonly version: number;
         };
-        /** @description A person named in bylines: reporter, editor, photographer. */
+        /**
+         * @description A person named in bylines: reporter, editor, photographer.
+         * @example {
+         *       "avatar_url": null,
+         *       "bio": null,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "id": 1,
+         *       "name": "周晓明",
+         *       "slug": "zhou-xiaoming",
+         *       "title": "记者",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "user_id": null,
+         *       "version": 1
+         *     }
+         */
         AuthorOut: {
             avatar_url: string | null;
             bio: string | null;
             /** Format: date-time */
             readonly created_at: string;
-            /**
-             * Format: int64
-             * @example 4
-             */
+            /** Format: int64 */
             readonly id: number;
-            /** @example 梁永明 */
             name: string;
-            /** @example liang-yongming */
             slug: string;
-            /**
-             * @description Job title as printed, e.g. 记者 or 编辑.
-             * @example 记者
-             */
+            /** @description Job title as printed, e.g. 记者 or 编辑. */
             title: string | null;
             /** Format: date-time */
             readonly updated_at: string;
@@ -729,29 +870,32 @@ export interface components {
              * @description The newsroom account of this person, if any.
              */
             user_id: number | null;
-            /**
-             * Format: int64
-             * @example 1
-             */
+            /** Format: int64 */
             readonly version: number;
         };
-        /** @description A credited person, in byline order. */
+        /**
+         * @description A credited person, in byline order.
+         * @example {
+         *       "author_id": 1,
+         *       "name": "周晓明",
+         *       "role": "author"
+         *     }
+         */
         BylineOut: {
-            /**
-             * Format: int64
-             * @example 4
-             */
+            /** Format: int64 */
             author_id: number;
-            /** @example 梁永明 */
             name: string;
             role: components["schemas"]["BylineRole"];
         };
-        /** @description A byline as written: who, in what role. */
+        /**
+         * @description A byline as written: who, in what role.
+         * @example {
+         *       "author_id": 1,
+         *       "role": "author"
+         *     }
+         */
         BylineRef: {
-            /**
-             * Format: int64
-             * @example 4
-             */
+            /** Format: int64 */
             author_id: number;
             role: components["schemas"]["BylineRole"];
         };
@@ -760,7 +904,109 @@ export interface components {
          * @enum {string}
          */
         BylineRole: "author" | "editor" | "photographer" | "reporter" | "translator" | "illustrator";
-        /** @description One channel with its place in the tree. */
+        /**
+         * @description One channel with its place in the tree.
+         * @example {
+         *       "auto_approve_comments": false,
+         *       "breadcrumbs": [
+         *         {
+         *           "id": 1,
+         *           "name": "大江网",
+         *           "slug": "portal"
+         *         },
+         *         {
+         *           "id": 11,
+         *           "name": "萍乡频道",
+         *           "slug": "pingxiang"
+         *         }
+         *       ],
+         *       "children": [
+         *         {
+         *           "auto_approve_comments": false,
+         *           "created_at": "2026-03-02T01:30:00Z",
+         *           "description": null,
+         *           "id": 13,
+         *           "name": "时政要闻",
+         *           "parent_id": 11,
+         *           "position": 0,
+         *           "slug": "pingxiang-politics",
+         *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "version": 1
+         *         },
+         *         {
+         *           "auto_approve_comments": false,
+         *           "created_at": "2026-03-02T01:30:00Z",
+         *           "description": null,
+         *           "id": 14,
+         *           "name": "社会聚焦",
+         *           "parent_id": 11,
+         *           "position": 1,
+         *           "slug": "pingxiang-society",
+         *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "version": 1
+         *         },
+         *         {
+         *           "auto_approve_comments": false,
+         *           "created_at": "2026-03-02T01:30:00Z",
+         *           "description": null,
+         *           "id": 15,
+         *           "name": "县区动态",
+         *           "parent_id": 11,
+         *           "position": 2,
+         *           "slug": "pingxiang-counties",
+         *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "version": 1
+         *         }
+         *       ],
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "description": null,
+         *       "id": 11,
+         *       "name": "萍乡频道",
+         *       "parent_id": 1,
+         *       "position": 9,
+         *       "slug": "pingxiang",
+         *       "tip_lines": [
+         *         {
+         *           "active": true,
+         *           "channel_id": 11,
+         *           "created_at": "2026-03-02T01:30:00Z",
+         *           "id": 1,
+         *           "kind": "hotline",
+         *           "label": "新闻热线",
+         *           "position": 1,
+         *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "value": "0799-6123456",
+         *           "version": 1
+         *         },
+         *         {
+         *           "active": true,
+         *           "channel_id": 11,
+         *           "created_at": "2026-03-02T01:30:00Z",
+         *           "id": 2,
+         *           "kind": "qq",
+         *           "label": "QQ爆料",
+         *           "position": 2,
+         *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "value": "800012345",
+         *           "version": 1
+         *         },
+         *         {
+         *           "active": true,
+         *           "channel_id": 11,
+         *           "created_at": "2026-03-02T01:30:00Z",
+         *           "id": 3,
+         *           "kind": "sms",
+         *           "label": "短信(微信)爆料",
+         *           "position": 3,
+         *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "value": "13900000000",
+         *           "version": 1
+         *         }
+         *       ],
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
+         */
         ChannelDetailOut: components["schemas"]["ChannelOut"] & {
             /** @description From the root down to this channel itself. */
             breadcrumbs: components["schemas"]["ChannelRef"][];
@@ -772,79 +1018,102 @@ export interface components {
              */
             tip_lines: components["schemas"]["TipLineOut"][];
         };
-        /** @description A channel in the list; with `?tree=true` it carries its sub-channels, nested. */
+        /**
+         * @description A channel in the list; with `?tree=true` it carries its sub-channels, nested.
+         * @example {
+         *       "auto_approve_comments": false,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "description": null,
+         *       "id": 11,
+         *       "name": "萍乡频道",
+         *       "parent_id": 1,
+         *       "position": 9,
+         *       "slug": "pingxiang",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
+         */
         ChannelListItem: components["schemas"]["ChannelOut"] & {
             /** @description Sub-channels in display order, each with its own `children` (only with `tree=true`). */
             children?: components["schemas"]["ChannelListItem"][];
         };
-        /** @description A channel: the portal itself, a city channel or a column. */
+        /**
+         * @description A channel: the portal itself, a city channel or a column.
+         * @example {
+         *       "auto_approve_comments": false,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "description": null,
+         *       "id": 11,
+         *       "name": "萍乡频道",
+         *       "parent_id": 1,
+         *       "position": 9,
+         *       "slug": "pingxiang",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
+         */
         ChannelOut: {
             /** @description Readers' comments on this channel's articles are approved without moderation. */
             auto_approve_comments: boolean;
             /** Format: date-time */
             readonly created_at: string;
             description: string | null;
-            /**
-             * Format: int64
-             * @example 3
-             */
+            /** Format: int64 */
             readonly id: number;
-            /** @example 萍乡频道 */
             name: string;
             /**
              * Format: int64
              * @description The channel above this one; `null` for a root.
-             * @example 1
              */
             parent_id: number | null;
             /**
              * Format: int32
              * @description Order among siblings, ascending.
-             * @example 10
              */
             position: number;
-            /** @example pingxiang */
             slug: string;
             /** Format: date-time */
             readonly updated_at: string;
-            /**
-             * Format: int64
-             * @example 1
-             */
+            /** Format: int64 */
             readonly version: number;
         };
-        /** @description A link to a channel, as used in breadcrumbs. */
+        /**
+         * @description A link to a channel, as used in breadcrumbs.
+         * @example {
+         *       "id": 11,
+         *       "name": "萍乡频道",
+         *       "slug": "pingxiang"
+         *     }
+         */
         ChannelRef: {
-            /**
-             * Format: int64
-             * @example 3
-             */
+            /** Format: int64 */
             id: number;
-            /** @example 萍乡频道 */
             name: string;
-            /** @example pingxiang */
             slug: string;
         };
         /**
          * @description A reader's comment. `body` is plain text, returned exactly as sent: render it as
          *     text, never as HTML.
+         * @example {
+         *       "article_id": 2,
+         *       "author_name": "驴友",
+         *       "body": "预约系统什么时候开放？",
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "id": 4,
+         *       "parent_id": null,
+         *       "status": "pending",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
          */
         CommentOut: {
-            /**
-             * Format: int64
-             * @example 42
-             */
+            /** Format: int64 */
             readonly article_id: number;
-            /** @example 萍乡网友 */
             author_name: string;
-            /** @example 家乡的变化看得见，点赞！ */
             body: string;
             /** Format: date-time */
             readonly created_at: string;
-            /**
-             * Format: int64
-             * @example 12
-             */
+            /** Format: int64 */
             readonly id: number;
             /**
              * Format: int64
@@ -854,10 +1123,7 @@ export interface components {
             status: components["schemas"]["CommentStatus"];
             /** Format: date-time */
             readonly updated_at: string;
-            /**
-             * Format: int64
-             * @example 1
-             */
+            /** Format: int64 */
             readonly version: number;
         };
         /**
@@ -874,25 +1140,25 @@ export interface components {
          *           "role": "author"
          *         },
          *         {
-         *           "author_id": 2,
-         *           "role": "editor"
+         *           "author_id": 3,
+         *           "role": "photographer"
          *         }
          *       ],
-         *       "channel_id": 3,
+         *       "channel_id": 14,
          *       "pages": [
-         *         "<p>第一页的正文。</p>",
-         *         "<p>第二页的正文。</p>"
+         *         "<p>不少读者说白天上班没空借书，图书馆决定周末延时开放，先试行三个月。</p>",
+         *         "<p>延时期间开放阅览室和自助借还机，少儿阅读区仍在下午六点关闭。</p>"
          *       ],
-         *       "slug": "pingxiang-economy-review",
+         *       "slug": "pingxiang-library-weekend-hours",
          *       "source": {
          *         "name": "萍乡日报"
          *       },
-         *       "summary": "老工业城市转型升级的一年。",
+         *       "summary": "市图书馆从本月起周六、周日开放到晚上九点。",
          *       "tags": [
          *         "萍乡",
-         *         "经济"
+         *         "文化"
          *       ],
-         *       "title": "萍乡经济社会发展综述"
+         *       "title": "萍乡图书馆周末延时开放"
          *     }
          */
         CreateArticle: {
@@ -919,26 +1185,37 @@ export interface components {
             tags?: string[];
             title: string;
         };
-        /** @description A new author. */
+        /**
+         * @description A new author.
+         * @example {
+         *       "name": "王敏",
+         *       "slug": "wang-min",
+         *       "title": "实习记者"
+         *     }
+         */
         CreateAuthor: {
             /** Format: uri */
             avatar_url?: string | null;
             bio?: string | null;
-            /** @example 梁永明 */
             name: string;
-            /** @example liang-yongming */
             slug: string;
-            /** @example 记者 */
             title?: string | null;
             /** Format: int64 */
             user_id?: number | null;
         };
-        /** @description A new channel. */
+        /**
+         * @description A new channel.
+         * @example {
+         *       "description": "萍乡的展览、演出和周末去处。",
+         *       "name": "文化旅游",
+         *       "parent_id": 11,
+         *       "slug": "pingxiang-culture"
+         *     }
+         */
         CreateChannel: {
             /** @description Approve readers' comments without moderation; default false. */
             auto_approve_comments?: boolean | null;
             description?: string | null;
-            /** @example 萍乡频道 */
             name: string;
             /**
              * Format: int64
@@ -950,19 +1227,16 @@ export interface components {
              * @description Order among siblings; defaults to after the last one.
              */
             position?: number | null;
-            /**
-             * @description Lower-case letters, digits and hyphens; not only digits.
-             * @example pingxiang
-             */
+            /** @description Lower-case letters, digits and hyphens; not only digits. */
             slug: string;
         };
         /**
          * @description A new tip line.
          * @example {
-         *       "channel_id": 3,
-         *       "kind": "qq",
-         *       "label": "QQ爆料",
-         *       "value": "1642308157"
+         *       "channel_id": 11,
+         *       "kind": "wechat",
+         *       "label": "微信爆料",
+         *       "value": "pingxiang_news"
          *     }
          */
         CreateTipLine: {
@@ -977,20 +1251,29 @@ export interface components {
             /** @description A phone number (hotline, sms), QQ number, WeChat id, e-mail address or URL. */
             value: string;
         };
-        /** @description A new account. */
+        /**
+         * @description A new account.
+         * @example {
+         *       "display_name": "王敏",
+         *       "email": "wang-min@example.com",
+         *       "password": "a long passphrase",
+         *       "role": "reporter"
+         *     }
+         */
         CreateUser: {
-            /** @example 梁记者 */
             display_name: string;
-            /** @example reporter@example.com */
             email: string;
-            /**
-             * @description At least 8 characters.
-             * @example a long passphrase
-             */
+            /** @description At least 8 characters. */
             password: string;
             role: components["schemas"]["Role"];
         };
-        /** @description Who saved a version. */
+        /**
+         * @description Who saved a version.
+         * @example {
+         *       "display_name": "演示编辑",
+         *       "id": 1
+         *     }
+         */
         EditorRef: {
             display_name: string;
             /** Format: int64 */
@@ -1003,17 +1286,17 @@ export interface components {
             /** @description What is wrong, in words a client can show. */
             message: string;
         };
-        /** @description A probe's answer. */
+        /**
+         * @description A probe's answer.
+         * @example {
+         *       "database": "sqlite",
+         *       "status": "ok"
+         *     }
+         */
         Health: {
-            /**
-             * @description The database backend in use (readiness only).
-             * @example sqlite
-             */
+            /** @description The database backend in use (readiness only). */
             database?: string | null;
-            /**
-             * @description Always `ok` when the probe succeeds.
-             * @example ok
-             */
+            /** @description Always `ok` when the probe succeeds. */
             status: string;
         };
         /** @description Every list response: `{"data": [...], "meta": {...}}`. */
@@ -1056,18 +1339,35 @@ export interface components {
             data: components["schemas"]["UserOut"][];
             meta: components["schemas"]["PageMeta"];
         };
-        /** @description E-mail and password. */
+        /**
+         * @description E-mail and password.
+         * @example {
+         *       "email": "demo-editor@example.com",
+         *       "password": "5e0c1f3a9b7d2e48"
+         *     }
+         */
         LoginRequest: {
-            /** @example editor@example.com */
             email: string;
-            /** @example a long passphrase */
             password: string;
         };
-        /** @description A moderation decision. */
+        /**
+         * @description A moderation decision.
+         * @example {
+         *       "status": "approved"
+         *     }
+         */
         ModerateComment: {
             status: components["schemas"]["CommentStatus"];
         };
-        /** @description Where a page sits in the whole list. */
+        /**
+         * @description Where a page sits in the whole list.
+         * @example {
+         *       "page": 1,
+         *       "page_count": 1,
+         *       "per_page": 20,
+         *       "total": 1
+         *     }
+         */
         PageMeta: {
             /**
              * Format: int64
@@ -1076,7 +1376,8 @@ export interface components {
             page: number;
             /**
              * Format: int64
-             * @description Number of pages (0 when the list is empty).
+             * @description Number of pages, the number of the `last` page in `Link`: at least 1, since an
+             *     empty list is answered as one empty page.
              */
             page_count: number;
             /**
@@ -1093,8 +1394,9 @@ export interface components {
         /**
          * @description A reader's comment.
          * @example {
-         *       "author_name": "萍乡网友",
-         *       "body": "家乡的变化看得见，点赞！"
+         *       "author_name": "萍乡老乡",
+         *       "body": "我家就住附近，傍晚常去公园散步。",
+         *       "parent_id": 1
          *     }
          */
         PostComment: {
@@ -1141,11 +1443,59 @@ export interface components {
              */
             type: string;
         };
-        /** @description A refresh token, to exchange or to revoke. */
+        /**
+         * @description A refresh token, to exchange or to revoke.
+         * @example {
+         *       "refresh_token": "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919"
+         *     }
+         */
         RefreshRequest: {
             refresh_token: string;
         };
-        /** @description An earlier version of an article. */
+        /**
+         * @description An earlier version of an article.
+         * @example {
+         *       "content": {
+         *         "bylines": [
+         *           {
+         *             "author_id": 1,
+         *             "role": "author"
+         *           },
+         *           {
+         *             "author_id": 2,
+         *             "role": "editor"
+         *           }
+         *         ],
+         *         "channel_id": 14,
+         *         "comments_enabled": true,
+         *         "cover_image_url": null,
+         *         "pages": [
+         *           "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
+         *           "<h2>园区里的新工厂</h2><p>新落户的企业以电子元件和环保材料为主，不少工人是从矿上转岗来的。</p><p>一位老矿工说，现在上班不用下井，工资还比原来高一些。</p>"
+         *         ],
+         *         "published_at": "2026-02-28T19:30:00Z",
+         *         "related_ids": [],
+         *         "slug": "pingxiang-industry-turns-green",
+         *         "source": {
+         *           "name": "萍乡日报"
+         *         },
+         *         "status": "published",
+         *         "subtitle": null,
+         *         "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+         *         "tags": [
+         *           "萍乡",
+         *           "产业转型"
+         *         ],
+         *         "title": "老工业城市的绿色转身"
+         *       },
+         *       "edited_at": "2026-03-02T01:30:00Z",
+         *       "edited_by": {
+         *         "display_name": "演示编辑",
+         *         "id": 1
+         *       },
+         *       "version": 1
+         *     }
+         */
         RevisionOut: {
             /** @description The content as it was. */
             content: components["schemas"]["ArticleContent"];
@@ -1158,7 +1508,6 @@ export interface components {
             /**
              * Format: int64
              * @description The article's version number then.
-             * @example 2
              */
             version: number;
         };
@@ -1171,10 +1520,10 @@ export interface components {
         /**
          * @description A reader's news tip (爆料). Plain text, stored as given.
          * @example {
-         *       "channel_id": 3,
-         *       "contact": "13800000000",
-         *       "content": "安源区某小区门口的路灯坏了一个多月。",
-         *       "name": "王先生"
+         *       "channel_id": 11,
+         *       "contact": "13900000002",
+         *       "content": "公园北门的公交站牌被风吹倒了，还没人来修。",
+         *       "name": "张先生"
          *     }
          */
         SendTip: {
@@ -1190,14 +1539,15 @@ export interface components {
              */
             website?: string | null;
         };
-        /** @description Where an article first ran, e.g. a group newspaper. */
+        /**
+         * @description Where an article first ran, e.g. a group newspaper.
+         * @example {
+         *       "name": "萍乡日报"
+         *     }
+         */
         Source: {
-            /** @example 萍乡日报 */
             name: string;
-            /**
-             * @description Left out of answers when there is none.
-             * @example https://epaper.example.com/2022-07-20/01
-             */
+            /** @description Left out of answers when there is none. */
             url?: string | null;
         };
         /**
@@ -1205,24 +1555,31 @@ export interface components {
          * @enum {string}
          */
         TipLineKind: "hotline" | "qq" | "sms" | "wechat" | "email" | "web";
-        /** @description A way for readers to reach a channel's newsroom. */
+        /**
+         * @description A way for readers to reach a channel's newsroom.
+         * @example {
+         *       "active": true,
+         *       "channel_id": 11,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "id": 1,
+         *       "kind": "hotline",
+         *       "label": "新闻热线",
+         *       "position": 1,
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "value": "0799-6123456",
+         *       "version": 1
+         *     }
+         */
         TipLineOut: {
             /** @description Inactive lines are shown to editors only. */
             active: boolean;
-            /**
-             * Format: int64
-             * @example 3
-             */
+            /** Format: int64 */
             channel_id: number;
             /** Format: date-time */
             readonly created_at: string;
-            /**
-             * Format: int64
-             * @example 1
-             */
+            /** Format: int64 */
             readonly id: number;
             kind: components["schemas"]["TipLineKind"];
-            /** @example 新闻热线 */
             label: string;
             /**
              * Format: int32
@@ -1231,15 +1588,26 @@ export interface components {
             position: number;
             /** Format: date-time */
             readonly updated_at: string;
-            /** @example 0799-6321110 */
             value: string;
-            /**
-             * Format: int64
-             * @example 1
-             */
+            /** Format: int64 */
             readonly version: number;
         };
-        /** @description A tip in the newsroom's inbox. */
+        /**
+         * @description A tip in the newsroom's inbox.
+         * @example {
+         *       "article_id": null,
+         *       "assignee_id": null,
+         *       "channel_id": 11,
+         *       "contact": "13900000001",
+         *       "content": "湘东区某路口的红绿灯坏了两天，早高峰很堵。",
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "id": 1,
+         *       "name": "李女士",
+         *       "status": "new",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
+         */
         TipOut: {
             /**
              * Format: int64
@@ -1260,30 +1628,27 @@ export interface components {
             content: string;
             /** Format: date-time */
             readonly created_at: string;
-            /**
-             * Format: int64
-             * @example 17
-             */
+            /** Format: int64 */
             readonly id: number;
             name: string | null;
             status: components["schemas"]["TipStatus"];
             /** Format: date-time */
             readonly updated_at: string;
-            /**
-             * Format: int64
-             * @example 1
-             */
+            /** Format: int64 */
             readonly version: number;
         };
         /**
          * @description The receipt for a tip: the same for every accepted submission, including one the
          *     spam checks set aside.
+         * @example {
+         *       "id": 2,
+         *       "status": "new"
+         *     }
          */
         TipReceipt: {
             /**
              * Format: int64
              * @description The tip's number in the newsroom's inbox.
-             * @example 17
              */
             id: number;
             /** @description Always `new` to the sender. */
@@ -1295,28 +1660,50 @@ export interface components {
          * @enum {string}
          */
         TipStatus: "new" | "in_progress" | "used" | "dismissed" | "spam";
-        /** @description A fresh access token and the refresh token that replaces it when it expires. */
+        /**
+         * @description A fresh access token and the refresh token that replaces it when it expires.
+         * @example {
+         *       "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIiwiaXNzIjoibmV3c2Rlc2siLCJpYXQiOjE3NzI0MTUwMDAsIm5iZiI6MTc3MjQxNTAwMCwiZXhwIjoxNzcyNDE1OTAwfQ.cfKb1FpJRLTr9vQyaXbEnqaPrEGiPS1W_1EzjrLynZs",
+         *       "expires_in": 900,
+         *       "refresh_token": "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919",
+         *       "token_type": "Bearer",
+         *       "user": {
+         *         "active": true,
+         *         "created_at": "2026-03-02T01:30:00Z",
+         *         "display_name": "演示编辑",
+         *         "email": "demo-editor@example.com",
+         *         "id": 1,
+         *         "role": "editor",
+         *         "updated_at": "2026-03-02T01:30:00Z",
+         *         "version": 1
+         *       }
+         *     }
+         */
         TokenPair: {
             /** @description JWT to send as `Authorization: Bearer …`. */
             access_token: string;
             /**
              * Format: int64
              * @description Seconds until the access token expires.
-             * @example 900
              */
             expires_in: number;
             /** @description Works once, at `/auth/refresh`; keep it secret. */
             refresh_token: string;
-            /**
-             * @description Always `Bearer`.
-             * @example Bearer
-             */
+            /** @description Always `Bearer`. */
             token_type: string;
             user: components["schemas"]["UserOut"];
         };
         /**
          * @description Changes to an article; absent fields stay, `null` clears a clearable one. Lists
          *     (`bylines`, `tags`, `related_ids`, `pages`) are replaced whole.
+         * @example {
+         *       "summary": "萍乡把关停的矿区改成了产业园和城市公园，不少老矿工在园区找到了新工作。",
+         *       "tags": [
+         *         "萍乡",
+         *         "产业转型",
+         *         "城市公园"
+         *       ]
+         *     }
          */
         UpdateArticle: {
             bylines?: components["schemas"]["BylineRef"][];
@@ -1336,7 +1723,12 @@ export interface components {
             tags?: string[];
             title?: string;
         };
-        /** @description Changes to an author; absent fields stay, `null` clears an optional one. */
+        /**
+         * @description Changes to an author; absent fields stay, `null` clears an optional one.
+         * @example {
+         *       "bio": "跑社会新闻十年，常驻萍乡。"
+         *     }
+         */
         UpdateAuthor: {
             /** Format: uri */
             avatar_url?: string | null;
@@ -1350,6 +1742,9 @@ export interface components {
         /**
          * @description Changes to a channel; absent fields stay, `null` clears `parent_id` (making it a
          *     root) or `description`.
+         * @example {
+         *       "description": "萍乡的时政、社会和县区新闻。"
+         *     }
          */
         UpdateChannel: {
             auto_approve_comments?: boolean;
@@ -1361,7 +1756,13 @@ export interface components {
             position?: number;
             slug?: string;
         };
-        /** @description Triage of a tip; absent fields stay, `null` clears a link. */
+        /**
+         * @description Triage of a tip; absent fields stay, `null` clears a link.
+         * @example {
+         *       "assignee_id": 1,
+         *       "status": "in_progress"
+         *     }
+         */
         UpdateTip: {
             /** Format: int64 */
             article_id?: number | null;
@@ -1369,7 +1770,12 @@ export interface components {
             assignee_id?: number | null;
             status?: components["schemas"]["TipStatus"];
         };
-        /** @description Changes to a tip line; absent fields stay. */
+        /**
+         * @description Changes to a tip line; absent fields stay.
+         * @example {
+         *       "label": "24小时新闻热线"
+         *     }
+         */
         UpdateTipLine: {
             active?: boolean;
             /** Format: int64 */
@@ -1380,7 +1786,12 @@ export interface components {
             position?: number;
             value?: string;
         };
-        /** @description Changes to an account; absent fields stay as they are. */
+        /**
+         * @description Changes to an account; absent fields stay as they are.
+         * @example {
+         *       "display_name": "萍乡值班编辑"
+         *     }
+         */
         UpdateUser: {
             /** @description `false` deactivates the account and signs it out everywhere. */
             active?: boolean;
@@ -1389,20 +1800,27 @@ export interface components {
             password?: string;
             role?: components["schemas"]["Role"];
         };
-        /** @description An account. The password hash never leaves the server. */
+        /**
+         * @description An account. The password hash never leaves the server.
+         * @example {
+         *       "active": true,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "display_name": "演示编辑",
+         *       "email": "demo-editor@example.com",
+         *       "id": 1,
+         *       "role": "editor",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
+         */
         UserOut: {
             /** @description Deactivated accounts cannot sign in. */
             active: boolean;
             /** Format: date-time */
             readonly created_at: string;
-            /** @example 肖编辑 */
             display_name: string;
-            /** @example editor@example.com */
             email: string;
-            /**
-             * Format: int64
-             * @example 1
-             */
+            /** Format: int64 */
             readonly id: number;
             role: components["schemas"]["Role"];
             /** Format: date-time */
@@ -1410,18 +1828,28 @@ export interface components {
             /**
              * Format: int64
              * @description Increments on every change; the ETag carries it.
-             * @example 1
              */
             readonly version: number;
         };
     };
     responses: {
-        /** @description The request is malformed: not JSON, or a query parameter of the wrong type. */
+        /**
+         * @description The request is malformed: not JSON, a query parameter of the wrong type, or framed two
+         *     ways (`Content-Length` with `Transfer-Encoding`, refused whatever the route).
+         */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                 *       "status": 400,
+                 *       "title": "Bad Request",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1434,6 +1862,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "another article already has this slug",
+                 *       "status": 409,
+                 *       "title": "Conflict",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1443,6 +1879,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "this needs the editor role or higher",
+                 *       "status": 403,
+                 *       "title": "Forbidden",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1452,6 +1896,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the server has no room to store this; try again later",
+                 *       "status": 507,
+                 *       "title": "Insufficient Storage",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1461,6 +1913,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "internal error",
+                 *       "status": 500,
+                 *       "title": "Internal Server Error",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1470,6 +1930,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "article not found",
+                 *       "status": 404,
+                 *       "title": "Not Found",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1479,6 +1947,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the body must be at most 1048576 bytes",
+                 *       "status": 413,
+                 *       "title": "Payload Too Large",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1488,6 +1964,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the resource has changed (now at version 2); fetch it again and retry",
+                 *       "status": 412,
+                 *       "title": "Precondition Failed",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1499,6 +1983,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "too many requests; retry in 30 s",
+                 *       "status": 429,
+                 *       "title": "Too Many Requests",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1510,6 +2002,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the access token is invalid or expired",
+                 *       "status": 401,
+                 *       "title": "Unauthorized",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1524,6 +2024,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the database is busy; try again shortly",
+                 *       "status": 503,
+                 *       "title": "Service Unavailable",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1533,6 +2041,20 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the request has invalid fields",
+                 *       "errors": [
+                 *         {
+                 *           "field": "slug",
+                 *           "message": "must be 1-100 lower-case letters, digits and hyphens, not only digits, without leading, trailing or double hyphens"
+                 *         }
+                 *       ],
+                 *       "status": 422,
+                 *       "title": "Unprocessable Entity",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1542,6 +2064,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the body must be JSON, sent with Content-Type: application/json",
+                 *       "status": 415,
+                 *       "title": "Unsupported Media Type",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1611,6 +2141,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "breadcrumbs": [
+                     *             {
+                     *               "id": 1,
+                     *               "name": "大江网",
+                     *               "slug": "portal"
+                     *             },
+                     *             {
+                     *               "id": 11,
+                     *               "name": "萍乡频道",
+                     *               "slug": "pingxiang"
+                     *             },
+                     *             {
+                     *               "id": 14,
+                     *               "name": "社会聚焦",
+                     *               "slug": "pingxiang-society"
+                     *             }
+                     *           ],
+                     *           "bylines": [
+                     *             {
+                     *               "author_id": 1,
+                     *               "name": "周晓明",
+                     *               "role": "author"
+                     *             },
+                     *             {
+                     *               "author_id": 2,
+                     *               "name": "刘芳",
+                     *               "role": "editor"
+                     *             }
+                     *           ],
+                     *           "channel_id": 14,
+                     *           "comment_count": 3,
+                     *           "comments_enabled": true,
+                     *           "cover_image_url": null,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 1,
+                     *           "page_count": 2,
+                     *           "published_at": "2026-02-28T19:30:00Z",
+                     *           "related_ids": [],
+                     *           "slug": "pingxiang-industry-turns-green",
+                     *           "source": {
+                     *             "name": "萍乡日报"
+                     *           },
+                     *           "status": "published",
+                     *           "subtitle": null,
+                     *           "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+                     *           "tags": [
+                     *             "萍乡",
+                     *             "产业转型"
+                     *           ],
+                     *           "title": "老工业城市的绿色转身",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_ArticleSummaryOut"];
                 };
             };
@@ -1638,6 +2234,35 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "bylines": [
+                 *         {
+                 *           "author_id": 1,
+                 *           "role": "author"
+                 *         },
+                 *         {
+                 *           "author_id": 3,
+                 *           "role": "photographer"
+                 *         }
+                 *       ],
+                 *       "channel_id": 14,
+                 *       "pages": [
+                 *         "<p>不少读者说白天上班没空借书，图书馆决定周末延时开放，先试行三个月。</p>",
+                 *         "<p>延时期间开放阅览室和自助借还机，少儿阅读区仍在下午六点关闭。</p>"
+                 *       ],
+                 *       "slug": "pingxiang-library-weekend-hours",
+                 *       "source": {
+                 *         "name": "萍乡日报"
+                 *       },
+                 *       "summary": "市图书馆从本月起周六、周日开放到晚上九点。",
+                 *       "tags": [
+                 *         "萍乡",
+                 *         "文化"
+                 *       ],
+                 *       "title": "萍乡图书馆周末延时开放"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateArticle"];
             };
         };
@@ -1651,6 +2276,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "body_html": "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
+                     *       "breadcrumbs": [
+                     *         {
+                     *           "id": 1,
+                     *           "name": "大江网",
+                     *           "slug": "portal"
+                     *         },
+                     *         {
+                     *           "id": 11,
+                     *           "name": "萍乡频道",
+                     *           "slug": "pingxiang"
+                     *         },
+                     *         {
+                     *           "id": 14,
+                     *           "name": "社会聚焦",
+                     *           "slug": "pingxiang-society"
+                     *         }
+                     *       ],
+                     *       "bylines": [
+                     *         {
+                     *           "author_id": 1,
+                     *           "name": "周晓明",
+                     *           "role": "author"
+                     *         },
+                     *         {
+                     *           "author_id": 2,
+                     *           "name": "刘芳",
+                     *           "role": "editor"
+                     *         }
+                     *       ],
+                     *       "channel_id": 14,
+                     *       "comment_count": 3,
+                     *       "comments_enabled": true,
+                     *       "cover_image_url": null,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "page": 1,
+                     *       "page_count": 2,
+                     *       "published_at": "2026-02-28T19:30:00Z",
+                     *       "related_ids": [],
+                     *       "slug": "pingxiang-industry-turns-green",
+                     *       "source": {
+                     *         "name": "萍乡日报"
+                     *       },
+                     *       "status": "published",
+                     *       "subtitle": null,
+                     *       "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+                     *       "tags": [
+                     *         "萍乡",
+                     *         "产业转型"
+                     *       ],
+                     *       "title": "老工业城市的绿色转身",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ArticleOut"];
                 };
             };
@@ -1703,6 +2386,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "body_html": "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
+                     *       "breadcrumbs": [
+                     *         {
+                     *           "id": 1,
+                     *           "name": "大江网",
+                     *           "slug": "portal"
+                     *         },
+                     *         {
+                     *           "id": 11,
+                     *           "name": "萍乡频道",
+                     *           "slug": "pingxiang"
+                     *         },
+                     *         {
+                     *           "id": 14,
+                     *           "name": "社会聚焦",
+                     *           "slug": "pingxiang-society"
+                     *         }
+                     *       ],
+                     *       "bylines": [
+                     *         {
+                     *           "author_id": 1,
+                     *           "name": "周晓明",
+                     *           "role": "author"
+                     *         },
+                     *         {
+                     *           "author_id": 2,
+                     *           "name": "刘芳",
+                     *           "role": "editor"
+                     *         }
+                     *       ],
+                     *       "channel_id": 14,
+                     *       "comment_count": 3,
+                     *       "comments_enabled": true,
+                     *       "cover_image_url": null,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "page": 1,
+                     *       "page_count": 2,
+                     *       "published_at": "2026-02-28T19:30:00Z",
+                     *       "related_ids": [],
+                     *       "slug": "pingxiang-industry-turns-green",
+                     *       "source": {
+                     *         "name": "萍乡日报"
+                     *       },
+                     *       "status": "published",
+                     *       "subtitle": null,
+                     *       "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+                     *       "tags": [
+                     *         "萍乡",
+                     *         "产业转型"
+                     *       ],
+                     *       "title": "老工业城市的绿色转身",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ArticleOut"];
                 };
             };
@@ -1729,7 +2470,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -1769,7 +2510,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -1784,6 +2525,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "summary": "萍乡把关停的矿区改成了产业园和城市公园，不少老矿工在园区找到了新工作。",
+                 *       "tags": [
+                 *         "萍乡",
+                 *         "产业转型",
+                 *         "城市公园"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateArticle"];
             };
         };
@@ -1795,6 +2546,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "body_html": "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
+                     *       "breadcrumbs": [
+                     *         {
+                     *           "id": 1,
+                     *           "name": "大江网",
+                     *           "slug": "portal"
+                     *         },
+                     *         {
+                     *           "id": 11,
+                     *           "name": "萍乡频道",
+                     *           "slug": "pingxiang"
+                     *         },
+                     *         {
+                     *           "id": 14,
+                     *           "name": "社会聚焦",
+                     *           "slug": "pingxiang-society"
+                     *         }
+                     *       ],
+                     *       "bylines": [
+                     *         {
+                     *           "author_id": 1,
+                     *           "name": "周晓明",
+                     *           "role": "author"
+                     *         },
+                     *         {
+                     *           "author_id": 2,
+                     *           "name": "刘芳",
+                     *           "role": "editor"
+                     *         }
+                     *       ],
+                     *       "channel_id": 14,
+                     *       "comment_count": 3,
+                     *       "comments_enabled": true,
+                     *       "cover_image_url": null,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "page": 1,
+                     *       "page_count": 2,
+                     *       "published_at": "2026-02-28T19:30:00Z",
+                     *       "related_ids": [],
+                     *       "slug": "pingxiang-industry-turns-green",
+                     *       "source": {
+                     *         "name": "萍乡日报"
+                     *       },
+                     *       "status": "published",
+                     *       "subtitle": null,
+                     *       "summary": "萍乡把关停的矿区改成了产业园和城市公园，不少老矿工在园区找到了新工作。",
+                     *       "tags": [
+                     *         "萍乡",
+                     *         "产业转型",
+                     *         "城市公园"
+                     *       ],
+                     *       "title": "老工业城市的绿色转身",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["ArticleOut"];
                 };
             };
@@ -1853,6 +2663,51 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "article_id": 1,
+                     *           "author_name": "老矿工",
+                     *           "body": "小时候常在那片货场玩，现在变成公园了，真好。",
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 1,
+                     *           "parent_id": null,
+                     *           "status": "approved",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 2
+                     *         },
+                     *         {
+                     *           "article_id": 1,
+                     *           "author_name": "安源居民",
+                     *           "body": "周末带孩子去过，铁轨边拍照很好看。",
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 2,
+                     *           "parent_id": 1,
+                     *           "status": "approved",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 2
+                     *         },
+                     *         {
+                     *           "article_id": 1,
+                     *           "author_name": "路过",
+                     *           "body": "希望园区多招些本地年轻人。",
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 3,
+                     *           "parent_id": null,
+                     *           "status": "approved",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 2
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 3
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_CommentOut"];
                 };
             };
@@ -1887,6 +2742,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "author_name": "萍乡老乡",
+                 *       "body": "我家就住附近，傍晚常去公园散步。",
+                 *       "parent_id": 1
+                 *     }
+                 */
                 "application/json": components["schemas"]["PostComment"];
             };
         };
@@ -1900,6 +2762,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "article_id": 2,
+                     *       "author_name": "驴友",
+                     *       "body": "预约系统什么时候开放？",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 4,
+                     *       "parent_id": null,
+                     *       "status": "pending",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["CommentOut"];
                 };
             };
@@ -1929,7 +2804,7 @@ export interface operations {
             path: {
                 /**
                  * @description Numeric id or slug
-                 * @example pingxiang-industry-turns-green
+                 * @example wugong-mountain-trail-reopens
                  */
                 id_or_slug: string;
             };
@@ -1952,6 +2827,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "breadcrumbs": [
+                     *             {
+                     *               "id": 1,
+                     *               "name": "大江网",
+                     *               "slug": "portal"
+                     *             },
+                     *             {
+                     *               "id": 11,
+                     *               "name": "萍乡频道",
+                     *               "slug": "pingxiang"
+                     *             },
+                     *             {
+                     *               "id": 14,
+                     *               "name": "社会聚焦",
+                     *               "slug": "pingxiang-society"
+                     *             }
+                     *           ],
+                     *           "bylines": [
+                     *             {
+                     *               "author_id": 1,
+                     *               "name": "周晓明",
+                     *               "role": "author"
+                     *             },
+                     *             {
+                     *               "author_id": 2,
+                     *               "name": "刘芳",
+                     *               "role": "editor"
+                     *             }
+                     *           ],
+                     *           "channel_id": 14,
+                     *           "comment_count": 3,
+                     *           "comments_enabled": true,
+                     *           "cover_image_url": null,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 1,
+                     *           "page_count": 2,
+                     *           "published_at": "2026-02-28T19:30:00Z",
+                     *           "related_ids": [],
+                     *           "slug": "pingxiang-industry-turns-green",
+                     *           "source": {
+                     *             "name": "萍乡日报"
+                     *           },
+                     *           "status": "published",
+                     *           "subtitle": null,
+                     *           "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+                     *           "tags": [
+                     *             "萍乡",
+                     *             "产业转型"
+                     *           ],
+                     *           "title": "老工业城市的绿色转身",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_ArticleSummaryOut"];
                 };
             };
@@ -2004,6 +2945,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "content": {
+                     *             "bylines": [
+                     *               {
+                     *                 "author_id": 1,
+                     *                 "role": "author"
+                     *               },
+                     *               {
+                     *                 "author_id": 2,
+                     *                 "role": "editor"
+                     *               }
+                     *             ],
+                     *             "channel_id": 14,
+                     *             "comments_enabled": true,
+                     *             "cover_image_url": null,
+                     *             "pages": [
+                     *               "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
+                     *               "<h2>园区里的新工厂</h2><p>新落户的企业以电子元件和环保材料为主，不少工人是从矿上转岗来的。</p><p>一位老矿工说，现在上班不用下井，工资还比原来高一些。</p>"
+                     *             ],
+                     *             "published_at": "2026-02-28T19:30:00Z",
+                     *             "related_ids": [],
+                     *             "slug": "pingxiang-industry-turns-green",
+                     *             "source": {
+                     *               "name": "萍乡日报"
+                     *             },
+                     *             "status": "published",
+                     *             "subtitle": null,
+                     *             "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+                     *             "tags": [
+                     *               "萍乡",
+                     *               "产业转型"
+                     *             ],
+                     *             "title": "老工业城市的绿色转身"
+                     *           },
+                     *           "edited_at": "2026-03-02T01:30:00Z",
+                     *           "edited_by": {
+                     *             "display_name": "演示编辑",
+                     *             "id": 1
+                     *           },
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_RevisionOut"];
                 };
             };
@@ -2033,6 +3027,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "demo-editor@example.com",
+                 *       "password": "5e0c1f3a9b7d2e48"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LoginRequest"];
             };
         };
@@ -2043,6 +3043,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIiwiaXNzIjoibmV3c2Rlc2siLCJpYXQiOjE3NzI0MTUwMDAsIm5iZiI6MTc3MjQxNTAwMCwiZXhwIjoxNzcyNDE1OTAwfQ.cfKb1FpJRLTr9vQyaXbEnqaPrEGiPS1W_1EzjrLynZs",
+                     *       "expires_in": 900,
+                     *       "refresh_token": "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919",
+                     *       "token_type": "Bearer",
+                     *       "user": {
+                     *         "active": true,
+                     *         "created_at": "2026-03-02T01:30:00Z",
+                     *         "display_name": "演示编辑",
+                     *         "email": "demo-editor@example.com",
+                     *         "id": 1,
+                     *         "role": "editor",
+                     *         "updated_at": "2026-03-02T01:30:00Z",
+                     *         "version": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -2066,6 +3084,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refresh_token": "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefreshRequest"];
             };
         };
@@ -2090,7 +3113,13 @@ export interface operations {
     me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2103,6 +3132,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "display_name": "演示编辑",
+                     *       "email": "demo-editor@example.com",
+                     *       "id": 1,
+                     *       "role": "editor",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
@@ -2128,6 +3169,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refresh_token": "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefreshRequest"];
             };
         };
@@ -2138,6 +3184,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIiwiaXNzIjoibmV3c2Rlc2siLCJpYXQiOjE3NzI0MTUwMDAsIm5iZiI6MTc3MjQxNTAwMCwiZXhwIjoxNzcyNDE1OTAwfQ.cfKb1FpJRLTr9vQyaXbEnqaPrEGiPS1W_1EzjrLynZs",
+                     *       "expires_in": 900,
+                     *       "refresh_token": "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919",
+                     *       "token_type": "Bearer",
+                     *       "user": {
+                     *         "active": true,
+                     *         "created_at": "2026-03-02T01:30:00Z",
+                     *         "display_name": "演示编辑",
+                     *         "email": "demo-editor@example.com",
+                     *         "id": 1,
+                     *         "role": "editor",
+                     *         "updated_at": "2026-03-02T01:30:00Z",
+                     *         "version": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -2186,6 +3250,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "avatar_url": null,
+                     *           "bio": null,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 1,
+                     *           "name": "周晓明",
+                     *           "slug": "zhou-xiaoming",
+                     *           "title": "记者",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "user_id": null,
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_AuthorOut"];
                 };
             };
@@ -2213,6 +3301,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "王敏",
+                 *       "slug": "wang-min",
+                 *       "title": "实习记者"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateAuthor"];
             };
         };
@@ -2226,6 +3321,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "avatar_url": null,
+                     *       "bio": null,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "name": "周晓明",
+                     *       "slug": "zhou-xiaoming",
+                     *       "title": "记者",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "user_id": null,
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthorOut"];
                 };
             };
@@ -2275,6 +3384,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "avatar_url": null,
+                     *       "bio": null,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "name": "周晓明",
+                     *       "slug": "zhou-xiaoming",
+                     *       "title": "记者",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "user_id": null,
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthorOut"];
                 };
             };
@@ -2299,7 +3422,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -2339,7 +3462,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -2354,6 +3477,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "bio": "跑社会新闻十年，常驻萍乡。"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateAuthor"];
             };
         };
@@ -2365,6 +3493,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "avatar_url": null,
+                     *       "bio": "跑社会新闻十年，常驻萍乡。",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "name": "周晓明",
+                     *       "slug": "zhou-xiaoming",
+                     *       "title": "记者",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "user_id": null,
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthorOut"];
                 };
             };
@@ -2419,6 +3561,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "auto_approve_comments": false,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "description": null,
+                     *           "id": 11,
+                     *           "name": "萍乡频道",
+                     *           "parent_id": 1,
+                     *           "position": 9,
+                     *           "slug": "pingxiang",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_ChannelListItem"];
                 };
             };
@@ -2446,6 +3612,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "萍乡的展览、演出和周末去处。",
+                 *       "name": "文化旅游",
+                 *       "parent_id": 11,
+                 *       "slug": "pingxiang-culture"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateChannel"];
             };
         };
@@ -2459,6 +3633,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "auto_approve_comments": false,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "description": null,
+                     *       "id": 11,
+                     *       "name": "萍乡频道",
+                     *       "parent_id": 1,
+                     *       "position": 9,
+                     *       "slug": "pingxiang",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChannelOut"];
                 };
             };
@@ -2508,6 +3696,108 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "auto_approve_comments": false,
+                     *       "breadcrumbs": [
+                     *         {
+                     *           "id": 1,
+                     *           "name": "大江网",
+                     *           "slug": "portal"
+                     *         },
+                     *         {
+                     *           "id": 11,
+                     *           "name": "萍乡频道",
+                     *           "slug": "pingxiang"
+                     *         }
+                     *       ],
+                     *       "children": [
+                     *         {
+                     *           "auto_approve_comments": false,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "description": null,
+                     *           "id": 13,
+                     *           "name": "时政要闻",
+                     *           "parent_id": 11,
+                     *           "position": 0,
+                     *           "slug": "pingxiang-politics",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         },
+                     *         {
+                     *           "auto_approve_comments": false,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "description": null,
+                     *           "id": 14,
+                     *           "name": "社会聚焦",
+                     *           "parent_id": 11,
+                     *           "position": 1,
+                     *           "slug": "pingxiang-society",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         },
+                     *         {
+                     *           "auto_approve_comments": false,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "description": null,
+                     *           "id": 15,
+                     *           "name": "县区动态",
+                     *           "parent_id": 11,
+                     *           "position": 2,
+                     *           "slug": "pingxiang-counties",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "description": null,
+                     *       "id": 11,
+                     *       "name": "萍乡频道",
+                     *       "parent_id": 1,
+                     *       "position": 9,
+                     *       "slug": "pingxiang",
+                     *       "tip_lines": [
+                     *         {
+                     *           "active": true,
+                     *           "channel_id": 11,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 1,
+                     *           "kind": "hotline",
+                     *           "label": "新闻热线",
+                     *           "position": 1,
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "value": "0799-6123456",
+                     *           "version": 1
+                     *         },
+                     *         {
+                     *           "active": true,
+                     *           "channel_id": 11,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 2,
+                     *           "kind": "qq",
+                     *           "label": "QQ爆料",
+                     *           "position": 2,
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "value": "800012345",
+                     *           "version": 1
+                     *         },
+                     *         {
+                     *           "active": true,
+                     *           "channel_id": 11,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 3,
+                     *           "kind": "sms",
+                     *           "label": "短信(微信)爆料",
+                     *           "position": 3,
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "value": "13900000000",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChannelDetailOut"];
                 };
             };
@@ -2532,7 +3822,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -2572,7 +3862,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -2587,6 +3877,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "萍乡的时政、社会和县区新闻。"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateChannel"];
             };
         };
@@ -2598,6 +3893,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "auto_approve_comments": false,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "description": "萍乡的时政、社会和县区新闻。",
+                     *       "id": 11,
+                     *       "name": "萍乡频道",
+                     *       "parent_id": 1,
+                     *       "position": 9,
+                     *       "slug": "pingxiang",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChannelOut"];
                 };
             };
@@ -2648,6 +3957,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "article_id": 2,
+                     *           "author_name": "驴友",
+                     *           "body": "预约系统什么时候开放？",
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 4,
+                     *           "parent_id": null,
+                     *           "status": "pending",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_CommentOut"];
                 };
             };
@@ -2691,6 +4023,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "article_id": 2,
+                     *       "author_name": "驴友",
+                     *       "body": "预约系统什么时候开放？",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 4,
+                     *       "parent_id": null,
+                     *       "status": "pending",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["CommentOut"];
                 };
             };
@@ -2716,7 +4061,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -2752,7 +4097,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -2763,6 +4108,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "status": "approved"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ModerateComment"];
             };
         };
@@ -2774,6 +4124,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "article_id": 2,
+                     *       "author_name": "驴友",
+                     *       "body": "预约系统什么时候开放？",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 4,
+                     *       "parent_id": null,
+                     *       "status": "approved",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["CommentOut"];
                 };
             };
@@ -2828,6 +4191,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "active": true,
+                     *           "channel_id": 11,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 1,
+                     *           "kind": "hotline",
+                     *           "label": "新闻热线",
+                     *           "position": 1,
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "value": "0799-6123456",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_TipLineOut"];
                 };
             };
@@ -2855,6 +4242,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "channel_id": 11,
+                 *       "kind": "wechat",
+                 *       "label": "微信爆料",
+                 *       "value": "pingxiang_news"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateTipLine"];
             };
         };
@@ -2868,6 +4263,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "channel_id": 11,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "kind": "hotline",
+                     *       "label": "新闻热线",
+                     *       "position": 1,
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "value": "0799-6123456",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["TipLineOut"];
                 };
             };
@@ -2912,6 +4321,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "channel_id": 11,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "kind": "hotline",
+                     *       "label": "新闻热线",
+                     *       "position": 1,
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "value": "0799-6123456",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["TipLineOut"];
                 };
             };
@@ -2936,7 +4359,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -2972,7 +4395,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -2983,6 +4406,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "label": "24小时新闻热线"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateTipLine"];
             };
         };
@@ -2994,6 +4422,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "channel_id": 11,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "kind": "hotline",
+                     *       "label": "24小时新闻热线",
+                     *       "position": 1,
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "value": "0799-6123456",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["TipLineOut"];
                 };
             };
@@ -3043,6 +4485,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "article_id": null,
+                     *           "assignee_id": null,
+                     *           "channel_id": 11,
+                     *           "contact": "13900000001",
+                     *           "content": "湘东区某路口的红绿灯坏了两天，早高峰很堵。",
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 1,
+                     *           "name": "李女士",
+                     *           "status": "new",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_TipOut"];
                 };
             };
@@ -3071,6 +4538,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "channel_id": 11,
+                 *       "contact": "13900000002",
+                 *       "content": "公园北门的公交站牌被风吹倒了，还没人来修。",
+                 *       "name": "张先生"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SendTip"];
             };
         };
@@ -3081,6 +4556,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "status": "new"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TipReceipt"];
                 };
             };
@@ -3118,6 +4599,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "article_id": null,
+                     *       "assignee_id": null,
+                     *       "channel_id": 11,
+                     *       "contact": "13900000001",
+                     *       "content": "湘东区某路口的红绿灯坏了两天，早高峰很堵。",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "name": "李女士",
+                     *       "status": "new",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["TipOut"];
                 };
             };
@@ -3143,7 +4639,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -3154,6 +4650,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "assignee_id": 1,
+                 *       "status": "in_progress"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateTip"];
             };
         };
@@ -3165,6 +4667,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "article_id": null,
+                     *       "assignee_id": 1,
+                     *       "channel_id": 11,
+                     *       "contact": "13900000001",
+                     *       "content": "湘东区某路口的红绿灯坏了两天，早高峰很堵。",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "name": "李女士",
+                     *       "status": "in_progress",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["TipOut"];
                 };
             };
@@ -3211,6 +4728,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "active": true,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "display_name": "演示编辑",
+                     *           "email": "demo-editor@example.com",
+                     *           "id": 1,
+                     *           "role": "editor",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_UserOut"];
                 };
             };
@@ -3239,6 +4778,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "display_name": "王敏",
+                 *       "email": "wang-min@example.com",
+                 *       "password": "a long passphrase",
+                 *       "role": "reporter"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateUser"];
             };
         };
@@ -3252,6 +4799,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "display_name": "演示编辑",
+                     *       "email": "demo-editor@example.com",
+                     *       "id": 1,
+                     *       "role": "editor",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
@@ -3291,6 +4850,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "display_name": "演示编辑",
+                     *       "email": "demo-editor@example.com",
+                     *       "id": 1,
+                     *       "role": "editor",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
@@ -3316,7 +4887,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -3352,7 +4923,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -3363,6 +4934,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "display_name": "萍乡值班编辑"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateUser"];
             };
         };
@@ -3374,6 +4950,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "display_name": "萍乡值班编辑",
+                     *       "email": "demo-editor@example.com",
+                     *       "id": 1,
+                     *       "role": "editor",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
@@ -3406,9 +4994,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     metrics: {
@@ -3426,7 +5020,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example # HELP newsdesk_http_requests Requests answered, by route pattern, method and status.
+                     *     # TYPE newsdesk_http_requests counter
+                     *     newsdesk_http_requests_total{route="/api/v1/articles",method="GET",status="200"} 1
+                     *     # HELP newsdesk_db_circuit_open 1 while the database is known to be unreachable and requests are answered 503 at once.
+                     *     # TYPE newsdesk_db_circuit_open gauge
+                     *     newsdesk_db_circuit_open 0
+                     *     # EOF
+                     */
                     "application/openmetrics-text; version=1.0.0; charset=utf-8": string;
+                    /**
+                     * @example # HELP newsdesk_http_requests_total Requests answered, by route pattern, method and status.
+                     *     # TYPE newsdesk_http_requests_total counter
+                     *     newsdesk_http_requests_total{route="/api/v1/articles",method="GET",status="200"} 1
+                     *     # HELP newsdesk_db_circuit_open 1 while the database is known to be unreachable and requests are answered 503 at once.
+                     *     # TYPE newsdesk_db_circuit_open gauge
+                     *     newsdesk_db_circuit_open 0
+                     */
                     "text/plain; version=0.0.4; charset=utf-8": string;
                 };
             };
@@ -3449,10 +5060,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "database": "sqlite",
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
         };
     };
 }
