@@ -507,17 +507,19 @@ fn group<T>(rows: Vec<(i64, T)>) -> HashMap<i64, Vec<T>> {
         })
 }
 
+/// Inserts `row` at version 1, created and last changed by the account `user_id`
+/// (`None` when an API token writes).
 pub fn insert(
     conn: &mut AnyConnection,
     row: &NewArticleRow,
-    user_id: i64,
+    user_id: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<ArticleRow> {
     diesel::insert_into(articles::table)
         .values((
             row,
-            articles::created_by.eq(Some(user_id)),
-            articles::updated_by.eq(Some(user_id)),
+            articles::created_by.eq(user_id),
+            articles::updated_by.eq(user_id),
             articles::created_at.eq(now),
             articles::updated_at.eq(now),
             articles::version.eq(1),
@@ -526,17 +528,18 @@ pub fn insert(
         .get_result(conn)
 }
 
+/// Applies `changes` as the account `user_id` (`None` when an API token writes).
 pub fn update(
     conn: &mut AnyConnection,
     id: i64,
     changes: &ArticleChanges,
-    user_id: i64,
+    user_id: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<ArticleRow> {
     diesel::update(articles::table.find(id))
         .set((
             changes,
-            articles::updated_by.eq(Some(user_id)),
+            articles::updated_by.eq(user_id),
             articles::updated_at.eq(now),
             articles::version.eq(articles::version + 1),
         ))

@@ -229,7 +229,8 @@ fn authorize(
         return Ok(());
     }
     if let Some(row) = current {
-        if row.created_by != Some(actor.id) || row.status != ArticleStatus::Draft {
+        let own = row.created_by.is_some() && row.created_by == actor.account_id();
+        if !own || row.status != ArticleStatus::Draft {
             return Err(ApiError::Forbidden(
                 "reporters may change only their own drafts".into(),
             ));
@@ -268,7 +269,7 @@ pub fn create(
     content_transaction(conn, |conn| {
         let channels = ChannelTree::load(conn)?;
         let checked = validate::check(conn, &draft.0, None, &channels)?;
-        let row = repo::insert(conn, &checked.row, actor.id, time::now())
+        let row = repo::insert(conn, &checked.row, actor.account_id(), time::now())
             .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
         let content = &checked.content;
         repo::insert_children(
@@ -434,8 +435,14 @@ pub fn update(
             current.updated_at,
             &snapshot,
         )?;
-        let row = repo::update(conn, current.id, &checked.row, actor.id, time::now())
-            .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
+        let row = repo::update(
+            conn,
+            current.id,
+            &checked.row,
+            actor.account_id(),
+            time::now(),
+        )
+        .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
         let content = &checked.content;
         repo::replace_children(
             conn,

@@ -215,7 +215,7 @@ pub fn refresh(
 pub fn logout(conn: &mut AnyConnection, user: CurrentUser, token: &str) -> Result<(), ApiError> {
     write_transaction(conn, |conn| {
         if let Some(row) = repo::find_by_hash(conn, &sha256_hex(token.as_bytes()))? {
-            if row.user_id == user.id {
+            if Some(row.user_id) == user.account_id() {
                 repo::revoke_family(conn, &row.family, time::now())?;
             }
         }
@@ -230,13 +230,13 @@ pub fn current_user(conn: &mut AnyConnection, user_id: i64) -> Result<CurrentUse
         .ok_or_else(|| {
             ApiError::Unauthorized("the account behind this token is gone or deactivated".into())
         })?;
-    Ok(CurrentUser {
-        id: user.id,
-        role: user.role,
-    })
+    Ok(CurrentUser::account(user.id, user.role))
 }
 
 /// The signed-in account's full record.
 pub fn me(conn: &mut AnyConnection, user: CurrentUser) -> Result<UserRow, ApiError> {
-    users::find(conn, user.id)?.ok_or_else(|| ApiError::not_found("user"))
+    let id = user
+        .account_id()
+        .ok_or_else(|| ApiError::Forbidden("an API token is not an account".into()))?;
+    users::find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))
 }
