@@ -15,7 +15,8 @@ use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
-    articles, auth, authors, channels, comments, health, http, metrics, tip_lines, tips, users,
+    articles, auth, authors, channels, comments, health, http, metrics, tip_lines, tips, tokens,
+    users,
 };
 
 /// Every documented route under `/api/v1`, collected for the OpenAPI document as it is
@@ -32,6 +33,7 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
     utoipa_actix_web::scope("/api/v1")
         .configure(auth::configure)
         .configure(users::configure)
+        .configure(tokens::configure)
         .configure(channels::configure)
         .configure(authors::configure)
         .configure(articles::configure)

@@ -23,6 +23,7 @@ pub mod shutdown;
 pub mod state;
 pub mod tip_lines;
 pub mod tips;
+pub mod tokens;
 pub mod users;
 
 pub use app::build;

@@ -33,6 +33,7 @@ use crate::error::{ApiError, FieldError, Problem};
     tags(
         (name = "auth", description = "Signing in: access and refresh tokens"),
         (name = "users", description = "Accounts (admins only)"),
+        (name = "tokens", description = "API tokens for integrators (admins only)"),
         (name = "channels", description = "The channel tree: portal, city channels, columns"),
         (name = "authors", description = "People named in bylines"),
         (name = "articles", description = "Articles: bodies in pages, bylines, workflow, search"),
@@ -48,7 +49,7 @@ pub struct ApiDoc;
 /// to the operations that take the new resource's id, so clients and fuzzers can follow
 /// them (`$response.body#/id`).
 /// (A tip's receipt has none: its sender cannot read the inbox.)
-const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 6] = [
+const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 7] = [
     (
         "/api/v1/channels",
         "201",
@@ -92,6 +93,12 @@ const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 6] = [
         "201",
         "id",
         &["get_user", "update_user", "delete_user"],
+    ),
+    (
+        "/api/v1/tokens",
+        "201",
+        "id",
+        &["get_token", "revoke_token"],
     ),
 ];
 
@@ -526,9 +533,13 @@ impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
-        scheme.bearer_format = Some("JWT".into());
-        scheme.description =
-            Some("An access token from `POST /api/v1/auth/login` or `/auth/refresh`.".into());
+        scheme.description = Some(
+            "Either an access token (a JWT) from `POST /api/v1/auth/login` or \
+             `/auth/refresh`, or an API token (`nd_…`) from `POST /api/v1/tokens`. An API \
+             token has an editor's rights (`write` scope) or an editor's reads alone \
+             (`read` scope: any other request is 403); revoked or expired, it is 401 at once."
+                .into(),
+        );
         components.add_security_scheme("bearer_auth", SecurityScheme::Http(scheme));
         let mut metrics = Http::new(HttpAuthScheme::Bearer);
         metrics.description = Some(
@@ -580,7 +591,7 @@ impl Modify for Servers {
 )]
 pub struct BadRequest(#[allow(dead_code)] Problem);
 
-/// No valid access token was sent.
+/// No valid access token or API token was sent.
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
@@ -589,7 +600,7 @@ pub struct BadRequest(#[allow(dead_code)] Problem);
 )]
 pub struct Unauthorized(#[allow(dead_code)] Problem);
 
-/// The signed-in account's role is too low.
+/// The caller's role is too low for this, or a `read` API token asked to write.
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
@@ -720,7 +731,7 @@ pub enum SignedInErrors {
     Unauthorized(#[ref_response] Unauthorized),
 }
 
-/// No or a bad access token, or too low a role.
+/// No or a bad token, or too low a role (or a `read` API token asking to write).
 #[derive(IntoResponses)]
 pub enum RoleErrors {
     #[response(status = 401)]

@@ -362,7 +362,8 @@ pub struct EditorRef {
 pub struct RevisionOut {
     /// The article's version number then.
     pub version: i64,
-    /// Who saved that version (`null` once their account is deleted).
+    /// Who saved that version (`null` once their account is deleted, or when an API
+    /// token saved it: a token is not an account).
     #[schema(required)]
     pub edited_by: Option<EditorRef>,
     /// When it was saved.

@@ -124,7 +124,8 @@ async fn the_examples_are_the_demo_newsroom_as_the_api_shows_it() {
         let Some(shown) = example["data"].as_array() else {
             continue;
         };
-        if path.ends_with("/revisions") {
+        // A token's hint is random, and the demo has no token: the list shows its shape.
+        if path.ends_with("/revisions") || path == "/api/v1/tokens" {
             continue;
         }
         let path = example_path(path, operation);

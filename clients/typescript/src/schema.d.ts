@@ -163,7 +163,8 @@ export interface paths {
         /**
          * Sign out
          * @description Revokes the refresh token given (and every token renewed from it). The access token
-         *     stays valid until it expires, at most 15 minutes.
+         *     stays valid until it expires, at most 15 minutes. A `read` API token gets 403, as on
+         *     every write.
          */
         post: operations["logout"];
         delete?: never;
@@ -182,6 +183,7 @@ export interface paths {
         /**
          * The current user
          * @description The account the access token belongs to, as loaded now (role changes show at once).
+         *     An API token is not an account: 403.
          */
         get: operations["me"];
         put?: never;
@@ -473,6 +475,58 @@ export interface paths {
          *     the status of a tip assigned to them.
          */
         patch: operations["update_tip"];
+        trace?: never;
+    };
+    "/api/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API tokens
+         * @description Every token, newest first, revoked and expired ones included; never their secrets.
+         */
+        get: operations["list_tokens"];
+        put?: never;
+        /**
+         * Create an API token
+         * @description A long-lived token for a machine (a build server, an app's backend), sent as
+         *     `Authorization: Bearer nd_…`. It acts as itself, with the rights of its scope, never
+         *     as the admin who made it. The answer holds its secret, this once: the server keeps
+         *     only a digest.
+         */
+        post: operations["create_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an API token
+         * @description Its name, scope, hint and times; never its secret.
+         */
+        get: operations["get_token"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API token
+         * @description The token stops working at once: the next request that sends it gets 401. It stays
+         *     listed, with `revoked_at`. Revoking it again changes nothing.
+         */
+        delete: operations["revoke_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/users": {
@@ -1252,6 +1306,26 @@ export interface components {
             value: string;
         };
         /**
+         * @description A new API token.
+         * @example {
+         *       "name": "前端构建服务器",
+         *       "scope": "read"
+         *     }
+         */
+        CreateToken: {
+            /**
+             * Format: date-time
+             * @description When it stops working, in the future; absent or `null`: never.
+             */
+            expires_at?: string | null;
+            name: string;
+            /**
+             * @description `read`: what an editor may read, drafts included (for previews and builds), and
+             *     no writes; `write`: an editor's rights.
+             */
+            scope: components["schemas"]["TokenScope"];
+        };
+        /**
          * @description A new account.
          * @example {
          *       "display_name": "王敏",
@@ -1332,6 +1406,11 @@ export interface components {
         /** @description Every list response: `{"data": [...], "meta": {...}}`. */
         ListEnvelope_TipOut: {
             data: components["schemas"]["TipOut"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description Every list response: `{"data": [...], "meta": {...}}`. */
+        ListEnvelope_TokenOut: {
+            data: components["schemas"]["TokenOut"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description Every list response: `{"data": [...], "meta": {...}}`. */
@@ -1661,6 +1740,72 @@ export interface components {
          */
         TipStatus: "new" | "in_progress" | "used" | "dismissed" | "spam";
         /**
+         * @description A token just made, with its secret. This is the only answer that ever holds the
+         *     secret: the server keeps only a digest of it.
+         * @example {
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "created_by": 1,
+         *       "expires_at": null,
+         *       "hint": "nd_3f9a1c",
+         *       "id": 1,
+         *       "last_used_at": null,
+         *       "name": "前端构建服务器",
+         *       "revoked_at": null,
+         *       "scope": "read",
+         *       "secret": "nd_3f9a1c…"
+         *     }
+         */
+        TokenCreated: components["schemas"]["TokenOut"] & {
+            /** @description The secret, shown this once: send it as `Authorization: Bearer nd_…`. */
+            secret: string;
+        };
+        /**
+         * @description An API token as listed and read: never its secret.
+         * @example {
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "created_by": 1,
+         *       "expires_at": null,
+         *       "hint": "nd_3f9a1c",
+         *       "id": 1,
+         *       "last_used_at": "2026-03-02T03:30:00Z",
+         *       "name": "前端构建服务器",
+         *       "revoked_at": null,
+         *       "scope": "read"
+         *     }
+         */
+        TokenOut: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description The admin who made it (`null` once their account is deleted); the token does not
+             *     act as them.
+             */
+            created_by: number | null;
+            /**
+             * Format: date-time
+             * @description When it stops working; `null`: never.
+             */
+            expires_at: string | null;
+            /** @description The token's first characters, to recognise it by; not enough to use it. */
+            hint: string;
+            /** Format: int64 */
+            readonly id: number;
+            /**
+             * Format: date-time
+             * @description When it was last used, to the minute; `null`: never.
+             */
+            last_used_at: string | null;
+            /** @description What the token is for, such as the integration that holds it. */
+            name: string;
+            /**
+             * Format: date-time
+             * @description When it was revoked; `null`: it was not.
+             */
+            revoked_at: string | null;
+            scope: components["schemas"]["TokenScope"];
+        };
+        /**
          * @description A fresh access token and the refresh token that replaces it when it expires.
          * @example {
          *       "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIiwiaXNzIjoibmV3c2Rlc2siLCJpYXQiOjE3NzI0MTUwMDAsIm5iZiI6MTc3MjQxNTAwMCwiZXhwIjoxNzcyNDE1OTAwfQ.cfKb1FpJRLTr9vQyaXbEnqaPrEGiPS1W_1EzjrLynZs",
@@ -1693,6 +1838,12 @@ export interface components {
             token_type: string;
             user: components["schemas"]["UserOut"];
         };
+        /**
+         * @description What an API token may do: `read` what an editor may read (drafts included), or
+         *     `write` with an editor's rights.
+         * @enum {string}
+         */
+        TokenScope: "read" | "write";
         /**
          * @description Changes to an article; absent fields stay, `null` clears a clearable one. Lists
          *     (`bylines`, `tags`, `related_ids`, `pages`) are replaced whole.
@@ -1873,7 +2024,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The signed-in account's role is too low. */
+        /** @description The caller's role is too low for this, or a `read` API token asked to write. */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -1994,7 +2145,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No valid access token was sent. */
+        /** @description No valid access token or API token was sent. */
         Unauthorized: {
             headers: {
                 /** @description Always `Bearer` */
@@ -3102,6 +3253,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
@@ -3156,6 +3308,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -4694,6 +4847,213 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    list_tokens: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                per_page?: number;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of API tokens */
+            200: {
+                headers: {
+                    ETag?: string;
+                    /** @description RFC 8288 first/prev/next/last */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "created_by": 1,
+                     *           "expires_at": null,
+                     *           "hint": "nd_3f9a1c",
+                     *           "id": 1,
+                     *           "last_used_at": "2026-03-02T03:30:00Z",
+                     *           "name": "前端构建服务器",
+                     *           "revoked_at": null,
+                     *           "scope": "read"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ListEnvelope_TokenOut"];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "前端构建服务器",
+                 *       "scope": "read"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateToken"];
+            };
+        };
+        responses: {
+            /** @description Created; `secret` is shown this once */
+            201: {
+                headers: {
+                    /** @description The new token's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "created_by": 1,
+                     *       "expires_at": null,
+                     *       "hint": "nd_3f9a1c",
+                     *       "id": 1,
+                     *       "last_used_at": null,
+                     *       "name": "前端构建服务器",
+                     *       "revoked_at": null,
+                     *       "scope": "read",
+                     *       "secret": "nd_3f9a1c…"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TokenCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    get_token: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API token */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "created_by": 1,
+                     *       "expires_at": null,
+                     *       "hint": "nd_3f9a1c",
+                     *       "id": 1,
+                     *       "last_used_at": "2026-03-02T03:30:00Z",
+                     *       "name": "前端构建服务器",
+                     *       "revoked_at": null,
+                     *       "scope": "read"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TokenOut"];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    revoke_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
