@@ -27,4 +27,5 @@ mod response_cache;
 mod seed;
 mod support;
 mod tip_lines;
+mod tokens;
 mod users;
