@@ -351,25 +351,22 @@ pub struct ArticlePageQuery {
     /// (then 404, as for any article the caller may not see). The answer is
     /// `Cache-Control: private, no-store` and `X-Robots-Tag: noindex`, and is never kept by
     /// Newsdesk's memory or a CDN. With a token, the token alone decides what is shown.
-    #[param(example = "1767225600.2pQ3lV0u8kq2w1Xo9y8V4b3zT6rJmN0aHcE5dF7gK1s")]
+    #[param(example = preview_token_example)]
     pub preview: Option<String>,
 }
 
 /// A preview link for an unpublished article.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = PreviewOut::example)]
 pub struct PreviewOut {
     /// Send as `?preview=` on `GET /articles/{id_or_slug}`; anyone holding it can read
     /// the article, so share it as you would the draft itself.
-    #[schema(example = "1767225600.2pQ3lV0u8kq2w1Xo9y8V4b3zT6rJmN0aHcE5dF7gK1s")]
     pub token: String,
     /// When the link stops working: `NEWSDESK_PREVIEW_TTL_SECS` after it was made,
     /// rounded up to a whole second. It stops sooner if the article's status changes.
     pub expires_at: DateTime<Utc>,
     /// The article's address with the token, ready to request (add `&page=N` for other
     /// pages).
-    #[schema(
-        example = "/api/v1/articles/42?preview=1767225600.2pQ3lV0u8kq2w1Xo9y8V4b3zT6rJmN0aHcE5dF7gK1s"
-    )]
     pub path: String,
 }
 
@@ -489,6 +486,23 @@ impl EditorRef {
             id: editor.id,
             display_name: editor.display_name,
         }
+    }
+}
+
+/// A preview token for the demo's draft (article 6), made at the example time and
+/// working for a day.
+fn preview_token_example() -> &'static str {
+    "1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ"
+}
+
+impl PreviewOut {
+    /// The link to the demo's draft (`night-market-draft`, article 6).
+    fn example() -> Self {
+        Self::from(Preview {
+            article_id: 6,
+            token: preview_token_example().into(),
+            expires_at: time::example(24),
+        })
     }
 }
 

@@ -123,7 +123,7 @@ pub(super) async fn get_article(
 /// the articles they wrote; a published or archived article has none (409).
 #[utoipa::path(
     tag = "articles",
-    params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang-industry-turns-green")),
+    params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "night-market-draft")),
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The link; `Cache-Control: no-store`", body = PreviewOut,

@@ -1446,7 +1446,14 @@ export interface components {
              */
             website?: string | null;
         };
-        /** @description A preview link for an unpublished article. */
+        /**
+         * @description A preview link for an unpublished article.
+         * @example {
+         *       "expires_at": "2026-03-03T01:30:00Z",
+         *       "path": "/api/v1/articles/6?preview=1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ",
+         *       "token": "1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ"
+         *     }
+         */
         PreviewOut: {
             /**
              * Format: date-time
@@ -1457,13 +1464,11 @@ export interface components {
             /**
              * @description The article's address with the token, ready to request (add `&page=N` for other
              *     pages).
-             * @example /api/v1/articles/42?preview=1767225600.2pQ3lV0u8kq2w1Xo9y8V4b3zT6rJmN0aHcE5dF7gK1s
              */
             path: string;
             /**
              * @description Send as `?preview=` on `GET /articles/{id_or_slug}`; anyone holding it can read
              *     the article, so share it as you would the draft itself.
-             * @example 1767225600.2pQ3lV0u8kq2w1Xo9y8V4b3zT6rJmN0aHcE5dF7gK1s
              */
             token: string;
         };
@@ -2413,7 +2418,7 @@ export interface operations {
                  *     (then 404, as for any article the caller may not see). The answer is
                  *     `Cache-Control: private, no-store` and `X-Robots-Tag: noindex`, and is never kept by
                  *     Newsdesk's memory or a CDN. With a token, the token alone decides what is shown.
-                 * @example 1767225600.2pQ3lV0u8kq2w1Xo9y8V4b3zT6rJmN0aHcE5dF7gK1s
+                 * @example 1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ
                  */
                 preview?: string;
             };
@@ -2862,7 +2867,7 @@ export interface operations {
             path: {
                 /**
                  * @description Numeric id or slug
-                 * @example pingxiang-industry-turns-green
+                 * @example night-market-draft
                  */
                 id_or_slug: string;
             };
@@ -2878,6 +2883,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "expires_at": "2026-03-03T01:30:00Z",
+                     *       "path": "/api/v1/articles/6?preview=1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ",
+                     *       "token": "1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PreviewOut"];
                 };
             };
