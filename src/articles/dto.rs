@@ -8,7 +8,7 @@ use super::content::{
     ArticleContent, ArticleUpdate, BylineRef, ListRequest, NewArticle, Sort, Source,
 };
 use super::revision::Revision;
-use super::service::{Article, ArticlePage};
+use super::service::{Article, ArticlePage, Preview};
 use crate::channels::dto::ChannelRef;
 use crate::domain::enums::{ArticleStatus, BylineRole};
 use crate::domain::time::{self, to_utc};
@@ -339,13 +339,48 @@ impl From<ArticleListQuery> for ListRequest {
     }
 }
 
-/// Which body page to return.
+/// Which body page to return, and the preview token that may show an unpublished article.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ArticlePageQuery {
     /// The body page, from 1.
     #[param(minimum = 1, default = 1)]
     pub page: Option<i32>,
+    /// A token from `POST /articles/{id_or_slug}/preview`: shows that article, draft or
+    /// scheduled, to anyone holding it, until it expires or the article's status changes
+    /// (then 404, as for any article the caller may not see). The answer is
+    /// `Cache-Control: private, no-store` and `X-Robots-Tag: noindex`, and is never kept by
+    /// Newsdesk's memory or a CDN. With a token, the token alone decides what is shown.
+    #[param(example = preview_token_example)]
+    pub preview: Option<String>,
+}
+
+/// A preview link for an unpublished article.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = PreviewOut::example)]
+pub struct PreviewOut {
+    /// Send as `?preview=` on `GET /articles/{id_or_slug}`; anyone holding it can read
+    /// the article, so share it as you would the draft itself.
+    pub token: String,
+    /// When the link stops working: `NEWSDESK_PREVIEW_TTL_SECS` after it was made,
+    /// rounded up to a whole second. It stops sooner if the article's status changes.
+    pub expires_at: DateTime<Utc>,
+    /// The article's address with the token, ready to request (add `&page=N` for other
+    /// pages).
+    pub path: String,
+}
+
+impl From<Preview> for PreviewOut {
+    fn from(preview: Preview) -> Self {
+        Self {
+            path: format!(
+                "/api/v1/articles/{}?preview={}",
+                preview.article_id, preview.token
+            ),
+            token: preview.token,
+            expires_at: preview.expires_at,
+        }
+    }
 }
 
 /// Who saved a version.
@@ -452,6 +487,23 @@ impl EditorRef {
             id: editor.id,
             display_name: editor.display_name,
         }
+    }
+}
+
+/// A preview token for the demo's draft (article 6), made at the example time and
+/// working for a day.
+fn preview_token_example() -> &'static str {
+    "1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ"
+}
+
+impl PreviewOut {
+    /// The link to the demo's draft (`night-market-draft`, article 6).
+    fn example() -> Self {
+        Self::from(Preview {
+            article_id: 6,
+            token: preview_token_example().into(),
+            expires_at: time::example(24),
+        })
     }
 }
 

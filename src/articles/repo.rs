@@ -42,6 +42,8 @@ pub struct ArticleRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    /// When the status last changed (or the article was created).
+    pub status_changed_at: NaiveDateTime,
 }
 
 /// The columns an insert sets (all of them but ids, counters and stamps, which the repo
@@ -523,6 +525,7 @@ pub fn insert(
             articles::created_at.eq(now),
             articles::updated_at.eq(now),
             articles::version.eq(1),
+            articles::status_changed_at.eq(now),
         ))
         .returning(articles::all_columns)
         .get_result(conn)
@@ -542,6 +545,11 @@ pub fn update(
             articles::updated_by.eq(user_id),
             articles::updated_at.eq(now),
             articles::version.eq(articles::version + 1),
+            articles::status_changed_at.eq(diesel::dsl::case_when(
+                articles::status.ne(changes.status),
+                now.into_sql::<diesel::sql_types::Timestamp>(),
+            )
+            .otherwise(articles::status_changed_at)),
         ))
         .returning(articles::all_columns)
         .get_result(conn)

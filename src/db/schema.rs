@@ -128,6 +128,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        status_changed_at -> Timestamp,
     }
 }
 

@@ -4,6 +4,7 @@ pub mod enums;
 pub mod html;
 pub mod paging;
 pub mod precondition;
+pub mod preview;
 pub mod role;
 pub mod slug;
 pub mod stored;

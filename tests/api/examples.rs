@@ -226,7 +226,8 @@ async fn the_examples_are_the_demo_newsroom_as_the_api_shows_it() {
                 assert_shows(&Value::Object(receipt.clone()), &answer, path);
             }
         }
-        for (field, value) in sent.as_object().unwrap() {
+        // A POST without a body (a preview link) sets nothing.
+        for (field, value) in sent.as_object().into_iter().flatten() {
             let plain = !value.is_object()
                 && value
                     .as_array()

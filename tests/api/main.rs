@@ -22,6 +22,7 @@ mod metrics;
 mod migrations;
 mod openapi;
 mod outage;
+mod previews;
 mod problems;
 mod response_cache;
 mod seed;

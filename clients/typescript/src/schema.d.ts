@@ -41,6 +41,13 @@ export interface paths {
         /**
          * Read an article
          * @description By id or slug, with one page of its body (`?page=N`, default 1).
+         *
+         *     With `?preview=TOKEN` (from `POST /articles/{id_or_slug}/preview`), anyone, signed in
+         *     or not, reads that draft or scheduled article as an editor does, until the token
+         *     expires or the article's status changes; any other token is a 404, as for an article
+         *     the caller may not see. That answer is `Cache-Control: private, no-store` with
+         *     `X-Robots-Tag: noindex`, and carries neither surrogate keys nor `X-Newsdesk-Cache`:
+         *     neither Newsdesk's memory nor a CDN keeps it.
          */
         get: operations["get_article"];
         put?: never;
@@ -81,6 +88,31 @@ export interface paths {
          *     (`NEWSDESK_PUBLIC_WRITES_PER_MINUTE`, then 429 with `Retry-After`).
          */
         post: operations["post_comment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/articles/{id_or_slug}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a preview link
+         * @description A signed link that shows this draft or scheduled article to a front end without an
+         *     account (`GET /articles/{id_or_slug}?preview=TOKEN`), for `NEWSDESK_PREVIEW_TTL_SECS`
+         *     (a day by default). Changing the article's status (publishing, scheduling, archiving,
+         *     back to draft) ends every link made before; content edits keep them working, so the
+         *     link always shows the latest text. Editors make links for any article, reporters for
+         *     the articles they wrote; a published or archived article has none (409).
+         */
+        post: operations["create_preview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1493,6 +1525,32 @@ export interface components {
              */
             website?: string | null;
         };
+        /**
+         * @description A preview link for an unpublished article.
+         * @example {
+         *       "expires_at": "2026-03-03T01:30:00Z",
+         *       "path": "/api/v1/articles/6?preview=1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ",
+         *       "token": "1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ"
+         *     }
+         */
+        PreviewOut: {
+            /**
+             * Format: date-time
+             * @description When the link stops working: `NEWSDESK_PREVIEW_TTL_SECS` after it was made,
+             *     rounded up to a whole second. It stops sooner if the article's status changes.
+             */
+            expires_at: string;
+            /**
+             * @description The article's address with the token, ready to request (add `&page=N` for other
+             *     pages).
+             */
+            path: string;
+            /**
+             * @description Send as `?preview=` on `GET /articles/{id_or_slug}`; anyone holding it can read
+             *     the article, so share it as you would the draft itself.
+             */
+            token: string;
+        };
         /** @description An RFC 9457 problem document, the body of every error response. */
         Problem: {
             /**
@@ -2505,6 +2563,15 @@ export interface operations {
             query?: {
                 /** @description The body page, from 1. */
                 page?: number;
+                /**
+                 * @description A token from `POST /articles/{id_or_slug}/preview`: shows that article, draft or
+                 *     scheduled, to anyone holding it, until it expires or the article's status changes
+                 *     (then 404, as for any article the caller may not see). The answer is
+                 *     `Cache-Control: private, no-store` and `X-Robots-Tag: noindex`, and is never kept by
+                 *     Newsdesk's memory or a CDN. With a token, the token alone decides what is shown.
+                 * @example 1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ
+                 */
+                preview?: string;
             };
             header?: {
                 /**
@@ -2527,13 +2594,15 @@ export interface operations {
             /** @description The article with the requested page */
             200: {
                 headers: {
-                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    /** @description As on every public read (anonymous: `public, max-age=0, s-maxage=N, …`; signed in: `private, no-cache`), except with `preview`: `private, no-store`, kept by no cache. */
                     "Cache-Control"?: string;
                     ETag?: string;
                     /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
                     "Surrogate-Key"?: string;
                     /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
                     "X-Newsdesk-Cache"?: string;
+                    /** @description `noindex` on an answer to a preview token */
+                    "X-Robots-Tag"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2937,6 +3006,48 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    create_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Numeric id or slug
+                 * @example night-market-draft
+                 */
+                id_or_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link; `Cache-Control: no-store` */
+            201: {
+                headers: {
+                    /** @description The preview's address, as `path` */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expires_at": "2026-03-03T01:30:00Z",
+                     *       "path": "/api/v1/articles/6?preview=1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ",
+                     *       "token": "1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PreviewOut"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
