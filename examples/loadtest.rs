@@ -240,10 +240,6 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
             diesel::sql_query("SET synchronous_commit = off").execute(conn)?
         }
     };
-    let editor = CurrentUser {
-        id: 0,
-        role: Role::Editor,
-    };
     let editor = newsdesk::users::service::create_now(
         conn,
         &state.auth.passwords,
@@ -254,7 +250,7 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
             role: "editor".into(),
         },
     )
-    .map(|u| CurrentUser { id: u.id, ..editor })?;
+    .map(|u| CurrentUser::account(u.id, Role::Editor))?;
     let channel =
         |name: &str, slug: String, parent: Option<i64>, conn: &mut newsdesk::db::AnyConnection| {
             channels::create(

@@ -6,10 +6,13 @@ use std::path::{Path, PathBuf};
 
 use crate::db::DatabaseTarget;
 use crate::domain::address::AllowList;
+use crate::domain::preview::PreviewKey;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://newsdesk.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 const MIN_SECRET_BYTES: usize = 32;
+/// A preview link works for a day unless configured otherwise, and for 1 minute to 30 days.
+const PREVIEW_TTL_SECS: (u32, u32, u32) = (86_400, 60, 30 * 86_400);
 
 /// Everything the server needs, built once by [`Config::from_env`] and passed down.
 #[derive(Clone)]
@@ -66,6 +69,11 @@ pub struct Config {
     pub jobs: JobSettings,
     /// Hosts and networks webhooks may reach although they are not public.
     pub webhook_allow: AllowList,
+    /// Signs draft preview links: derived from the JWT secret, so every node of a
+    /// deployment accepts the links any node made. Never logged.
+    pub preview_key: PreviewKey,
+    /// How long a preview link works (`NEWSDESK_PREVIEW_TTL_SECS`).
+    pub preview_ttl_secs: u32,
 }
 
 /// How the job workers run jobs.
@@ -239,7 +247,7 @@ impl Config {
             }
             Some(key) => key.into_bytes(),
             None => match &database {
-                DatabaseTarget::Postgres(_) => derived_client_hash_key(&jwt_secret),
+                DatabaseTarget::Postgres(_) => derived_key(&jwt_secret, CLIENT_HASH_KEY_LABEL),
                 DatabaseTarget::Sqlite(path) => sqlite_side_secret(path, CLIENT_HASH_KEY_FILE)?,
             },
         };
@@ -271,7 +279,16 @@ impl Config {
             })
             .unwrap_or_default();
 
+        let (ttl, min_ttl, max_ttl) = PREVIEW_TTL_SECS;
         Ok(Self {
+            preview_key: PreviewKey::new(derived_key(&jwt_secret, PREVIEW_KEY_LABEL)),
+            preview_ttl_secs: parse_between(
+                &get,
+                "NEWSDESK_PREVIEW_TTL_SECS",
+                ttl,
+                min_ttl,
+                max_ttl,
+            )?,
             bind,
             jwt_secret,
             client_hash_key,
@@ -396,13 +413,27 @@ fn parse_number(
     default: u32,
     min: u32,
 ) -> Result<u32, ConfigError> {
+    parse_between(get, name, default, min, u32::MAX)
+}
+
+fn parse_between(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u32,
+    min: u32,
+    max: u32,
+) -> Result<u32, ConfigError> {
     match get(name) {
         None => Ok(default),
         Some(raw) => match raw.trim().parse::<u32>() {
-            Ok(n) if n >= min => Ok(n),
-            _ => Err(error(
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ if max == u32::MAX => Err(error(
                 name,
                 format!("{raw:?} is not a whole number >= {min}"),
+            )),
+            _ => Err(error(
+                name,
+                format!("{raw:?} is not a whole number from {min} to {max}"),
             )),
         },
     }
@@ -547,20 +578,24 @@ fn side_path(db_path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// The client-hash key of a PostgreSQL deployment that sets none: HMAC-SHA256 keyed
-/// with the JWT secret over a fixed label, so every node derives the same key.
+/// The label of the client-hash key of a PostgreSQL deployment that sets none.
+const CLIENT_HASH_KEY_LABEL: &[u8] = b"newsdesk/client-address-hash-key v1";
+/// The label of the key preview links are signed with.
+const PREVIEW_KEY_LABEL: &[u8] = b"newsdesk/article-preview-key v1";
+
+/// A key derived from the JWT secret for one purpose: HMAC-SHA256 keyed with the secret
+/// over a fixed label, so every node derives the same key.
 ///
 /// It is independent of the JWT secret in practice: HMAC is a pseudo-random function,
-/// so the key reveals nothing of the secret, and no token signature can equal it,
-/// because a JWT signing input is two base64url segments joined by a dot and the label
-/// holds characters (`/`, a space) that base64url never does.
-fn derived_client_hash_key(jwt_secret: &[u8]) -> Vec<u8> {
+/// so the key reveals nothing of the secret (nor of another label's key), and no token
+/// signature can equal it, because a JWT signing input is two base64url segments joined
+/// by a dot and each label holds characters (`/`, a space) that base64url never does.
+fn derived_key(jwt_secret: &[u8], label: &[u8]) -> Vec<u8> {
     use hmac::{Hmac, Mac};
-    const LABEL: &[u8] = b"newsdesk/client-address-hash-key v1";
     #[allow(clippy::expect_used)] // HMAC takes a key of any length.
     let mut mac =
         Hmac::<sha2::Sha256>::new_from_slice(jwt_secret).expect("HMAC accepts any key length");
-    mac.update(LABEL);
+    mac.update(label);
     mac.finalize().into_bytes().to_vec()
 }
 
@@ -637,6 +672,41 @@ mod tests {
             config(&short).unwrap_err().variable,
             "NEWSDESK_CLIENT_HASH_KEY"
         );
+    }
+
+    #[test]
+    fn every_node_accepts_the_preview_links_of_another_for_a_day_by_default() {
+        use crate::domain::enums::ArticleStatus;
+        use crate::domain::preview::Subject;
+        let vars = [
+            ("DATABASE_URL", "postgres://db/news"),
+            ("NEWSDESK_JWT_SECRET", SECRET),
+        ];
+        let (one, other) = (config(&vars).unwrap(), config(&vars).unwrap());
+        assert_eq!(one.preview_ttl_secs, 86_400);
+        let subject = Subject {
+            article_id: 7,
+            status: ArticleStatus::Draft,
+            status_changed_at: chrono::Utc::now().naive_utc(),
+        };
+        let now = chrono::Utc::now();
+        let token = one
+            .preview_key
+            .sign(&subject, now + chrono::Duration::hours(1));
+        assert!(other.preview_key.verify(&token, &subject, now));
+        let rotated = [
+            vars[0],
+            ("NEWSDESK_JWT_SECRET", "another-secret-of-at-least-32-bytes"),
+        ];
+        assert!(
+            !config(&rotated)
+                .unwrap()
+                .preview_key
+                .verify(&token, &subject, now)
+        );
+
+        let hour = [vars[0], vars[1], ("NEWSDESK_PREVIEW_TTL_SECS", "3600")];
+        assert_eq!(config(&hour).unwrap().preview_ttl_secs, 3600);
     }
 
     #[test]

@@ -125,7 +125,7 @@ impl ApiError {
         }
     }
 
-    fn problem(&self) -> Problem {
+    pub(crate) fn problem(&self) -> Problem {
         let status = self.status_code();
         let errors = match self {
             Self::Validation(errors) | Self::BadRequest(_, errors) => errors.clone(),

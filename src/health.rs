@@ -18,20 +18,26 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// A probe's answer.
 #[derive(Serialize, ToSchema)]
+#[schema(example = json!({"status": "ok", "database": "sqlite"}))]
 pub struct Health {
     /// Always `ok` when the probe succeeds.
-    #[schema(example = "ok")]
     pub status: &'static str,
     /// The database backend in use (readiness only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "sqlite")]
     pub database: Option<&'static str>,
 }
 
 /// Liveness
 ///
 /// The process is up and serving; touches nothing else.
-#[utoipa::path(tag = "service", responses((status = 200, description = "The process is up", body = Health)))]
+#[utoipa::path(
+    tag = "service",
+    responses(
+        (status = 200, description = "The process is up", body = Health,
+            example = json!({"status": "ok"})),
+        (status = 400, response = crate::openapi::BadRequest),
+    )
+)]
 #[get("/healthz")]
 pub(crate) async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
@@ -49,7 +55,10 @@ pub(crate) async fn healthz() -> HttpResponse {
     tag = "service",
     responses(
         (status = 200, description = "The database takes writes", body = Health),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 500, response = crate::openapi::InternalError),
         (status = 503, response = crate::openapi::Unavailable),
+        (status = 507, response = crate::openapi::InsufficientStorage),
     )
 )]
 #[get("/readyz")]

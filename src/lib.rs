@@ -24,6 +24,7 @@ pub mod shutdown;
 pub mod state;
 pub mod tip_lines;
 pub mod tips;
+pub mod tokens;
 pub mod users;
 pub mod webhooks;
 

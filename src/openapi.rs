@@ -1,20 +1,25 @@
 //! The OpenAPI document: its fixed parts (info, security scheme, shared error responses)
 //! merged with the paths and schemas collected from every handler by utoipa-actix-web.
 
+use serde_json::{Value, json};
+use utoipa::openapi::content::Content;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::server::{ServerBuilder, ServerVariableBuilder};
 use utoipa::{IntoResponses, Modify, OpenApi, ToResponse};
 
+use crate::domain::slug::Slug;
 use crate::domain::text::{EMAIL_MAX_CHARS, EMAIL_PATTERN, URL_MAX_CHARS, URL_PATTERN};
-use crate::error::{FieldError, Problem};
+use crate::error::{ApiError, FieldError, Problem};
 
+// The licence is Cargo.toml's, as an SPDX identifier.
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Newsdesk",
         description = include_str!("openapi_intro.md"),
-        license(name = "MIT"),
+        contact(name = "The Newsdesk maintainers"),
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Servers),
     components(
         // Schemas only a query parameter names are not collected from the handlers.
         schemas(Problem, FieldError, crate::articles::dto::ArticleSort),
@@ -28,6 +33,7 @@ use crate::error::{FieldError, Problem};
     tags(
         (name = "auth", description = "Signing in: access and refresh tokens"),
         (name = "users", description = "Accounts (admins only)"),
+        (name = "tokens", description = "API tokens for integrators (admins only)"),
         (name = "channels", description = "The channel tree: portal, city channels, columns"),
         (name = "authors", description = "People named in bylines"),
         (name = "articles", description = "Articles: bodies in pages, bylines, workflow, search"),
@@ -44,7 +50,7 @@ pub struct ApiDoc;
 /// to the operations that take the new resource's id, so clients and fuzzers can follow
 /// them (`$response.body#/id`).
 /// (A tip's receipt has none: its sender cannot read the inbox.)
-const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 6] = [
+const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 7] = [
     (
         "/api/v1/channels",
         "201",
@@ -89,10 +95,14 @@ const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 6] = [
         "id",
         &["get_user", "update_user", "delete_user"],
     ),
+    (
+        "/api/v1/tokens",
+        "201",
+        "id",
+        &["get_token", "revoke_token"],
+    ),
 ];
 
-/// Completes the collected document: the links of [`CREATED_RESOURCE_LINKS`], and the
-/// 500 and 503 answers any API operation can give.
 /// What every public read's answer says to caches (see `http::cache`).
 const PUBLIC_ANSWER_HEADERS: &[(&str, &str)] = &[
     (
@@ -113,6 +123,9 @@ const PUBLIC_ANSWER_HEADERS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Completes the collected document: the 500, 503 and 507 answers any API operation can
+/// give, the cache headers of public reads, the links of [`CREATED_RESOURCE_LINKS`], and
+/// the examples of every body.
 pub fn finish(document: &mut utoipa::openapi::OpenApi) {
     complete(document);
     // The rules below are about the shape of the whole document, which reads far more
@@ -198,6 +211,96 @@ fn complete(document: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+
+    show_examples(document);
+}
+
+/// Shows every request and response body by example, each example written once, on its
+/// type (`#[schema(example = …)]`): a body gets its schema's example; a list, a page
+/// holding its item's example; the answer to a PATCH, the example of its resource with
+/// the example change applied, one version on. An example an operation states itself
+/// stays.
+fn show_examples(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+
+    let schemas = document
+        .components
+        .as_ref()
+        .and_then(|components| serde_json::to_value(&components.schemas).ok())
+        .unwrap_or_default();
+    let example_of = |content: &Content| {
+        let schema = serde_json::to_value(content.schema.as_ref()?).ok()?;
+        schema_example(&schema, &schemas)
+    };
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            (&mut item.get, false),
+            (&mut item.post, false),
+            (&mut item.delete, false),
+            (&mut item.patch, true),
+        ];
+        for (operation, patch) in operations {
+            let Some(operation) = operation else { continue };
+            let mut change = None;
+            let body = match &mut operation.request_body {
+                Some(RefOr::T(body)) => Some(body),
+                _ => None,
+            };
+            for content in body.into_iter().flat_map(|body| body.content.values_mut()) {
+                let RefOr::T(content) = content else { continue };
+                if content.example.is_none() {
+                    content.example = example_of(content);
+                }
+                change = change.or_else(|| content.example.clone());
+            }
+            for (status, response) in &mut operation.responses.responses {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                for content in response.content.values_mut() {
+                    let RefOr::T(content) = content else { continue };
+                    if content.example.is_none() {
+                        content.example = example_of(content).map(|resource| match &change {
+                            Some(change) if patch && status == "200" => patched(resource, change),
+                            _ => resource,
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The example of `schema`, following a `$ref` into `schemas`; for a list envelope with
+/// none, one page holding the example of its item.
+fn schema_example(schema: &Value, schemas: &Value) -> Option<Value> {
+    let reference = schema.get("$ref").and_then(Value::as_str);
+    if let Some(name) = reference.and_then(|r| r.strip_prefix("#/components/schemas/")) {
+        return schema_example(schemas.get(name)?, schemas);
+    }
+    if let Some(example) = schema.get("example") {
+        return Some(example.clone());
+    }
+    let item = schema_example(schema.pointer("/properties/data/items")?, schemas)?;
+    let meta = schema_example(schema.pointer("/properties/meta")?, schemas)?;
+    Some(json!({ "data": [item], "meta": meta }))
+}
+
+/// `resource` as a PATCH sending `change` answers it: every field the change names set to
+/// the value sent (fields the resource does not show, such as a password, aside), and the
+/// version one on.
+fn patched(mut resource: Value, change: &Value) -> Value {
+    if let (Some(fields), Some(change)) = (resource.as_object_mut(), change.as_object()) {
+        for (name, value) in change {
+            if let Some(field) = fields.get_mut(name) {
+                *field = value.clone();
+            }
+        }
+        if let Some(version) = fields.get("version").and_then(Value::as_i64) {
+            fields.insert("version".into(), json!(version + 1));
+        }
+    }
+    resource
 }
 
 /// Whether an operation answers without a token: it declares no security, or an empty
@@ -269,12 +372,18 @@ fn refine(document: &mut serde_json::Value) {
                 let Some(operation) = operation.as_object_mut() else {
                     continue;
                 };
-                operation.entry("security").or_insert_with(|| json!([]));
+                let security = operation.entry("security").or_insert(Value::Null);
+                if security.is_null() {
+                    *security = json!([]);
+                }
                 let revalidates = operation
                     .get("responses")
                     .is_some_and(|responses| responses.get("304").is_some());
                 if method == "get" && revalidates {
-                    let parameters = operation.entry("parameters").or_insert_with(|| json!([]));
+                    let parameters = operation.entry("parameters").or_insert(Value::Null);
+                    if parameters.is_null() {
+                        *parameters = json!([]);
+                    }
                     if let Some(parameters) = parameters.as_array_mut() {
                         parameters.push(json!({
                             "name": "If-None-Match",
@@ -525,9 +634,13 @@ impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
-        scheme.bearer_format = Some("JWT".into());
-        scheme.description =
-            Some("An access token from `POST /api/v1/auth/login` or `/auth/refresh`.".into());
+        scheme.description = Some(
+            "Either an access token (a JWT) from `POST /api/v1/auth/login` or \
+             `/auth/refresh`, or an API token (`nd_…`) from `POST /api/v1/tokens`. An API \
+             token has an editor's rights (`write` scope) or an editor's reads alone \
+             (`read` scope: any other request is 403); revoked or expired, it is 401 at once."
+                .into(),
+        );
         components.add_security_scheme("bearer_auth", SecurityScheme::Http(scheme));
         let mut metrics = Http::new(HttpAuthScheme::Bearer);
         metrics.description = Some(
@@ -537,71 +650,137 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The request is malformed: not JSON, or a query parameter of the wrong type.
-#[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
-pub struct BadRequest(#[allow(dead_code)] Problem);
+/// Where requests go. First this document's own server, as a relative URL: `/docs/` is
+/// served by the same process on whatever host it is reached, and a tool that loads the
+/// document from a server resolves it against that server. Then a server by address, for
+/// tools that read the committed file, defaulting to where `newsdesk serve` listens.
+struct Servers;
 
-/// No valid access token was sent.
+impl Modify for Servers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let this_host = ServerBuilder::new()
+            .url("/")
+            .description(Some(
+                "The server this document was loaded from (what `/docs/` calls)",
+            ))
+            .build();
+        let by_address = ServerBuilder::new()
+            .url("http://{address}")
+            .description(Some("A Newsdesk server by address"))
+            .parameter(
+                "address",
+                ServerVariableBuilder::new()
+                    .default_value(crate::config::DEFAULT_BIND)
+                    .description(Some(
+                        "`host:port`; by default where `newsdesk serve` listens (`NEWSDESK_BIND`)",
+                    )),
+            )
+            .build();
+        openapi.servers = Some(vec![this_host, by_address]);
+    }
+}
+
+// The shared error responses. Each example is rendered by `ApiError` itself, so it shows
+// the problem document the server sends, title and status included.
+
+/// The request is malformed: not JSON, a query parameter of the wrong type, or framed two
+/// ways (`Content-Length` with `Transfer-Encoding`, refused whatever the route).
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
-    headers(("WWW-Authenticate" = String, description = "Always `Bearer`"))
+    example = json!(ApiError::bad_request("the body is not valid JSON: expected value at line 1 column 1").problem())
+)]
+pub struct BadRequest(#[allow(dead_code)] Problem);
+
+/// No valid access token or API token was sent.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("WWW-Authenticate" = String, description = "Always `Bearer`")),
+    example = json!(ApiError::Unauthorized("the access token is invalid or expired".into()).problem())
 )]
 pub struct Unauthorized(#[allow(dead_code)] Problem);
 
-/// The signed-in account's role is too low.
+/// The caller's role is too low for this, or a `read` API token asked to write.
 #[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
+#[response(
+    content_type = "application/problem+json",
+    example = json!(ApiError::Forbidden("this needs the editor role or higher".into()).problem())
+)]
 pub struct Forbidden(#[allow(dead_code)] Problem);
 
 /// No such resource (or not visible to this client).
 #[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
+#[response(
+    content_type = "application/problem+json",
+    example = json!(ApiError::not_found("article").problem())
+)]
 pub struct NotFound(#[allow(dead_code)] Problem);
 
 /// The change conflicts with the current state (a duplicate slug or e-mail, or
 /// resources that still depend on this one).
 #[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
+#[response(
+    content_type = "application/problem+json",
+    example = json!(ApiError::Conflict("another article already has this slug".into()).problem())
+)]
 pub struct Conflict(#[allow(dead_code)] Problem);
 
 /// `If-Match` named a version that is no longer current.
 #[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
+#[response(
+    content_type = "application/problem+json",
+    example = json!(ApiError::PreconditionFailed("the resource has changed (now at version 2); fetch it again and retry".into()).problem())
+)]
 pub struct PreconditionFailed(#[allow(dead_code)] Problem);
 
 /// The body is larger than the server accepts.
 #[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
+#[response(
+    content_type = "application/problem+json",
+    example = json!(ApiError::PayloadTooLarge("the body must be at most 1048576 bytes".into()).problem())
+)]
 pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
 
 /// The body is not sent as `application/json`.
 #[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
+#[response(
+    content_type = "application/problem+json",
+    example = json!(ApiError::UnsupportedMediaType("the body must be JSON, sent with Content-Type: application/json".into()).problem())
+)]
 pub struct UnsupportedMediaType(#[allow(dead_code)] Problem);
 
 /// Well-formed but invalid: `errors` names each field and what is wrong with it.
 #[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
+#[response(
+    content_type = "application/problem+json",
+    example = json!(ApiError::Validation(vec![FieldError::new("slug", Slug::RULE)]).problem())
+)]
 pub struct Unprocessable(#[allow(dead_code)] Problem);
 
 /// Too many attempts; retry after the given number of seconds.
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
-    headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))
+    headers(("Retry-After" = u64, description = "Seconds to wait before retrying")),
+    example = json!(ApiError::TooManyRequests { retry_after: 30 }.problem())
 )]
 pub struct TooManyRequests(#[allow(dead_code)] Problem);
 
 /// Something failed on the server's side; the cause is logged, never sent.
 #[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
+#[response(
+    content_type = "application/problem+json",
+    example = json!(ApiError::internal(anyhow::anyhow!("the cause, logged")).problem())
+)]
 pub struct InternalError(#[allow(dead_code)] Problem);
 
 /// The disk holding the database is full: nothing was stored.
 #[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
+#[response(
+    content_type = "application/problem+json",
+    example = json!(ApiError::InsufficientStorage.problem())
+)]
 pub struct InsufficientStorage(#[allow(dead_code)] Problem);
 
 /// The database is unreachable, out of connections, refusing writes, or the write met
@@ -609,7 +788,8 @@ pub struct InsufficientStorage(#[allow(dead_code)] Problem);
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
-    headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))
+    headers(("Retry-After" = u64, description = "Seconds to wait before retrying")),
+    example = json!(ApiError::Unavailable.problem())
 )]
 pub struct Unavailable(#[allow(dead_code)] Problem);
 
@@ -652,7 +832,7 @@ pub enum SignedInErrors {
     Unauthorized(#[ref_response] Unauthorized),
 }
 
-/// No or a bad access token, or too low a role.
+/// No or a bad token, or too low a role (or a `read` API token asking to write).
 #[derive(IntoResponses)]
 pub enum RoleErrors {
     #[response(status = 401)]

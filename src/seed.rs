@@ -151,10 +151,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
             role: Role::Editor.as_str().into(),
         },
     )?;
-    let actor = CurrentUser {
-        id: editor.id,
-        role: Role::Editor,
-    };
+    let actor = CurrentUser::account(editor.id, Role::Editor);
 
     let portal = channel(conn, "大江网", "portal", None, Some("全省新闻门户"))?;
     let mut pingxiang = portal;

@@ -34,6 +34,11 @@ sub vcl_recv {
     if (req.http.Authorization) {
         return (pass);
     }
+    # A draft preview (`?preview=TOKEN`) shows an unpublished article: the same. Its
+    # answer is `private, no-store` as well.
+    if (req.url ~ "[?&]preview=") {
+        return (pass);
+    }
 }
 
 sub vcl_deliver {

@@ -6,29 +6,25 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::enums::{ArticleStatus, BylineRole};
+use crate::domain::time;
 
 /// Where an article first ran, e.g. a group newspaper.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "萍乡日报"}))]
 pub struct Source {
-    #[schema(
-        example = "萍乡日报",
-        min_length = 1,
-        max_length = 100,
-        pattern = r"\S"
-    )]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// Left out of answers when there is none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "https://epaper.example.com/2022-07-20/01")]
     pub url: Option<String>,
 }
 
 /// A byline as written: who, in what role.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"author_id": 1, "role": "author"}))]
 pub struct BylineRef {
-    #[schema(example = 4)]
     pub author_id: i64,
     pub role: BylineRole,
 }
@@ -36,6 +32,7 @@ pub struct BylineRef {
 /// The whole editable content of an article: what a write produces, and what each
 /// revision keeps of the version before it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = ArticleContent::example)]
 pub struct ArticleContent {
     pub slug: String,
     pub title: String,
@@ -56,6 +53,44 @@ pub struct ArticleContent {
     pub related_ids: Vec<i64>,
     /// The body, one HTML string per page.
     pub pages: Vec<String>,
+}
+
+impl ArticleContent {
+    /// The document's example: the demo's first story, in its 萍乡 society column, as
+    /// `seed-demo` files it (tests/api/examples.rs holds it to the demo).
+    pub(crate) fn example() -> Self {
+        Self {
+            slug: "pingxiang-industry-turns-green".into(),
+            title: "老工业城市的绿色转身".into(),
+            subtitle: None,
+            summary: "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。".into(),
+            status: ArticleStatus::Published,
+            channel_id: 14,
+            source: Some(Source {
+                name: "萍乡日报".into(),
+                url: None,
+            }),
+            bylines: vec![
+                BylineRef {
+                    author_id: 1,
+                    role: BylineRole::Author,
+                },
+                BylineRef {
+                    author_id: 2,
+                    role: BylineRole::Editor,
+                },
+            ],
+            published_at: Some(time::example(-30)),
+            cover_image_url: None,
+            tags: vec!["萍乡".into(), "产业转型".into()],
+            comments_enabled: true,
+            related_ids: vec![],
+            pages: vec![
+                "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>".into(),
+                "<h2>园区里的新工厂</h2><p>新落户的企业以电子元件和环保材料为主，不少工人是从矿上转岗来的。</p><p>一位老矿工说，现在上班不用下井，工资还比原来高一些。</p>".into(),
+            ],
+        }
+    }
 }
 
 /// A new article as submitted.

@@ -8,30 +8,29 @@ use super::content::{
     ArticleContent, ArticleUpdate, BylineRef, ListRequest, NewArticle, Sort, Source,
 };
 use super::revision::Revision;
-use super::service::{Article, ArticlePage};
+use super::service::{Article, ArticlePage, Preview};
 use crate::channels::dto::ChannelRef;
 use crate::domain::enums::{ArticleStatus, BylineRole};
-use crate::domain::time::to_utc;
+use crate::domain::time::{self, to_utc};
 use crate::http::input::{nullable, present};
+use crate::users::dto::UserOut;
 
 /// A credited person, in byline order.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = BylineOut::example)]
 pub struct BylineOut {
-    #[schema(example = 4)]
     pub author_id: i64,
-    #[schema(example = "梁永明")]
     pub name: String,
     pub role: BylineRole,
 }
 
 /// An article without its body: what lists return.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = ArticleSummaryOut::example)]
 pub struct ArticleSummaryOut {
-    #[schema(read_only, example = 42)]
+    #[schema(read_only)]
     pub id: i64,
-    #[schema(example = "pingxiang-economy-2022")]
     pub slug: String,
-    #[schema(example = "踔厉奋发勇争先")]
     pub title: String,
     #[schema(required)]
     pub subtitle: Option<String>,
@@ -52,19 +51,19 @@ pub struct ArticleSummaryOut {
     #[schema(read_only)]
     pub updated_at: DateTime<Utc>,
     /// Increments on every change; the ETag carries it.
-    #[schema(read_only, example = 3)]
+    #[schema(read_only)]
     pub version: i64,
     #[schema(required)]
     pub cover_image_url: Option<String>,
     pub tags: Vec<String>,
     pub comments_enabled: bool,
     /// Approved comments only.
-    #[schema(read_only, example = 0)]
+    #[schema(read_only)]
     pub comment_count: i64,
     /// Related articles chosen by editors, in order.
     pub related_ids: Vec<i64>,
     /// Number of body pages.
-    #[schema(read_only, example = 2)]
+    #[schema(read_only)]
     pub page_count: i32,
 }
 
@@ -113,14 +112,15 @@ impl From<Article> for ArticleSummaryOut {
 
 /// An article with one page of its body.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = ArticleOut::example)]
 pub struct ArticleOut {
     #[serde(flatten)]
     pub article: ArticleSummaryOut,
     /// The page number returned, from 1.
-    #[schema(read_only, example = 1)]
+    #[schema(read_only)]
     pub page: i32,
     /// That page's sanitised HTML.
-    #[schema(read_only, example = "<p>乘风破浪闯新路。</p>")]
+    #[schema(read_only)]
     pub body_html: String,
 }
 
@@ -138,14 +138,17 @@ impl From<ArticlePage> for ArticleOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "title": "萍乡经济社会发展综述",
-    "slug": "pingxiang-economy-review",
-    "summary": "老工业城市转型升级的一年。",
-    "channel_id": 3,
+    "title": "萍乡图书馆周末延时开放",
+    "slug": "pingxiang-library-weekend-hours",
+    "summary": "市图书馆从本月起周六、周日开放到晚上九点。",
+    "channel_id": 14,
     "source": {"name": "萍乡日报"},
-    "bylines": [{"author_id": 1, "role": "author"}, {"author_id": 2, "role": "editor"}],
-    "tags": ["萍乡", "经济"],
-    "pages": ["<p>第一页的正文。</p>", "<p>第二页的正文。</p>"]
+    "bylines": [{"author_id": 1, "role": "author"}, {"author_id": 3, "role": "photographer"}],
+    "tags": ["萍乡", "文化"],
+    "pages": [
+        "<p>不少读者说白天上班没空借书，图书馆决定周末延时开放，先试行三个月。</p>",
+        "<p>延时期间开放阅览室和自助借还机，少儿阅读区仍在下午六点关闭。</p>"
+    ]
 }))]
 pub struct CreateArticle {
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
@@ -209,6 +212,10 @@ impl From<CreateArticle> for NewArticle {
 /// (`bylines`, `tags`, `related_ids`, `pages`) are replaced whole.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "summary": "萍乡把关停的矿区改成了产业园和城市公园，不少老矿工在园区找到了新工作。",
+    "tags": ["萍乡", "产业转型", "城市公园"]
+}))]
 pub struct UpdateArticle {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false, min_length = 1, max_length = 200, pattern = r"\S")]
@@ -332,17 +339,53 @@ impl From<ArticleListQuery> for ListRequest {
     }
 }
 
-/// Which body page to return.
+/// Which body page to return, and the preview token that may show an unpublished article.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ArticlePageQuery {
     /// The body page, from 1.
     #[param(minimum = 1, default = 1)]
     pub page: Option<i32>,
+    /// A token from `POST /articles/{id_or_slug}/preview`: shows that article, draft or
+    /// scheduled, to anyone holding it, until it expires or the article's status changes
+    /// (then 404, as for any article the caller may not see). The answer is
+    /// `Cache-Control: private, no-store` and `X-Robots-Tag: noindex`, and is never kept by
+    /// Newsdesk's memory or a CDN. With a token, the token alone decides what is shown.
+    #[param(example = preview_token_example)]
+    pub preview: Option<String>,
+}
+
+/// A preview link for an unpublished article.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = PreviewOut::example)]
+pub struct PreviewOut {
+    /// Send as `?preview=` on `GET /articles/{id_or_slug}`; anyone holding it can read
+    /// the article, so share it as you would the draft itself.
+    pub token: String,
+    /// When the link stops working: `NEWSDESK_PREVIEW_TTL_SECS` after it was made,
+    /// rounded up to a whole second. It stops sooner if the article's status changes.
+    pub expires_at: DateTime<Utc>,
+    /// The article's address with the token, ready to request (add `&page=N` for other
+    /// pages).
+    pub path: String,
+}
+
+impl From<Preview> for PreviewOut {
+    fn from(preview: Preview) -> Self {
+        Self {
+            path: format!(
+                "/api/v1/articles/{}?preview={}",
+                preview.article_id, preview.token
+            ),
+            token: preview.token,
+            expires_at: preview.expires_at,
+        }
+    }
 }
 
 /// Who saved a version.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = EditorRef::example)]
 pub struct EditorRef {
     pub id: i64,
     pub display_name: String,
@@ -350,11 +393,12 @@ pub struct EditorRef {
 
 /// An earlier version of an article.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = RevisionOut::example)]
 pub struct RevisionOut {
     /// The article's version number then.
-    #[schema(example = 2)]
     pub version: i64,
-    /// Who saved that version (`null` once their account is deleted).
+    /// Who saved that version (`null` once their account is deleted, or when an API
+    /// token saved it: a token is not an account).
     #[schema(required)]
     pub edited_by: Option<EditorRef>,
     /// When it was saved.
@@ -374,6 +418,103 @@ impl From<Revision> for RevisionOut {
                 .map(|(id, display_name)| EditorRef { id, display_name }),
             edited_at: to_utc(row.edited_at),
             content: revision.content,
+        }
+    }
+}
+
+// The document's examples: the demo's first story as `seed-demo` files it, built from
+// `ArticleContent::example` (tests/api/examples.rs holds them to the demo).
+
+impl BylineOut {
+    fn example() -> Self {
+        Self::demo(1, "周晓明", BylineRole::Author)
+    }
+
+    fn demo(author_id: i64, name: &str, role: BylineRole) -> Self {
+        Self {
+            author_id,
+            name: name.into(),
+            role,
+        }
+    }
+}
+
+impl ArticleSummaryOut {
+    fn example() -> Self {
+        let content = ArticleContent::example();
+        Self {
+            id: 1,
+            slug: content.slug,
+            title: content.title,
+            subtitle: content.subtitle,
+            summary: content.summary,
+            status: content.status,
+            channel_id: content.channel_id,
+            breadcrumbs: ChannelRef::example_trail(),
+            source: content.source,
+            bylines: vec![
+                BylineOut::example(),
+                BylineOut::demo(2, "刘芳", BylineRole::Editor),
+            ],
+            published_at: content.published_at,
+            created_at: time::example(0),
+            updated_at: time::example(0),
+            version: 1,
+            cover_image_url: content.cover_image_url,
+            tags: content.tags,
+            comments_enabled: content.comments_enabled,
+            comment_count: 3,
+            related_ids: content.related_ids,
+            page_count: content.pages.len() as i32,
+        }
+    }
+}
+
+impl ArticleOut {
+    fn example() -> Self {
+        Self {
+            article: ArticleSummaryOut::example(),
+            page: 1,
+            body_html: ArticleContent::example().pages.swap_remove(0),
+        }
+    }
+}
+
+impl EditorRef {
+    fn example() -> Self {
+        let editor = UserOut::example();
+        Self {
+            id: editor.id,
+            display_name: editor.display_name,
+        }
+    }
+}
+
+/// A preview token for the demo's draft (article 6), made at the example time and
+/// working for a day.
+fn preview_token_example() -> &'static str {
+    "1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ"
+}
+
+impl PreviewOut {
+    /// The link to the demo's draft (`night-market-draft`, article 6).
+    fn example() -> Self {
+        Self::from(Preview {
+            article_id: 6,
+            token: preview_token_example().into(),
+            expires_at: time::example(24),
+        })
+    }
+}
+
+impl RevisionOut {
+    /// Version 1 of the story, as its first change keeps it: saved by the demo editor.
+    fn example() -> Self {
+        Self {
+            version: 1,
+            edited_by: Some(EditorRef::example()),
+            edited_at: time::example(0),
+            content: ArticleContent::example(),
         }
     }
 }

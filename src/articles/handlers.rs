@@ -1,10 +1,11 @@
 //! HTTP handlers for `/articles`.
 
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use super::dto::{
-    ArticleListQuery, ArticleOut, ArticlePageQuery, ArticleSummaryOut, CreateArticle, RevisionOut,
-    UpdateArticle,
+    ArticleListQuery, ArticleOut, ArticlePageQuery, ArticleSummaryOut, CreateArticle, PreviewOut,
+    RevisionOut, UpdateArticle,
 };
 use super::service;
 use crate::domain::paging::{PageRequest, Paged};
@@ -54,12 +55,25 @@ pub(super) async fn list_articles(
 /// Read an article
 ///
 /// By id or slug, with one page of its body (`?page=N`, default 1).
+///
+/// With `?preview=TOKEN` (from `POST /articles/{id_or_slug}/preview`), anyone, signed in
+/// or not, reads that draft or scheduled article as an editor does, until the token
+/// expires or the article's status changes; any other token is a 404, as for an article
+/// the caller may not see. That answer is `Cache-Control: private, no-store` with
+/// `X-Robots-Tag: noindex`, and carries neither surrogate keys nor `X-Newsdesk-Cache`:
+/// neither Newsdesk's memory nor a CDN keeps it.
 #[utoipa::path(
     tag = "articles",
     security((), ("bearer_auth" = [])),
     params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang-industry-turns-green"), ArticlePageQuery),
     responses(
-        (status = 200, description = "The article with the requested page", body = ArticleOut, headers(("ETag" = String))),
+        (status = 200, description = "The article with the requested page", body = ArticleOut,
+            headers(
+                ("ETag" = String),
+                ("Cache-Control" = String, description = "As on every public read (anonymous: `public, max-age=0, s-maxage=N, …`; \
+                    signed in: `private, no-cache`), except with `preview`: `private, no-store`, kept by no cache."),
+                ("X-Robots-Tag" = String, description = "`noindex` on an answer to a preview token"),
+            )),
         crate::openapi::Cached,
         (status = 404, response = crate::openapi::NotFound),
         crate::openapi::QueryErrors,
@@ -82,12 +96,67 @@ pub(super) async fn get_article(
         )]));
     }
     let key = IdOrSlug::parse(&id_or_slug);
+    if let Some(token) = query.preview {
+        let config = state.config.clone();
+        let preview = state
+            .db(move |conn| service::get_preview(conn, &key, &config.preview_key, &token, page))
+            .await?;
+        let article = ArticleOut::from(preview);
+        let response = conditional::resource(&req, article.article.version, &article)?;
+        return Ok(cache::private(response));
+    }
     let shown = state
         .db(move |conn| service::get(conn, &key, viewer, page))
         .await?;
     let article = ArticleOut::from(shown.value);
     let response = conditional::resource(&req, article.article.version, &article)?;
     Ok(cache::public(response, shown.keys, shown.fresh_until))
+}
+
+/// Make a preview link
+///
+/// A signed link that shows this draft or scheduled article to a front end without an
+/// account (`GET /articles/{id_or_slug}?preview=TOKEN`), for `NEWSDESK_PREVIEW_TTL_SECS`
+/// (a day by default). Changing the article's status (publishing, scheduling, archiving,
+/// back to draft) ends every link made before; content edits keep them working, so the
+/// link always shows the latest text. Editors make links for any article, reporters for
+/// the articles they wrote; a published or archived article has none (409).
+#[utoipa::path(
+    tag = "articles",
+    params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "night-market-draft")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 201, description = "The link; `Cache-Control: no-store`", body = PreviewOut,
+            headers(("Location" = String, description = "The preview's address, as `path`"))),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        crate::openapi::RoleErrors,
+    )
+)]
+#[post("/articles/{id_or_slug}/preview")]
+pub(super) async fn create_preview(
+    state: web::Data<AppState>,
+    Require(actor, _): Require<Reporter>,
+    id_or_slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = IdOrSlug::parse(&id_or_slug);
+    let config = state.config.clone();
+    let preview = state
+        .db(move |conn| {
+            service::preview(
+                conn,
+                actor,
+                &key,
+                &config.preview_key,
+                config.preview_ttl_secs,
+            )
+        })
+        .await?;
+    let preview = PreviewOut::from(preview);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, preview.path.clone()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(preview))
 }
 
 /// Create an article
@@ -231,7 +300,7 @@ pub(super) async fn list_revisions(
 #[utoipa::path(
     tag = "articles",
     security((), ("bearer_auth" = [])),
-    params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang-industry-turns-green")),
+    params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "wugong-mountain-trail-reopens")),
     responses(
         (status = 200, description = "Related articles (one page of at most 10)", body = ListEnvelope<ArticleSummaryOut>,
             headers(("ETag" = String), ("Link" = String, description = "RFC 8288 first/prev/next/last"))),

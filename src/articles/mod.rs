@@ -18,5 +18,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::update_article)
         .service(handlers::delete_article)
         .service(handlers::list_revisions)
-        .service(handlers::list_related);
+        .service(handlers::list_related)
+        .service(handlers::create_preview);
 }

@@ -42,6 +42,8 @@ pub struct ArticleRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    /// When the status last changed (or the article was created).
+    pub status_changed_at: NaiveDateTime,
 }
 
 /// The columns an insert sets (all of them but ids, counters and stamps, which the repo
@@ -507,38 +509,47 @@ fn group<T>(rows: Vec<(i64, T)>) -> HashMap<i64, Vec<T>> {
         })
 }
 
+/// Inserts `row` at version 1, created and last changed by the account `user_id`
+/// (`None` when an API token writes).
 pub fn insert(
     conn: &mut AnyConnection,
     row: &NewArticleRow,
-    user_id: i64,
+    user_id: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<ArticleRow> {
     diesel::insert_into(articles::table)
         .values((
             row,
-            articles::created_by.eq(Some(user_id)),
-            articles::updated_by.eq(Some(user_id)),
+            articles::created_by.eq(user_id),
+            articles::updated_by.eq(user_id),
             articles::created_at.eq(now),
             articles::updated_at.eq(now),
             articles::version.eq(1),
+            articles::status_changed_at.eq(now),
         ))
         .returning(articles::all_columns)
         .get_result(conn)
 }
 
+/// Applies `changes` as the account `user_id` (`None` when an API token writes).
 pub fn update(
     conn: &mut AnyConnection,
     id: i64,
     changes: &ArticleChanges,
-    user_id: i64,
+    user_id: Option<i64>,
     now: NaiveDateTime,
 ) -> QueryResult<ArticleRow> {
     diesel::update(articles::table.find(id))
         .set((
             changes,
-            articles::updated_by.eq(Some(user_id)),
+            articles::updated_by.eq(user_id),
             articles::updated_at.eq(now),
             articles::version.eq(articles::version + 1),
+            articles::status_changed_at.eq(diesel::dsl::case_when(
+                articles::status.ne(changes.status),
+                now.into_sql::<diesel::sql_types::Timestamp>(),
+            )
+            .otherwise(articles::status_changed_at)),
         ))
         .returning(articles::all_columns)
         .get_result(conn)

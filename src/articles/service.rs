@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 
 use super::content::{
     ArticleContent, ArticleUpdate, BylineRef, ListRequest, NewArticle, Sort, Source,
@@ -20,8 +20,10 @@ use crate::domain::enums::ArticleStatus;
 use crate::domain::event::{Event, EventType};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
+use crate::domain::preview::{PreviewKey, Subject};
 use crate::domain::role::{CurrentUser, Role};
 use crate::domain::slug::IdOrSlug;
+use crate::domain::stored::StoredEnum;
 use crate::domain::surrogate::{Changed, Key, Keys, Shown, Tagged};
 use crate::domain::time;
 use crate::domain::token::random_hex;
@@ -152,20 +154,99 @@ pub fn get(
     page: i32,
 ) -> Result<Shown<ArticlePage>, ApiError> {
     let row = find_visible(conn, key, viewer)?;
+    let page = with_page(conn, row, page, Visibility::of(viewer))?;
+    let keys = Keys::of_item(&page.article);
+    shown(conn, viewer, page, keys)
+}
+
+/// `row` assembled with page `page` of its body; its related ids are those `visibility`
+/// may see.
+fn with_page(
+    conn: &mut AnyConnection,
+    row: ArticleRow,
+    page: i32,
+    visibility: Visibility,
+) -> Result<ArticlePage, ApiError> {
     let body_html = repo::page(conn, row.id, page)?.ok_or_else(|| {
         ApiError::NotFound(format!(
             "page {page} does not exist; this article has {} page(s)",
             row.page_count
         ))
     })?;
-    let article = assemble_one(conn, row, Visibility::of(viewer))?;
-    let keys = Keys::of_item(&article);
-    let page = ArticlePage {
-        article,
+    Ok(ArticlePage {
+        article: assemble_one(conn, row, visibility)?,
         page,
         body_html,
-    };
-    shown(conn, viewer, page, keys)
+    })
+}
+
+/// A preview link: its token and when it stops working.
+pub struct Preview {
+    pub article_id: i64,
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn preview_subject(row: &ArticleRow) -> Subject {
+    Subject {
+        article_id: row.id,
+        status: row.status,
+        status_changed_at: row.status_changed_at,
+    }
+}
+
+/// A preview link for a draft or scheduled article, working for `ttl_secs` (rounded up to
+/// a whole second) or until the article's status changes. Editors preview any article,
+/// reporters the articles they wrote; another's draft, which a reporter cannot read, is
+/// not found, as on every other route.
+pub fn preview(
+    conn: &mut AnyConnection,
+    actor: CurrentUser,
+    key: &IdOrSlug,
+    signer: &PreviewKey,
+    ttl_secs: u32,
+) -> Result<Preview, ApiError> {
+    let row = find_visible(conn, key, Some(actor))?;
+    if actor
+        .limited_to_own()
+        .is_some_and(|own| row.created_by != Some(own))
+    {
+        return Err(ApiError::Forbidden(
+            "reporters may preview only the articles they wrote".into(),
+        ));
+    }
+    if !matches!(row.status, ArticleStatus::Draft | ArticleStatus::Scheduled) {
+        return Err(ApiError::Conflict(format!(
+            "only drafts and scheduled articles have previews; this one is {}",
+            row.status.as_str()
+        )));
+    }
+    // Rounded up to the whole second the token names: a link works at least `ttl_secs`.
+    let expires_at = (Utc::now() + TimeDelta::seconds(ttl_secs.into()))
+        .duration_round_up(TimeDelta::seconds(1))
+        .map_err(ApiError::internal)?;
+    Ok(Preview {
+        article_id: row.id,
+        token: signer.sign(&preview_subject(&row), expires_at),
+        expires_at,
+    })
+}
+
+/// The article a preview token was signed for, as an editor reads it, while the token
+/// holds: unexpired, and the article's status unchanged. Any other token finds nothing,
+/// like an article the caller may not see. Its related ids name public articles only:
+/// the token shows this one article.
+pub fn get_preview(
+    conn: &mut AnyConnection,
+    key: &IdOrSlug,
+    signer: &PreviewKey,
+    token: &str,
+    page: i32,
+) -> Result<ArticlePage, ApiError> {
+    let row = repo::find(conn, key, Visibility::Everything, time::now())?
+        .filter(|row| signer.verify(token, &preview_subject(row), Utc::now()))
+        .ok_or_else(|| ApiError::not_found("article"))?;
+    with_page(conn, row, page, Visibility::Public)
 }
 
 /// Curated related articles first (public ones only), then the newest public articles
@@ -231,7 +312,8 @@ fn authorize(
         return Ok(());
     }
     if let Some(row) = current {
-        if row.created_by != Some(actor.id) || row.status != ArticleStatus::Draft {
+        let own = row.created_by.is_some() && row.created_by == actor.account_id();
+        if !own || row.status != ArticleStatus::Draft {
             return Err(ApiError::Forbidden(
                 "reporters may change only their own drafts".into(),
             ));
@@ -270,7 +352,7 @@ pub fn create(
     content_transaction(conn, |conn| {
         let channels = ChannelTree::load(conn)?;
         let checked = validate::check(conn, &draft.0, None, &channels)?;
-        let row = repo::insert(conn, &checked.row, actor.id, time::now())
+        let row = repo::insert(conn, &checked.row, actor.account_id(), time::now())
             .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
         let content = &checked.content;
         repo::insert_children(
@@ -505,8 +587,14 @@ pub fn update(
             current.updated_at,
             &snapshot,
         )?;
-        let row = repo::update(conn, current.id, &checked.row, actor.id, time::now())
-            .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
+        let row = repo::update(
+            conn,
+            current.id,
+            &checked.row,
+            actor.account_id(),
+            time::now(),
+        )
+        .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
         let content = &checked.content;
         repo::replace_children(
             conn,

@@ -11,10 +11,10 @@ use crate::users::dto::UserOut;
 /// E-mail and password.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "demo-editor@example.com", "password": "5e0c1f3a9b7d2e48"}))]
 pub struct LoginRequest {
-    #[schema(example = "editor@example.com")]
     pub email: String,
-    #[schema(write_only, example = "a long passphrase")]
+    #[schema(write_only)]
     pub password: String,
 }
 
@@ -49,6 +49,7 @@ impl LoginRequest {
 /// A refresh token, to exchange or to revoke.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"refresh_token": EXAMPLE_REFRESH_TOKEN}))]
 pub struct RefreshRequest {
     #[schema(write_only)]
     pub refresh_token: String,
@@ -56,16 +57,40 @@ pub struct RefreshRequest {
 
 /// A fresh access token and the refresh token that replaces it when it expires.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = TokenPair::example)]
 pub struct TokenPair {
     /// JWT to send as `Authorization: Bearer …`.
     pub access_token: String,
     /// Always `Bearer`.
-    #[schema(example = "Bearer")]
     pub token_type: &'static str,
     /// Seconds until the access token expires.
-    #[schema(example = 900)]
     pub expires_in: i64,
     /// Works once, at `/auth/refresh`; keep it secret.
     pub refresh_token: String,
     pub user: UserOut,
+}
+
+// The document's examples: the demo editor signing in (with a password of the shape
+// `seed-demo` prints, which differs on every run), and the refresh token of that answer
+// sent back.
+
+/// The refresh token the `TokenPair` example hands out and `RefreshRequest` sends back.
+const EXAMPLE_REFRESH_TOKEN: &str =
+    "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919";
+
+impl TokenPair {
+    fn example() -> Self {
+        Self {
+            access_token: concat!(
+                "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.",
+                "eyJzdWIiOiIxIiwiaXNzIjoibmV3c2Rlc2siLCJpYXQiOjE3NzI0MTUwMDAsIm5iZiI6MTc3MjQxNTAwMCwiZXhwIjoxNzcyNDE1OTAwfQ.",
+                "cfKb1FpJRLTr9vQyaXbEnqaPrEGiPS1W_1EzjrLynZs"
+            )
+            .into(),
+            token_type: "Bearer",
+            expires_in: 900,
+            refresh_token: EXAMPLE_REFRESH_TOKEN.into(),
+            user: UserOut::example(),
+        }
+    }
 }

@@ -96,7 +96,8 @@ pub(super) async fn refresh(
 /// Sign out
 ///
 /// Revokes the refresh token given (and every token renewed from it). The access token
-/// stays valid until it expires, at most 15 minutes.
+/// stays valid until it expires, at most 15 minutes. A `read` API token gets 403, as on
+/// every write.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
@@ -104,7 +105,7 @@ pub(super) async fn refresh(
     responses(
         (status = 204, description = "Signed out"),
         crate::openapi::BodyErrors,
-        crate::openapi::SignedInErrors,
+        crate::openapi::RoleErrors,
     )
 )]
 #[post("/auth/logout")]
@@ -122,13 +123,14 @@ pub(super) async fn logout(
 /// The current user
 ///
 /// The account the access token belongs to, as loaded now (role changes show at once).
+/// An API token is not an account: 403.
 #[utoipa::path(
     tag = "auth",
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The signed-in account", body = UserOut, headers(("ETag" = String))),
         crate::openapi::Cached,
-        crate::openapi::SignedInErrors,
+        crate::openapi::RoleErrors,
     )
 )]
 #[get("/auth/me")]

@@ -1,7 +1,9 @@
 //! Authentication rules: login with failure limits, refresh-token rotation with reuse
-//! detection, logout, and resolving an access token to its account.
+//! detection, logout, and resolving a credential to its caller: an access token to its
+//! account, an API token to itself.
 
 use chrono::Duration;
+use subtle::ConstantTimeEq;
 
 use super::jwt::JwtKeys;
 use super::password::PasswordHashing;
@@ -13,10 +15,15 @@ use crate::domain::time;
 use crate::domain::token::{random_hex, sha256_hex};
 use crate::error::ApiError;
 use crate::rate_limit::{RateLimiter, Reservation};
+use crate::tokens::repo as api_tokens;
 use crate::users::repo::{self as users, UserRow};
 
 const BAD_CREDENTIALS: &str = "the e-mail or password is wrong";
 const BAD_REFRESH: &str = "the refresh token is invalid, expired or already used";
+
+/// An API token's `last_used_at` is written at most this often, so that reads with a
+/// token do not each write.
+pub const LAST_USED_RESOLUTION: Duration = Duration::minutes(1);
 
 /// Token keys, password hashing and the failed-login counters, shared by all workers.
 pub struct Authenticator {
@@ -24,6 +31,9 @@ pub struct Authenticator {
     pub passwords: PasswordHashing,
     pub failed_logins_by_client: RateLimiter,
     pub failed_logins_by_account: RateLimiter,
+    /// The API tokens whose last use this process wrote down within the last minute, so
+    /// a burst of requests with one token writes once (see [`api_token_user`]).
+    pub api_token_uses: RateLimiter,
     refresh_lifetime: Duration,
 }
 
@@ -40,6 +50,11 @@ impl Authenticator {
             )?,
             failed_logins_by_client: failed_logins(),
             failed_logins_by_account: failed_logins(),
+            api_token_uses: RateLimiter::new(
+                1,
+                LAST_USED_RESOLUTION.to_std()?,
+                config.rate_limit_max_keys,
+            ),
             refresh_lifetime: Duration::days(config.refresh_token_days),
         })
     }
@@ -215,7 +230,7 @@ pub fn refresh(
 pub fn logout(conn: &mut AnyConnection, user: CurrentUser, token: &str) -> Result<(), ApiError> {
     write_transaction(conn, |conn| {
         if let Some(row) = repo::find_by_hash(conn, &sha256_hex(token.as_bytes()))? {
-            if row.user_id == user.id {
+            if Some(row.user_id) == user.account_id() {
                 repo::revoke_family(conn, &row.family, time::now())?;
             }
         }
@@ -230,13 +245,55 @@ pub fn current_user(conn: &mut AnyConnection, user_id: i64) -> Result<CurrentUse
         .ok_or_else(|| {
             ApiError::Unauthorized("the account behind this token is gone or deactivated".into())
         })?;
-    Ok(CurrentUser {
-        id: user.id,
-        role: user.role,
-    })
+    Ok(CurrentUser::account(user.id, user.role))
 }
 
 /// The signed-in account's full record.
 pub fn me(conn: &mut AnyConnection, user: CurrentUser) -> Result<UserRow, ApiError> {
-    users::find(conn, user.id)?.ok_or_else(|| ApiError::not_found("user"))
+    let id = user
+        .account_id()
+        .ok_or_else(|| ApiError::Forbidden("an API token is not an account".into()))?;
+    users::find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))
+}
+
+/// A request's API token, resolved.
+pub struct ApiTokenUse {
+    pub user: CurrentUser,
+    /// The token's id when its `last_used_at` is older than [`LAST_USED_RESOLUTION`]
+    /// (or unset): then [`record_api_token_use`] should run.
+    pub stale_use: Option<i64>,
+}
+
+/// The caller behind an API token (`nd_…`): the token itself, never the admin who made
+/// it. It is looked up by its digest on every request, so a revocation or an expiry
+/// applies at once; unknown, expired and revoked tokens are 401.
+pub fn api_token_user(conn: &mut AnyConnection, token: &str) -> Result<ApiTokenUse, ApiError> {
+    let digest = sha256_hex(token.as_bytes());
+    let row = api_tokens::find_by_hash(conn, &digest)?
+        .filter(|row| bool::from(row.token_hash.as_bytes().ct_eq(digest.as_bytes())))
+        .ok_or_else(|| ApiError::Unauthorized("the API token is not valid".into()))?;
+    let now = time::now();
+    if row.revoked_at.is_some() {
+        return Err(ApiError::Unauthorized("the API token was revoked".into()));
+    }
+    if row.expires_at.is_some_and(|at| at <= now) {
+        return Err(ApiError::Unauthorized("the API token has expired".into()));
+    }
+    let stale = row
+        .last_used_at
+        .is_none_or(|at| now - at >= LAST_USED_RESOLUTION);
+    Ok(ApiTokenUse {
+        user: CurrentUser::api_token(row.scope),
+        stale_use: stale.then_some(row.id),
+    })
+}
+
+/// Writes down that the API token `id` was used now, unless another request (or node)
+/// already did within [`LAST_USED_RESOLUTION`].
+pub fn record_api_token_use(conn: &mut AnyConnection, id: i64) -> Result<(), ApiError> {
+    let now = time::now();
+    write_transaction(conn, |conn| {
+        api_tokens::touch(conn, id, now, now - LAST_USED_RESOLUTION)?;
+        Ok(())
+    })
 }

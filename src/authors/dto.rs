@@ -6,20 +6,19 @@ use utoipa::ToSchema;
 
 use super::repo::AuthorRow;
 use super::service::{AuthorUpdate, NewAuthor};
-use crate::domain::time::to_utc;
+use crate::domain::time::{self, to_utc};
 use crate::http::input::{nullable, present};
 
 /// A person named in bylines: reporter, editor, photographer.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = AuthorOut::example)]
 pub struct AuthorOut {
-    #[schema(read_only, example = 4)]
+    #[schema(read_only)]
     pub id: i64,
-    #[schema(example = "liang-yongming")]
     pub slug: String,
-    #[schema(example = "梁永明")]
     pub name: String,
     /// Job title as printed, e.g. 记者 or 编辑.
-    #[schema(required, example = "记者")]
+    #[schema(required)]
     pub title: Option<String>,
     #[schema(required)]
     pub bio: Option<String>,
@@ -32,7 +31,7 @@ pub struct AuthorOut {
     pub created_at: DateTime<Utc>,
     #[schema(read_only)]
     pub updated_at: DateTime<Utc>,
-    #[schema(read_only, example = 1)]
+    #[schema(read_only)]
     pub version: i64,
 }
 
@@ -56,16 +55,13 @@ impl From<AuthorRow> for AuthorOut {
 /// A new author.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "王敏", "slug": "wang-min", "title": "实习记者"}))]
 pub struct CreateAuthor {
-    #[schema(example = "梁永明", min_length = 1, max_length = 100, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
-    #[schema(
-        example = "liang-yongming",
-        pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$",
-        max_length = 100
-    )]
+    #[schema(pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
     pub slug: String,
-    #[schema(example = "记者", max_length = 50)]
+    #[schema(max_length = 50)]
     pub title: Option<String>,
     #[schema(max_length = 5000)]
     pub bio: Option<String>,
@@ -90,6 +86,7 @@ impl From<CreateAuthor> for NewAuthor {
 /// Changes to an author; absent fields stay, `null` clears an optional one.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"bio": "跑社会新闻十年，常驻萍乡。"}))]
 pub struct UpdateAuthor {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false, min_length = 1, max_length = 100, pattern = r"\S")]
@@ -123,6 +120,26 @@ impl From<UpdateAuthor> for AuthorUpdate {
             bio: dto.bio,
             avatar_url: dto.avatar_url,
             user_id: dto.user_id,
+        }
+    }
+}
+
+// The document's examples: the demo's reporters as `seed-demo` makes them
+// (tests/api/examples.rs holds them to the demo).
+
+impl AuthorOut {
+    fn example() -> Self {
+        Self {
+            id: 1,
+            slug: "zhou-xiaoming".into(),
+            name: "周晓明".into(),
+            title: Some("记者".into()),
+            bio: None,
+            avatar_url: None,
+            user_id: None,
+            created_at: time::example(0),
+            updated_at: time::example(0),
+            version: 1,
         }
     }
 }

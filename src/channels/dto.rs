@@ -6,24 +6,22 @@ use utoipa::ToSchema;
 
 use super::repo::ChannelRow;
 use super::service::{ChannelDetail, ChannelNode, ChannelUpdate, NewChannel};
-use crate::domain::time::to_utc;
+use crate::domain::time::{self, to_utc};
 use crate::http::input::{nullable, present};
 use crate::tip_lines::dto::TipLineOut;
 
 /// A channel: the portal itself, a city channel or a column.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = ChannelOut::example)]
 pub struct ChannelOut {
-    #[schema(read_only, example = 3)]
+    #[schema(read_only)]
     pub id: i64,
-    #[schema(example = "pingxiang")]
     pub slug: String,
-    #[schema(example = "萍乡频道")]
     pub name: String,
     /// The channel above this one; `null` for a root.
-    #[schema(required, example = 1)]
+    #[schema(required)]
     pub parent_id: Option<i64>,
     /// Order among siblings, ascending.
-    #[schema(example = 10)]
     pub position: i32,
     #[schema(required)]
     pub description: Option<String>,
@@ -31,7 +29,7 @@ pub struct ChannelOut {
     pub created_at: DateTime<Utc>,
     #[schema(read_only)]
     pub updated_at: DateTime<Utc>,
-    #[schema(read_only, example = 1)]
+    #[schema(read_only)]
     pub version: i64,
     /// Readers' comments on this channel's articles are approved without moderation.
     pub auto_approve_comments: bool,
@@ -56,12 +54,10 @@ impl From<ChannelRow> for ChannelOut {
 
 /// A link to a channel, as used in breadcrumbs.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = ChannelRef::example)]
 pub struct ChannelRef {
-    #[schema(example = 3)]
     pub id: i64,
-    #[schema(example = "pingxiang")]
     pub slug: String,
-    #[schema(example = "萍乡频道")]
     pub name: String,
 }
 
@@ -77,6 +73,7 @@ impl From<ChannelRow> for ChannelRef {
 
 /// A channel in the list; with `?tree=true` it carries its sub-channels, nested.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = ChannelListItem::example)]
 pub struct ChannelListItem {
     #[serde(flatten)]
     pub channel: ChannelOut,
@@ -106,6 +103,7 @@ impl From<ChannelNode> for ChannelListItem {
 
 /// One channel with its place in the tree.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = ChannelDetailOut::example)]
 pub struct ChannelDetailOut {
     #[serde(flatten)]
     pub channel: ChannelOut,
@@ -139,20 +137,17 @@ impl From<ChannelDetail> for ChannelDetailOut {
 /// A new channel.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "文化旅游",
+    "slug": "pingxiang-culture",
+    "parent_id": 11,
+    "description": "萍乡的展览、演出和周末去处。"
+}))]
 pub struct CreateChannel {
-    #[schema(
-        example = "萍乡频道",
-        min_length = 1,
-        max_length = 100,
-        pattern = r"\S"
-    )]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// Lower-case letters, digits and hyphens; not only digits.
-    #[schema(
-        example = "pingxiang",
-        pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$",
-        max_length = 100
-    )]
+    #[schema(pattern = "^(?![0-9]+$)[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
     pub slug: String,
     /// The channel to nest under; omit for a root.
     pub parent_id: Option<i64>,
@@ -181,6 +176,7 @@ impl From<CreateChannel> for NewChannel {
 /// root) or `description`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"description": "萍乡的时政、社会和县区新闻。"}))]
 pub struct UpdateChannel {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false, min_length = 1, max_length = 100, pattern = r"\S")]
@@ -225,4 +221,92 @@ pub struct ChannelListQuery {
     /// Nest sub-channels under `children`; paging then counts root channels.
     #[param(default = false)]
     pub tree: Option<bool>,
+}
+
+// The document's examples: the demo newsroom as `seed-demo` builds it, the 萍乡 city
+// channel under the portal, with its three columns (tests/api/examples.rs holds them to
+// the demo).
+
+impl ChannelOut {
+    pub(crate) fn example() -> Self {
+        Self::demo(11, "pingxiang", "萍乡频道", Some(1), 9)
+    }
+
+    fn example_portal() -> Self {
+        Self {
+            description: Some("全省新闻门户".into()),
+            ..Self::demo(1, "portal", "大江网", None, 0)
+        }
+    }
+
+    /// The city channel's columns, in order; the demo's first story runs in 社会聚焦.
+    fn example_columns() -> [Self; 3] {
+        [
+            Self::demo(13, "pingxiang-politics", "时政要闻", Some(11), 0),
+            Self::demo(14, "pingxiang-society", "社会聚焦", Some(11), 1),
+            Self::demo(15, "pingxiang-counties", "县区动态", Some(11), 2),
+        ]
+    }
+
+    fn demo(id: i64, slug: &str, name: &str, parent_id: Option<i64>, position: i32) -> Self {
+        Self {
+            id,
+            slug: slug.into(),
+            name: name.into(),
+            parent_id,
+            position,
+            description: None,
+            created_at: time::example(0),
+            updated_at: time::example(0),
+            version: 1,
+            auto_approve_comments: false,
+        }
+    }
+
+    fn into_ref(self) -> ChannelRef {
+        ChannelRef {
+            id: self.id,
+            slug: self.slug,
+            name: self.name,
+        }
+    }
+}
+
+impl ChannelRef {
+    fn example() -> Self {
+        ChannelOut::example().into_ref()
+    }
+
+    /// The breadcrumbs of the 社会聚焦 column.
+    pub(crate) fn example_trail() -> Vec<Self> {
+        let [_, society, _] = ChannelOut::example_columns();
+        vec![
+            ChannelOut::example_portal().into_ref(),
+            Self::example(),
+            society.into_ref(),
+        ]
+    }
+}
+
+impl ChannelListItem {
+    fn example() -> Self {
+        Self {
+            channel: ChannelOut::example(),
+            children: None,
+        }
+    }
+}
+
+impl ChannelDetailOut {
+    fn example() -> Self {
+        Self {
+            channel: ChannelOut::example(),
+            breadcrumbs: vec![
+                ChannelOut::example_portal().into_ref(),
+                ChannelRef::example(),
+            ],
+            children: ChannelOut::example_columns().into(),
+            tip_lines: TipLineOut::examples(),
+        }
+    }
 }

@@ -7,29 +7,28 @@ use utoipa::{IntoParams, ToSchema};
 use super::repo::CommentRow;
 use super::service::NewComment;
 use crate::domain::enums::CommentStatus;
-use crate::domain::time::to_utc;
+use crate::domain::time::{self, to_utc};
 
 /// A reader's comment. `body` is plain text, returned exactly as sent: render it as
 /// text, never as HTML.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = CommentOut::example)]
 pub struct CommentOut {
-    #[schema(read_only, example = 12)]
+    #[schema(read_only)]
     pub id: i64,
-    #[schema(read_only, example = 42)]
+    #[schema(read_only)]
     pub article_id: i64,
     /// The comment this one replies to.
     #[schema(required)]
     pub parent_id: Option<i64>,
-    #[schema(example = "萍乡网友")]
     pub author_name: String,
-    #[schema(example = "家乡的变化看得见，点赞！")]
     pub body: String,
     pub status: CommentStatus,
     #[schema(read_only)]
     pub created_at: DateTime<Utc>,
     #[schema(read_only)]
     pub updated_at: DateTime<Utc>,
-    #[schema(read_only, example = 1)]
+    #[schema(read_only)]
     pub version: i64,
 }
 
@@ -64,7 +63,7 @@ impl CommentOut {
 /// A reader's comment.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"author_name": "萍乡网友", "body": "家乡的变化看得见，点赞！"}))]
+#[schema(example = json!({"author_name": "萍乡老乡", "body": "我家就住附近，傍晚常去公园散步。", "parent_id": 1}))]
 pub struct PostComment {
     #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub author_name: String,
@@ -92,6 +91,7 @@ impl From<PostComment> for NewComment {
 /// A moderation decision.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "approved"}))]
 pub struct ModerateComment {
     pub status: CommentStatus,
 }
@@ -104,4 +104,54 @@ pub struct CommentQueueQuery {
     pub status: Option<CommentStatus>,
     /// Only this article's comments (id or slug).
     pub article: Option<String>,
+}
+
+// The document's examples: the demo's comments as `seed-demo` posts them: the one
+// waiting for moderation, and the approved ones under its first story, which that
+// story's public list shows (tests/api/examples.rs holds them to the demo).
+
+impl CommentOut {
+    fn example() -> Self {
+        Self {
+            status: CommentStatus::Pending,
+            version: 1,
+            ..Self::demo(4, 2, None, "驴友", "预约系统什么时候开放？")
+        }
+    }
+
+    /// The first story's comments, as its public list shows them.
+    pub(crate) fn example_thread() -> Vec<Self> {
+        vec![
+            Self::demo(
+                1,
+                1,
+                None,
+                "老矿工",
+                "小时候常在那片货场玩，现在变成公园了，真好。",
+            ),
+            Self::demo(
+                2,
+                1,
+                Some(1),
+                "安源居民",
+                "周末带孩子去过，铁轨边拍照很好看。",
+            ),
+            Self::demo(3, 1, None, "路过", "希望园区多招些本地年轻人。"),
+        ]
+    }
+
+    /// An approved comment (posted, then approved: version 2).
+    fn demo(id: i64, article_id: i64, parent_id: Option<i64>, name: &str, body: &str) -> Self {
+        Self {
+            id,
+            article_id,
+            parent_id,
+            author_name: name.into(),
+            body: body.into(),
+            status: CommentStatus::Approved,
+            created_at: time::example(0),
+            updated_at: time::example(0),
+            version: 2,
+        }
+    }
 }

@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use super::dto::{CommentOut, CommentQueueQuery, ModerateComment, PostComment};
 use super::service;
+use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::slug::IdOrSlug;
 use crate::error::ApiError;
@@ -15,6 +16,12 @@ use crate::http::pagination::{ListEnvelope, PageParams};
 use crate::state::AppState;
 use crate::state::ClientTrace;
 
+/// The example of an article's comments: the demo's first story, whose public list
+/// shows approved comments only (the `CommentOut` example waits for moderation).
+fn thread_example() -> ListEnvelope<CommentOut> {
+    Paged::slice(CommentOut::example_thread(), PageRequest::default()).into()
+}
+
 /// An article's comments
 ///
 /// Approved comments, oldest first; replies carry `parent_id`.
@@ -24,7 +31,8 @@ use crate::state::ClientTrace;
     params(("id_or_slug" = String, Path, description = "Article id or slug", example = "pingxiang-industry-turns-green"), PageParams),
     responses(
         (status = 200, description = "A page of approved comments", body = ListEnvelope<CommentOut>,
-            headers(("ETag" = String), ("Link" = String, description = "RFC 8288 first/prev/next/last"))),
+            headers(("ETag" = String), ("Link" = String, description = "RFC 8288 first/prev/next/last")),
+            example = json!(thread_example())),
         crate::openapi::Cached,
         (status = 404, response = crate::openapi::NotFound),
         crate::openapi::QueryErrors,

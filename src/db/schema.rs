@@ -128,6 +128,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        status_changed_at -> Timestamp,
     }
 }
 
@@ -175,7 +176,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        name -> Text,
+        scope -> Text,
+        token_hash -> Text,
+        hint -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(api_tokens -> users (created_by));
 diesel::joinable!(articles -> channels (channel_id));
 diesel::joinable!(article_pages -> articles (article_id));
 diesel::joinable!(article_bylines -> articles (article_id));
@@ -271,6 +288,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     readiness,
     article_counts,
+    api_tokens,
     jobs,
     webhooks,
     webhook_deliveries,

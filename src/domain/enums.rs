@@ -59,3 +59,12 @@ stored_enum! {
         Web,
     }
 }
+
+stored_enum! {
+    /// What an API token may do: `read` what an editor may read (drafts included), or
+    /// `write` with an editor's rights.
+    pub enum TokenScope in "api_tokens.scope" {
+        Read,
+        Write,
+    }
+}

@@ -6,6 +6,7 @@ pub mod event;
 pub mod html;
 pub mod paging;
 pub mod precondition;
+pub mod preview;
 pub mod role;
 pub mod slug;
 pub mod stored;

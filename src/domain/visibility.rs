@@ -1,6 +1,6 @@
 //! Who may read which articles: the one place that decides it.
 
-use super::role::{CurrentUser, Role};
+use super::role::CurrentUser;
 
 /// Which content a reader may see. For articles: "Public" means `published` or `scheduled` with
 /// `published_at` at or before now, evaluated at read time, so scheduled articles appear
@@ -19,8 +19,9 @@ impl Visibility {
     pub fn of(viewer: Option<CurrentUser>) -> Self {
         match viewer {
             None => Self::Public,
-            Some(user) if user.is(Role::Editor) => Self::Everything,
-            Some(user) => Self::PublicOrOwn(user.id),
+            Some(user) => user
+                .limited_to_own()
+                .map_or(Self::Everything, Self::PublicOrOwn),
         }
     }
 

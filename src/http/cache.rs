@@ -6,8 +6,9 @@
 //! Every public answer also tells shared caches how long they may keep it
 //! (`Cache-Control` with `s-maxage`, never past the next scheduled publication) and what
 //! it depends on (`Surrogate-Key`, `xkey`, `Cache-Tag`), so a CDN can be purged by the
-//! same keys. A request with `Authorization` never reads or fills the cache, and its
-//! answers carry none of this.
+//! same keys. A request with `Authorization`, or with a draft preview token (`preview`
+//! in its query), never reads or fills the cache, and its answers carry none of this; a
+//! preview answer is marked with [`private`] so that no other cache keeps it either.
 
 use std::sync::Arc;
 
@@ -30,6 +31,9 @@ pub const CACHE_STATUS: HeaderName = HeaderName::from_static("x-newsdesk-cache")
 const SURROGATE_KEY: HeaderName = HeaderName::from_static("surrogate-key");
 const XKEY: HeaderName = HeaderName::from_static("xkey");
 const CACHE_TAG: HeaderName = HeaderName::from_static("cache-tag");
+const ROBOTS_TAG: HeaderName = HeaderName::from_static("x-robots-tag");
+/// The query parameter that carries a draft preview token.
+const PREVIEW_PARAMETER: &str = "preview";
 
 /// What a handler says about a public answer: what it depends on, and when scheduled
 /// publishing will change it without a write.
@@ -50,6 +54,18 @@ pub fn public(
     response
         .extensions_mut()
         .insert(PublicAnswer { keys, fresh_until });
+    response
+}
+
+/// Marks `response` as for its requester only, as a draft preview is: no cache may keep
+/// it (`Cache-Control: private, no-store`) and no search engine may index it.
+pub fn private(mut response: HttpResponse) -> HttpResponse {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    headers.insert(ROBOTS_TAG, HeaderValue::from_static("noindex"));
     response
 }
 
@@ -104,10 +120,19 @@ pub async fn serve(
     Ok(ServiceResponse::new(request, response))
 }
 
+/// Whether the cache may answer `req`, or keep its answer: an anonymous read of the API
+/// that carries no preview token (whose answer shows an unpublished article).
 fn anonymous_api_read(req: &ServiceRequest) -> bool {
     req.method() == Method::GET
         && !req.headers().contains_key(header::AUTHORIZATION)
         && req.path().starts_with("/api/v1/")
+        && !asks_for_preview(req.query_string())
+}
+
+/// Whether the query names a preview token, decoded as the handlers decode it (so that
+/// `%70review` counts too).
+fn asks_for_preview(query: &str) -> bool {
+    form_urlencoded::parse(query.as_bytes()).any(|(name, _)| name == PREVIEW_PARAMETER)
 }
 
 /// A response the handler did not mark: as it is, but 304 where the client's copy
@@ -219,6 +244,16 @@ mod tests {
         stale_while_revalidate: 30,
         stale_if_error: 86_400,
     };
+
+    #[test]
+    fn a_preview_token_is_seen_however_the_query_spells_it() {
+        for query in ["preview=x", "page=2&preview=", "%70review=x", "preview"] {
+            assert!(asks_for_preview(query), "{query}");
+        }
+        for query in ["", "page=2", "previews=x", "q=preview"] {
+            assert!(!asks_for_preview(query), "{query}");
+        }
+    }
 
     #[test]
     fn shared_caches_never_keep_an_answer_past_the_next_publication() {

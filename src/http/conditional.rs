@@ -128,7 +128,7 @@ pub struct IfMatchParam {
     /// An ETag from an earlier read (or `*`); the write fails with 412 unless it names
     /// the current version.
     #[serde(rename = "If-Match")]
-    #[param(required = false, example = "\"v3-1f0c2b7e9d4a8c6e5b21\"")]
+    #[param(required = false, example = "\"v1-aadec56f739eb9dcb49c\"")]
     pub if_match: String,
 }
 

@@ -48,6 +48,7 @@ impl PageParams {
 
 /// Where a page sits in the whole list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"page": 1, "per_page": 20, "total": 1, "page_count": 1}))]
 pub struct PageMeta {
     /// This page's number, from 1.
     pub page: i64,
@@ -55,7 +56,9 @@ pub struct PageMeta {
     pub per_page: i64,
     /// Items across all pages.
     pub total: i64,
-    /// Number of pages (0 when the list is empty).
+    /// Number of pages, the number of the `last` page in `Link`: at least 1, since an
+    /// empty list is answered as one empty page.
+    #[schema(minimum = 1)]
     pub page_count: i64,
 }
 
@@ -75,7 +78,9 @@ impl<T> From<Paged<T>> for ListEnvelope<T> {
                 page: paged.request.page,
                 per_page,
                 total: paged.total,
-                page_count: (paged.total + per_page - 1) / per_page,
+                // Page 1 always exists, empty or not (as in Django's and Laravel's
+                // paginators), so `Link` can name it as `last` and agree with this count.
+                page_count: ((paged.total + per_page - 1) / per_page).max(1),
             },
         }
     }
@@ -93,7 +98,7 @@ pub fn link_header(req: &HttpRequest, meta: &PageMeta) -> String {
         query.append_pair("page", &page.to_string());
         format!("<{}?{}>", req.path(), query.finish())
     };
-    let last = meta.page_count.max(1);
+    let last = meta.page_count;
     let mut links = vec![format!("{}; rel=\"first\"", url_for(1))];
     if meta.page > 1 {
         links.push(format!(

@@ -10,18 +10,19 @@ use crate::authors::dto::AuthorOut;
 use crate::channels::dto::ChannelDetailOut;
 use crate::comments::dto::CommentOut;
 use crate::db::AnyConnection;
+use crate::domain::enums::TokenScope;
 use crate::domain::event::EventType;
-use crate::domain::role::{CurrentUser, Role};
+use crate::domain::role::CurrentUser;
 use crate::domain::slug::IdOrSlug;
 use crate::error::ApiError;
 use crate::tips::dto::TipOut;
 use crate::{articles, authors, channels, comments, tips};
 
-/// Whom the worker reads tips as: an editor sees every tip in the inbox.
-const INBOX_READER: CurrentUser = CurrentUser {
-    id: 0,
-    role: Role::Editor,
-};
+/// Whom the worker reads tips as: a read-only machine, which sees what an editor sees,
+/// every tip in the inbox.
+fn inbox_reader() -> CurrentUser {
+    CurrentUser::api_token(TokenScope::Read)
+}
 
 /// The `data` of an event of type `kind` about resource `id`.
 pub fn data(conn: &mut AnyConnection, kind: EventType, id: i64) -> Result<Value, ApiError> {
@@ -34,7 +35,9 @@ pub fn data(conn: &mut AnyConnection, kind: EventType, id: i64) -> Result<Value,
         "article" => articles::service::get(conn, &key, None, 1)
             .and_then(|shown| to_value(ArticleOut::from(shown.value))),
         "comment" => comments::service::get(conn, id).and_then(|c| to_value(CommentOut::from(c))),
-        "tip" => tips::service::get(conn, INBOX_READER, id).and_then(|t| to_value(TipOut::from(t))),
+        "tip" => {
+            tips::service::get(conn, inbox_reader(), id).and_then(|t| to_value(TipOut::from(t)))
+        }
         "channel" => channels::service::get(conn, &key, None)
             .and_then(|shown| to_value(ChannelDetailOut::from(shown.value))),
         "author" => authors::service::get(conn, &key).and_then(|a| to_value(AuthorOut::from(a))),

@@ -29,8 +29,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     security((), ("metrics_token" = [])),
     responses(
         (status = 200, description = "The metrics, read now", content(
-            (String = "text/plain; version=0.0.4; charset=utf-8"),
-            (String = "application/openmetrics-text; version=1.0.0; charset=utf-8"),
+            (String = "text/plain; version=0.0.4; charset=utf-8", example = json!(PROMETHEUS_EXCERPT)),
+            (String = "application/openmetrics-text; version=1.0.0; charset=utf-8", example = json!(OPENMETRICS_EXCERPT)),
         )),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
@@ -61,6 +61,27 @@ pub(crate) async fn metrics(
         .insert_header(header::CacheControl(vec![CacheDirective::NoStore]))
         .body(body))
 }
+
+/// Lines of a scrape in the classic Prometheus text format, for the document.
+const PROMETHEUS_EXCERPT: &str = "\
+# HELP newsdesk_http_requests_total Requests answered, by route pattern, method and status.
+# TYPE newsdesk_http_requests_total counter
+newsdesk_http_requests_total{route=\"/api/v1/articles\",method=\"GET\",status=\"200\"} 1
+# HELP newsdesk_db_circuit_open 1 while the database is known to be unreachable and requests are answered 503 at once.
+# TYPE newsdesk_db_circuit_open gauge
+newsdesk_db_circuit_open 0
+";
+
+/// The same in OpenMetrics text, which names counters without `_total` and ends with `# EOF`.
+const OPENMETRICS_EXCERPT: &str = "\
+# HELP newsdesk_http_requests Requests answered, by route pattern, method and status.
+# TYPE newsdesk_http_requests counter
+newsdesk_http_requests_total{route=\"/api/v1/articles\",method=\"GET\",status=\"200\"} 1
+# HELP newsdesk_db_circuit_open 1 while the database is known to be unreachable and requests are answered 503 at once.
+# TYPE newsdesk_db_circuit_open gauge
+newsdesk_db_circuit_open 0
+# EOF
+";
 
 /// 401 unless the request carries `Authorization: Bearer <expected>`. Both sides are
 /// hashed first, so the comparison takes the same time whatever was sent, its length

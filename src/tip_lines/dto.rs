@@ -8,19 +8,17 @@ use utoipa::{IntoParams, ToSchema};
 use super::repo::TipLineRow;
 use super::service::{NewTipLine, TipLineUpdate};
 use crate::domain::enums::TipLineKind;
-use crate::domain::time::to_utc;
+use crate::domain::time::{self, to_utc};
 
 /// A way for readers to reach a channel's newsroom.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = TipLineOut::example)]
 pub struct TipLineOut {
-    #[schema(read_only, example = 1)]
+    #[schema(read_only)]
     pub id: i64,
-    #[schema(example = 3)]
     pub channel_id: i64,
     pub kind: TipLineKind,
-    #[schema(example = "新闻热线")]
     pub label: String,
-    #[schema(example = "0799-6321110")]
     pub value: String,
     /// Order within the channel, ascending.
     pub position: i32,
@@ -30,7 +28,7 @@ pub struct TipLineOut {
     pub created_at: DateTime<Utc>,
     #[schema(read_only)]
     pub updated_at: DateTime<Utc>,
-    #[schema(read_only, example = 1)]
+    #[schema(read_only)]
     pub version: i64,
 }
 
@@ -54,7 +52,7 @@ impl From<TipLineRow> for TipLineOut {
 /// A new tip line.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"channel_id": 3, "kind": "qq", "label": "QQ爆料", "value": "1642308157"}))]
+#[schema(example = json!({"channel_id": 11, "kind": "wechat", "label": "微信爆料", "value": "pingxiang_news"}))]
 pub struct CreateTipLine {
     pub channel_id: i64,
     pub kind: TipLineKind,
@@ -84,6 +82,7 @@ impl From<CreateTipLine> for NewTipLine {
 /// Changes to a tip line; absent fields stay.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"label": "24小时新闻热线"}))]
 pub struct UpdateTipLine {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
@@ -124,4 +123,37 @@ impl From<UpdateTipLine> for TipLineUpdate {
 pub struct TipLineQuery {
     /// Only this channel's lines (id or slug).
     pub channel: Option<String>,
+}
+
+// The document's examples: the demo's tip lines of the 萍乡 city channel, as `seed-demo`
+// makes them (tests/api/examples.rs holds them to the demo).
+
+impl TipLineOut {
+    fn example() -> Self {
+        Self::demo(1, 1, TipLineKind::Hotline, "新闻热线", "0799-6123456")
+    }
+
+    /// All three, in display order.
+    pub(crate) fn examples() -> Vec<Self> {
+        vec![
+            Self::example(),
+            Self::demo(2, 2, TipLineKind::Qq, "QQ爆料", "800012345"),
+            Self::demo(3, 3, TipLineKind::Sms, "短信(微信)爆料", "13900000000"),
+        ]
+    }
+
+    fn demo(id: i64, position: i32, kind: TipLineKind, label: &str, value: &str) -> Self {
+        Self {
+            id,
+            channel_id: 11,
+            kind,
+            label: label.into(),
+            value: value.into(),
+            position,
+            active: true,
+            created_at: time::example(0),
+            updated_at: time::example(0),
+            version: 1,
+        }
+    }
 }

@@ -7,13 +7,13 @@ use utoipa::{IntoParams, ToSchema};
 use super::repo::TipRow;
 use super::service::{NewTip, TipUpdate};
 use crate::domain::enums::TipStatus;
-use crate::domain::time::to_utc;
+use crate::domain::time::{self, to_utc};
 use crate::http::input::{nullable, present};
 
 /// A reader's news tip (爆料). Plain text, stored as given.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"channel_id": 3, "content": "安源区某小区门口的路灯坏了一个多月。", "contact": "13800000000", "name": "王先生"}))]
+#[schema(example = json!({"channel_id": 11, "content": "公园北门的公交站牌被风吹倒了，还没人来修。", "contact": "13900000002", "name": "张先生"}))]
 pub struct SendTip {
     pub channel_id: i64,
     #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
@@ -43,9 +43,9 @@ impl From<SendTip> for NewTip {
 /// The receipt for a tip: the same for every accepted submission, including one the
 /// spam checks set aside.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = TipReceipt::example)]
 pub struct TipReceipt {
     /// The tip's number in the newsroom's inbox.
-    #[schema(example = 17)]
     pub id: i64,
     /// Always `new` to the sender.
     pub status: TipStatus,
@@ -63,8 +63,9 @@ impl From<TipRow> for TipReceipt {
 
 /// A tip in the newsroom's inbox.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = TipOut::example)]
 pub struct TipOut {
-    #[schema(read_only, example = 17)]
+    #[schema(read_only)]
     pub id: i64,
     /// `null` once the channel is deleted.
     #[schema(required)]
@@ -85,7 +86,7 @@ pub struct TipOut {
     pub created_at: DateTime<Utc>,
     #[schema(read_only)]
     pub updated_at: DateTime<Utc>,
-    #[schema(read_only, example = 1)]
+    #[schema(read_only)]
     pub version: i64,
 }
 
@@ -110,6 +111,7 @@ impl From<TipRow> for TipOut {
 /// Triage of a tip; absent fields stay, `null` clears a link.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "in_progress", "assignee_id": 1}))]
 pub struct UpdateTip {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
@@ -137,4 +139,34 @@ pub struct TipQuery {
     pub status: Option<TipStatus>,
     /// Only tips for this channel (id or slug).
     pub channel: Option<String>,
+}
+
+// The document's examples: the demo's tip as `seed-demo` sends it, and the receipt of
+// the `SendTip` example sent next (tests/api/examples.rs holds them to the demo).
+
+impl TipReceipt {
+    fn example() -> Self {
+        Self {
+            id: 2,
+            status: TipStatus::New,
+        }
+    }
+}
+
+impl TipOut {
+    fn example() -> Self {
+        Self {
+            id: 1,
+            channel_id: Some(11),
+            content: "湘东区某路口的红绿灯坏了两天，早高峰很堵。".into(),
+            contact: Some("13900000001".into()),
+            name: Some("李女士".into()),
+            status: TipStatus::New,
+            assignee_id: None,
+            article_id: None,
+            created_at: time::example(0),
+            updated_at: time::example(0),
+            version: 1,
+        }
+    }
 }

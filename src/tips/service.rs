@@ -73,7 +73,7 @@ pub fn send(
 
 /// Editors see every tip; reporters only those assigned to them.
 fn assigned_only(actor: CurrentUser) -> Option<i64> {
-    (!actor.is(Role::Editor)).then_some(actor.id)
+    actor.limited_to_own()
 }
 
 pub fn list(

@@ -8,16 +8,15 @@ use utoipa::ToSchema;
 use super::repo::UserRow;
 use super::service::{NewUser, UserUpdate};
 use crate::domain::role::Role;
-use crate::domain::time::to_utc;
+use crate::domain::time::{self, to_utc};
 
 /// An account. The password hash never leaves the server.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = UserOut::example)]
 pub struct UserOut {
-    #[schema(read_only, example = 1)]
+    #[schema(read_only)]
     pub id: i64,
-    #[schema(example = "editor@example.com")]
     pub email: String,
-    #[schema(example = "肖编辑")]
     pub display_name: String,
     pub role: Role,
     /// Deactivated accounts cannot sign in.
@@ -27,7 +26,7 @@ pub struct UserOut {
     #[schema(read_only)]
     pub updated_at: DateTime<Utc>,
     /// Increments on every change; the ETag carries it.
-    #[schema(read_only, example = 1)]
+    #[schema(read_only)]
     pub version: i64,
 }
 
@@ -50,18 +49,18 @@ impl From<UserRow> for UserOut {
 /// A new account.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "email": "wang-min@example.com",
+    "display_name": "王敏",
+    "password": "a long passphrase",
+    "role": "reporter"
+}))]
 pub struct CreateUser {
-    #[schema(example = "reporter@example.com")]
     pub email: String,
-    #[schema(example = "梁记者", min_length = 1, max_length = 100, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub display_name: String,
     /// At least 8 characters.
-    #[schema(
-        write_only,
-        min_length = 8,
-        max_length = 1024,
-        example = "a long passphrase"
-    )]
+    #[schema(write_only, min_length = 8, max_length = 1024)]
     pub password: String,
     #[schema(value_type = Role)]
     pub role: String,
@@ -81,6 +80,7 @@ impl From<CreateUser> for NewUser {
 /// Changes to an account; absent fields stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"display_name": "萍乡值班编辑"}))]
 pub struct UpdateUser {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
@@ -108,6 +108,24 @@ impl From<UpdateUser> for UserUpdate {
             password: dto.password,
             role: dto.role,
             active: dto.active,
+        }
+    }
+}
+
+// The document's example: the demo's editor, the account `seed-demo` makes and prints
+// the sign-in of (tests/api/examples.rs holds it to the demo).
+
+impl UserOut {
+    pub(crate) fn example() -> Self {
+        Self {
+            id: 1,
+            email: "demo-editor@example.com".into(),
+            display_name: "演示编辑".into(),
+            role: Role::Editor,
+            active: true,
+            created_at: time::example(0),
+            updated_at: time::example(0),
+            version: 1,
         }
     }
 }

@@ -285,13 +285,9 @@ async fn chinese_search_finds_two_three_and_four_character_terms_in_any_field() 
         search("乡萍").await.is_empty(),
         "characters out of order do not match"
     );
-    assert_eq!(
-        app.get("/api/v1/articles?q=%21%21")
-            .send()
-            .await
-            .invalid_fields(),
-        ["q"]
-    );
+    // Nothing to look for finds nothing (not everything): the schema cannot say which
+    // strings hold a searchable character, so none is refused.
+    assert!(search("!!").await.is_empty(), "punctuation only");
 }
 
 #[actix_web::test]

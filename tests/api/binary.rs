@@ -52,6 +52,26 @@ fn a_short_jwt_secret_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("NEWSDESK_JWT_SECRET"));
 }
 
+#[test]
+fn a_preview_lifetime_out_of_bounds_stops_start_up_with_one_line_naming_it() {
+    for ttl in ["0", "59", "2592001", "a day"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = newsdesk()
+            .current_dir(dir.path())
+            .env("RUST_LOG", "error") // not the warnings about generated secrets
+            .env("NEWSDESK_PREVIEW_TTL_SECS", ttl)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{ttl} accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains("NEWSDESK_PREVIEW_TTL_SECS") && stderr.contains("from 60 to 2592000"),
+            "{stderr}"
+        );
+    }
+}
+
 fn http_get(port: u16, path: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;

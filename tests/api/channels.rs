@@ -115,6 +115,34 @@ async fn the_list_pages_with_meta_and_link_header() {
 }
 
 #[actix_web::test]
+async fn an_empty_list_is_one_empty_page_in_meta_and_link_alike() {
+    let app = TestApp::new().await;
+    let res = app.get("/api/v1/channels?per_page=5").send().await;
+    let body = res.ok(200);
+    assert_eq!(body["data"], json!([]));
+    assert_eq!(
+        body["meta"],
+        json!({"page": 1, "per_page": 5, "total": 0, "page_count": 1})
+    );
+    let link = res.header("link").unwrap();
+    assert_eq!(
+        link,
+        "</api/v1/channels?per_page=5&page=1>; rel=\"first\", \
+         </api/v1/channels?per_page=5&page=1>; rel=\"last\""
+    );
+
+    let beyond = app.get("/api/v1/channels?page=3").send().await;
+    assert_eq!(beyond.ok(200)["meta"]["page_count"], 1);
+    assert!(
+        beyond
+            .header("link")
+            .unwrap()
+            .contains("</api/v1/channels?page=1>; rel=\"prev\""),
+        "a page past the end leads back to the last one"
+    );
+}
+
+#[actix_web::test]
 async fn per_page_above_100_or_page_0_is_422() {
     let app = TestApp::new().await;
     assert_eq!(

@@ -15,7 +15,7 @@ use crate::support::wire::JsonExt;
 
 /// Reads `path` anonymously until the answer comes from the cache (on PostgreSQL the
 /// cache switches on once its listener is connected), and returns that answer.
-async fn cached(app: &TestApp, path: &str) -> Value {
+pub(crate) async fn cached(app: &TestApp, path: &str) -> Value {
     let started = Instant::now();
     loop {
         let res = app.get(path).send().await;

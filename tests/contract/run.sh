@@ -17,32 +17,19 @@ echo "validating openapi/openapi.json against the OpenAPI 3.1 schema"
 
 cargo build --quiet
 bin=target/debug/newsdesk
-work=$(mktemp -d)
-port=$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-admin_password=$("$venv/bin/python" -c 'import secrets; print(secrets.token_hex(12))')
-
-export DATABASE_URL="sqlite://$work/contract.db"
-export NEWSDESK_BIND="127.0.0.1:$port"
 export NEWSDESK_ADMIN_EMAIL=contract-admin@example.com
-export NEWSDESK_ADMIN_PASSWORD="$admin_password"
+export RUST_LOG=info
 # The fuzzer sends thousands of writes and failed logins from one address.
 export NEWSDESK_PUBLIC_WRITES_PER_MINUTE=1000000
 export NEWSDESK_LOGIN_ATTEMPTS_PER_MINUTE=1000000
-export RUST_LOG=info
 # So GET /metrics answers 200 and is fuzzed like the rest (no token: the fuzzer's bearer
 # token is a JWT).
 export NEWSDESK_METRICS=on
-
-"$bin" seed-demo > "$work/seed.log" 2>&1
-"$bin" serve > "$work/server.log" 2>&1 &
-server=$!
-cleanup() {
-    kill "$server" 2>/dev/null || true
-    wait "$server" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source tests/support/demo_server.sh
+demo_server_start "$bin"
+base=$demo_base
+work=$demo_work
+admin_password=$NEWSDESK_ADMIN_PASSWORD
 
 api() { # METHOD PATH [TOKEN] [JSON] -> body
     "$venv/bin/python" - "$@" <<'PY'
@@ -60,10 +47,6 @@ PY
 }
 field() { "$venv/bin/python" -c "import json, sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
 
-for _ in $(seq 1 100); do
-    api GET "$base/readyz" >/dev/null 2>&1 && break
-    sleep 0.2
-done
 token=$(api POST "$base/api/v1/auth/login" "" \
     "{\"email\": \"contract-admin@example.com\", \"password\": \"$admin_password\"}" | field access_token)
 # Account changes and deletions are pointed at an account made for the purpose, so the

@@ -41,6 +41,13 @@ export interface paths {
         /**
          * Read an article
          * @description By id or slug, with one page of its body (`?page=N`, default 1).
+         *
+         *     With `?preview=TOKEN` (from `POST /articles/{id_or_slug}/preview`), anyone, signed in
+         *     or not, reads that draft or scheduled article as an editor does, until the token
+         *     expires or the article's status changes; any other token is a 404, as for an article
+         *     the caller may not see. That answer is `Cache-Control: private, no-store` with
+         *     `X-Robots-Tag: noindex`, and carries neither surrogate keys nor `X-Newsdesk-Cache`:
+         *     neither Newsdesk's memory nor a CDN keeps it.
          */
         get: operations["get_article"];
         put?: never;
@@ -81,6 +88,31 @@ export interface paths {
          *     (`NEWSDESK_PUBLIC_WRITES_PER_MINUTE`, then 429 with `Retry-After`).
          */
         post: operations["post_comment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/articles/{id_or_slug}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a preview link
+         * @description A signed link that shows this draft or scheduled article to a front end without an
+         *     account (`GET /articles/{id_or_slug}?preview=TOKEN`), for `NEWSDESK_PREVIEW_TTL_SECS`
+         *     (a day by default). Changing the article's status (publishing, scheduling, archiving,
+         *     back to draft) ends every link made before; content edits keep them working, so the
+         *     link always shows the latest text. Editors make links for any article, reporters for
+         *     the articles they wrote; a published or archived article has none (409).
+         */
+        post: operations["create_preview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -163,7 +195,8 @@ export interface paths {
         /**
          * Sign out
          * @description Revokes the refresh token given (and every token renewed from it). The access token
-         *     stays valid until it expires, at most 15 minutes.
+         *     stays valid until it expires, at most 15 minutes. A `read` API token gets 403, as on
+         *     every write.
          */
         post: operations["logout"];
         delete?: never;
@@ -182,6 +215,7 @@ export interface paths {
         /**
          * The current user
          * @description The account the access token belongs to, as loaded now (role changes show at once).
+         *     An API token is not an account: 403.
          */
         get: operations["me"];
         put?: never;
@@ -473,6 +507,58 @@ export interface paths {
          *     the status of a tip assigned to them.
          */
         patch: operations["update_tip"];
+        trace?: never;
+    };
+    "/api/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API tokens
+         * @description Every token, newest first, revoked and expired ones included; never their secrets.
+         */
+        get: operations["list_tokens"];
+        put?: never;
+        /**
+         * Create an API token
+         * @description A long-lived token for a machine (a build server, an app's backend), sent as
+         *     `Authorization: Bearer nd_…`. It acts as itself, with the rights of its scope, never
+         *     as the admin who made it. The answer holds its secret, this once: the server keeps
+         *     only a digest.
+         */
+        post: operations["create_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an API token
+         * @description Its name, scope, hint and times; never its secret.
+         */
+        get: operations["get_token"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API token
+         * @description The token stops working at once: the next request that sends it gets 401. It stays
+         *     listed, with `revoked_at`. Revoking it again changes nothing.
+         */
+        delete: operations["revoke_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/users": {
@@ -983,6 +1069,39 @@ export interface components {
         /**
          * @description The whole editable content of an article: what a write produces, and what each
          *     revision keeps of the version before it.
+         * @example {
+         *       "bylines": [
+         *         {
+         *           "author_id": 1,
+         *           "role": "author"
+         *         },
+         *         {
+         *           "author_id": 2,
+         *           "role": "editor"
+         *         }
+         *       ],
+         *       "channel_id": 14,
+         *       "comments_enabled": true,
+         *       "cover_image_url": null,
+         *       "pages": [
+         *         "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
+         *         "<h2>园区里的新工厂</h2><p>新落户的企业以电子元件和环保材料为主，不少工人是从矿上转岗来的。</p><p>一位老矿工说，现在上班不用下井，工资还比原来高一些。</p>"
+         *       ],
+         *       "published_at": "2026-02-28T19:30:00Z",
+         *       "related_ids": [],
+         *       "slug": "pingxiang-industry-turns-green",
+         *       "source": {
+         *         "name": "萍乡日报"
+         *       },
+         *       "status": "published",
+         *       "subtitle": null,
+         *       "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+         *       "tags": [
+         *         "萍乡",
+         *         "产业转型"
+         *       ],
+         *       "title": "老工业城市的绿色转身"
+         *     }
          */
         ArticleContent: {
             bylines: components["schemas"]["BylineRef"][];
@@ -1003,17 +1122,71 @@ export interface components {
             tags: string[];
             title: string;
         };
-        /** @description An article with one page of its body. */
+        /**
+         * @description An article with one page of its body.
+         * @example {
+         *       "body_html": "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
+         *       "breadcrumbs": [
+         *         {
+         *           "id": 1,
+         *           "name": "大江网",
+         *           "slug": "portal"
+         *         },
+         *         {
+         *           "id": 11,
+         *           "name": "萍乡频道",
+         *           "slug": "pingxiang"
+         *         },
+         *         {
+         *           "id": 14,
+         *           "name": "社会聚焦",
+         *           "slug": "pingxiang-society"
+         *         }
+         *       ],
+         *       "bylines": [
+         *         {
+         *           "author_id": 1,
+         *           "name": "周晓明",
+         *           "role": "author"
+         *         },
+         *         {
+         *           "author_id": 2,
+         *           "name": "刘芳",
+         *           "role": "editor"
+         *         }
+         *       ],
+         *       "channel_id": 14,
+         *       "comment_count": 3,
+         *       "comments_enabled": true,
+         *       "cover_image_url": null,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "id": 1,
+         *       "page": 1,
+         *       "page_count": 2,
+         *       "published_at": "2026-02-28T19:30:00Z",
+         *       "related_ids": [],
+         *       "slug": "pingxiang-industry-turns-green",
+         *       "source": {
+         *         "name": "萍乡日报"
+         *       },
+         *       "status": "published",
+         *       "subtitle": null,
+         *       "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+         *       "tags": [
+         *         "萍乡",
+         *         "产业转型"
+         *       ],
+         *       "title": "老工业城市的绿色转身",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
+         */
         ArticleOut: components["schemas"]["ArticleSummaryOut"] & {
-            /**
-             * @description That page's sanitised HTML.
-             * @example <p>乘风破浪闯新路。</p>
-             */
+            /** @description That page's sanitised HTML. */
             readonly body_html: string;
             /**
              * Format: int32
              * @description The page number returned, from 1.
-             * @example 1
              */
             readonly page: number;
         };
@@ -1027,7 +1200,63 @@ export interface components {
          * @enum {string}
          */
         ArticleStatus: "draft" | "scheduled" | "published" | "archived";
-        /** @description An article without its body: what lists return. */
+        /**
+         * @description An article without its body: what lists return.
+         * @example {
+         *       "breadcrumbs": [
+         *         {
+         *           "id": 1,
+         *           "name": "大江网",
+         *           "slug": "portal"
+         *         },
+         *         {
+         *           "id": 11,
+         *           "name": "萍乡频道",
+         *           "slug": "pingxiang"
+         *         },
+         *         {
+         *           "id": 14,
+         *           "name": "社会聚焦",
+         *           "slug": "pingxiang-society"
+         *         }
+         *       ],
+         *       "bylines": [
+         *         {
+         *           "author_id": 1,
+         *           "name": "周晓明",
+         *           "role": "author"
+         *         },
+         *         {
+         *           "author_id": 2,
+         *           "name": "刘芳",
+         *           "role": "editor"
+         *         }
+         *       ],
+         *       "channel_id": 14,
+         *       "comment_count": 3,
+         *       "comments_enabled": true,
+         *       "cover_image_url": null,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "id": 1,
+         *       "page_count": 2,
+         *       "published_at": "2026-02-28T19:30:00Z",
+         *       "related_ids": [],
+         *       "slug": "pingxiang-industry-turns-green",
+         *       "source": {
+         *         "name": "萍乡日报"
+         *       },
+         *       "status": "published",
+         *       "subtitle": null,
+         *       "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+         *       "tags": [
+         *         "萍乡",
+         *         "产业转型"
+         *       ],
+         *       "title": "老工业城市的绿色转身",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
+         */
         ArticleSummaryOut: {
             /** @description The article's channel and its ancestors, root first. */
             breadcrumbs: components["schemas"]["ChannelRef"][];
@@ -1037,22 +1266,17 @@ export interface components {
             /**
              * Format: int64
              * @description Approved comments only.
-             * @example 0
              */
             readonly comment_count: number;
             comments_enabled: boolean;
             cover_image_url: string | null;
             /** Format: date-time */
             readonly created_at: string;
-            /**
-             * Format: int64
-             * @example 42
-             */
+            /** Format: int64 */
             readonly id: number;
             /**
              * Format: int32
              * @description Number of body pages.
-             * @example 2
              */
             readonly page_count: number;
             /**
@@ -1062,43 +1286,46 @@ export interface components {
             published_at: string | null;
             /** @description Related articles chosen by editors, in order. */
             related_ids: number[];
-            /** @example pingxiang-economy-2022 */
             slug: string;
             source: components["schemas"]["Source"] | null;
             status: components["schemas"]["ArticleStatus"];
             subtitle: string | null;
             summary: string;
             tags: string[];
-            /** @example 踔厉奋发勇争先 */
             title: string;
             /** Format: date-time */
             readonly updated_at: string;
             /**
              * Format: int64
              * @description Increments on every change; the ETag carries it.
-             * @example 3
              */
             readonly version: number;
         };
-        /** @description A person named in bylines: reporter, editor, photographer. */
+        /**
+         * @description A person named in bylines: reporter, editor, photographer.
+         * @example {
+         *       "avatar_url": null,
+         *       "bio": null,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "id": 1,
+         *       "name": "周晓明",
+         *       "slug": "zhou-xiaoming",
+         *       "title": "记者",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "user_id": null,
+         *       "version": 1
+         *     }
+         */
         AuthorOut: {
             avatar_url: string | null;
             bio: string | null;
             /** Format: date-time */
             readonly created_at: string;
-            /**
-             * Format: int64
-             * @example 4
-             */
+            /** Format: int64 */
             readonly id: number;
-            /** @example 梁永明 */
             name: string;
-            /** @example liang-yongming */
             slug: string;
-            /**
-             * @description Job title as printed, e.g. 记者 or 编辑.
-             * @example 记者
-             */
+            /** @description Job title as printed, e.g. 记者 or 编辑. */
             title: string | null;
             /** Format: date-time */
             readonly updated_at: string;
@@ -1107,29 +1334,32 @@ export interface components {
              * @description The newsroom account of this person, if any.
              */
             user_id: number | null;
-            /**
-             * Format: int64
-             * @example 1
-             */
+            /** Format: int64 */
             readonly version: number;
         };
-        /** @description A credited person, in byline order. */
+        /**
+         * @description A credited person, in byline order.
+         * @example {
+         *       "author_id": 1,
+         *       "name": "周晓明",
+         *       "role": "author"
+         *     }
+         */
         BylineOut: {
-            /**
-             * Format: int64
-             * @example 4
-             */
+            /** Format: int64 */
             author_id: number;
-            /** @example 梁永明 */
             name: string;
             role: components["schemas"]["BylineRole"];
         };
-        /** @description A byline as written: who, in what role. */
+        /**
+         * @description A byline as written: who, in what role.
+         * @example {
+         *       "author_id": 1,
+         *       "role": "author"
+         *     }
+         */
         BylineRef: {
-            /**
-             * Format: int64
-             * @example 4
-             */
+            /** Format: int64 */
             author_id: number;
             role: components["schemas"]["BylineRole"];
         };
@@ -1138,7 +1368,109 @@ export interface components {
          * @enum {string}
          */
         BylineRole: "author" | "editor" | "photographer" | "reporter" | "translator" | "illustrator";
-        /** @description One channel with its place in the tree. */
+        /**
+         * @description One channel with its place in the tree.
+         * @example {
+         *       "auto_approve_comments": false,
+         *       "breadcrumbs": [
+         *         {
+         *           "id": 1,
+         *           "name": "大江网",
+         *           "slug": "portal"
+         *         },
+         *         {
+         *           "id": 11,
+         *           "name": "萍乡频道",
+         *           "slug": "pingxiang"
+         *         }
+         *       ],
+         *       "children": [
+         *         {
+         *           "auto_approve_comments": false,
+         *           "created_at": "2026-03-02T01:30:00Z",
+         *           "description": null,
+         *           "id": 13,
+         *           "name": "时政要闻",
+         *           "parent_id": 11,
+         *           "position": 0,
+         *           "slug": "pingxiang-politics",
+         *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "version": 1
+         *         },
+         *         {
+         *           "auto_approve_comments": false,
+         *           "created_at": "2026-03-02T01:30:00Z",
+         *           "description": null,
+         *           "id": 14,
+         *           "name": "社会聚焦",
+         *           "parent_id": 11,
+         *           "position": 1,
+         *           "slug": "pingxiang-society",
+         *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "version": 1
+         *         },
+         *         {
+         *           "auto_approve_comments": false,
+         *           "created_at": "2026-03-02T01:30:00Z",
+         *           "description": null,
+         *           "id": 15,
+         *           "name": "县区动态",
+         *           "parent_id": 11,
+         *           "position": 2,
+         *           "slug": "pingxiang-counties",
+         *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "version": 1
+         *         }
+         *       ],
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "description": null,
+         *       "id": 11,
+         *       "name": "萍乡频道",
+         *       "parent_id": 1,
+         *       "position": 9,
+         *       "slug": "pingxiang",
+         *       "tip_lines": [
+         *         {
+         *           "active": true,
+         *           "channel_id": 11,
+         *           "created_at": "2026-03-02T01:30:00Z",
+         *           "id": 1,
+         *           "kind": "hotline",
+         *           "label": "新闻热线",
+         *           "position": 1,
+         *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "value": "0799-6123456",
+         *           "version": 1
+         *         },
+         *         {
+         *           "active": true,
+         *           "channel_id": 11,
+         *           "created_at": "2026-03-02T01:30:00Z",
+         *           "id": 2,
+         *           "kind": "qq",
+         *           "label": "QQ爆料",
+         *           "position": 2,
+         *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "value": "800012345",
+         *           "version": 1
+         *         },
+         *         {
+         *           "active": true,
+         *           "channel_id": 11,
+         *           "created_at": "2026-03-02T01:30:00Z",
+         *           "id": 3,
+         *           "kind": "sms",
+         *           "label": "短信(微信)爆料",
+         *           "position": 3,
+         *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "value": "13900000000",
+         *           "version": 1
+         *         }
+         *       ],
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
+         */
         ChannelDetailOut: components["schemas"]["ChannelOut"] & {
             /** @description From the root down to this channel itself. */
             breadcrumbs: components["schemas"]["ChannelRef"][];
@@ -1150,79 +1482,102 @@ export interface components {
              */
             tip_lines: components["schemas"]["TipLineOut"][];
         };
-        /** @description A channel in the list; with `?tree=true` it carries its sub-channels, nested. */
+        /**
+         * @description A channel in the list; with `?tree=true` it carries its sub-channels, nested.
+         * @example {
+         *       "auto_approve_comments": false,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "description": null,
+         *       "id": 11,
+         *       "name": "萍乡频道",
+         *       "parent_id": 1,
+         *       "position": 9,
+         *       "slug": "pingxiang",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
+         */
         ChannelListItem: components["schemas"]["ChannelOut"] & {
             /** @description Sub-channels in display order, each with its own `children` (only with `tree=true`). */
             children?: components["schemas"]["ChannelListItem"][];
         };
-        /** @description A channel: the portal itself, a city channel or a column. */
+        /**
+         * @description A channel: the portal itself, a city channel or a column.
+         * @example {
+         *       "auto_approve_comments": false,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "description": null,
+         *       "id": 11,
+         *       "name": "萍乡频道",
+         *       "parent_id": 1,
+         *       "position": 9,
+         *       "slug": "pingxiang",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
+         */
         ChannelOut: {
             /** @description Readers' comments on this channel's articles are approved without moderation. */
             auto_approve_comments: boolean;
             /** Format: date-time */
             readonly created_at: string;
             description: string | null;
-            /**
-             * Format: int64
-             * @example 3
-             */
+            /** Format: int64 */
             readonly id: number;
-            /** @example 萍乡频道 */
             name: string;
             /**
              * Format: int64
              * @description The channel above this one; `null` for a root.
-             * @example 1
              */
             parent_id: number | null;
             /**
              * Format: int32
              * @description Order among siblings, ascending.
-             * @example 10
              */
             position: number;
-            /** @example pingxiang */
             slug: string;
             /** Format: date-time */
             readonly updated_at: string;
-            /**
-             * Format: int64
-             * @example 1
-             */
+            /** Format: int64 */
             readonly version: number;
         };
-        /** @description A link to a channel, as used in breadcrumbs. */
+        /**
+         * @description A link to a channel, as used in breadcrumbs.
+         * @example {
+         *       "id": 11,
+         *       "name": "萍乡频道",
+         *       "slug": "pingxiang"
+         *     }
+         */
         ChannelRef: {
-            /**
-             * Format: int64
-             * @example 3
-             */
+            /** Format: int64 */
             id: number;
-            /** @example 萍乡频道 */
             name: string;
-            /** @example pingxiang */
             slug: string;
         };
         /**
          * @description A reader's comment. `body` is plain text, returned exactly as sent: render it as
          *     text, never as HTML.
+         * @example {
+         *       "article_id": 2,
+         *       "author_name": "驴友",
+         *       "body": "预约系统什么时候开放？",
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "id": 4,
+         *       "parent_id": null,
+         *       "status": "pending",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
          */
         CommentOut: {
-            /**
-             * Format: int64
-             * @example 42
-             */
+            /** Format: int64 */
             readonly article_id: number;
-            /** @example 萍乡网友 */
             author_name: string;
-            /** @example 家乡的变化看得见，点赞！ */
             body: string;
             /** Format: date-time */
             readonly created_at: string;
-            /**
-             * Format: int64
-             * @example 12
-             */
+            /** Format: int64 */
             readonly id: number;
             /**
              * Format: int64
@@ -1232,10 +1587,7 @@ export interface components {
             status: components["schemas"]["CommentStatus"];
             /** Format: date-time */
             readonly updated_at: string;
-            /**
-             * Format: int64
-             * @example 1
-             */
+            /** Format: int64 */
             readonly version: number;
         };
         /**
@@ -1252,25 +1604,25 @@ export interface components {
          *           "role": "author"
          *         },
          *         {
-         *           "author_id": 2,
-         *           "role": "editor"
+         *           "author_id": 3,
+         *           "role": "photographer"
          *         }
          *       ],
-         *       "channel_id": 3,
+         *       "channel_id": 14,
          *       "pages": [
-         *         "<p>第一页的正文。</p>",
-         *         "<p>第二页的正文。</p>"
+         *         "<p>不少读者说白天上班没空借书，图书馆决定周末延时开放，先试行三个月。</p>",
+         *         "<p>延时期间开放阅览室和自助借还机，少儿阅读区仍在下午六点关闭。</p>"
          *       ],
-         *       "slug": "pingxiang-economy-review",
+         *       "slug": "pingxiang-library-weekend-hours",
          *       "source": {
          *         "name": "萍乡日报"
          *       },
-         *       "summary": "老工业城市转型升级的一年。",
+         *       "summary": "市图书馆从本月起周六、周日开放到晚上九点。",
          *       "tags": [
          *         "萍乡",
-         *         "经济"
+         *         "文化"
          *       ],
-         *       "title": "萍乡经济社会发展综述"
+         *       "title": "萍乡图书馆周末延时开放"
          *     }
          */
         CreateArticle: {
@@ -1297,26 +1649,37 @@ export interface components {
             tags?: string[];
             title: string;
         };
-        /** @description A new author. */
+        /**
+         * @description A new author.
+         * @example {
+         *       "name": "王敏",
+         *       "slug": "wang-min",
+         *       "title": "实习记者"
+         *     }
+         */
         CreateAuthor: {
             /** Format: uri */
             avatar_url?: string | null;
             bio?: string | null;
-            /** @example 梁永明 */
             name: string;
-            /** @example liang-yongming */
             slug: string;
-            /** @example 记者 */
             title?: string | null;
             /** Format: int64 */
             user_id?: number | null;
         };
-        /** @description A new channel. */
+        /**
+         * @description A new channel.
+         * @example {
+         *       "description": "萍乡的展览、演出和周末去处。",
+         *       "name": "文化旅游",
+         *       "parent_id": 11,
+         *       "slug": "pingxiang-culture"
+         *     }
+         */
         CreateChannel: {
             /** @description Approve readers' comments without moderation; default false. */
             auto_approve_comments?: boolean | null;
             description?: string | null;
-            /** @example 萍乡频道 */
             name: string;
             /**
              * Format: int64
@@ -1328,19 +1691,16 @@ export interface components {
              * @description Order among siblings; defaults to after the last one.
              */
             position?: number | null;
-            /**
-             * @description Lower-case letters, digits and hyphens; not only digits.
-             * @example pingxiang
-             */
+            /** @description Lower-case letters, digits and hyphens; not only digits. */
             slug: string;
         };
         /**
          * @description A new tip line.
          * @example {
-         *       "channel_id": 3,
-         *       "kind": "qq",
-         *       "label": "QQ爆料",
-         *       "value": "1642308157"
+         *       "channel_id": 11,
+         *       "kind": "wechat",
+         *       "label": "微信爆料",
+         *       "value": "pingxiang_news"
          *     }
          */
         CreateTipLine: {
@@ -1355,16 +1715,39 @@ export interface components {
             /** @description A phone number (hotline, sms), QQ number, WeChat id, e-mail address or URL. */
             value: string;
         };
-        /** @description A new account. */
-        CreateUser: {
-            /** @example 梁记者 */
-            display_name: string;
-            /** @example reporter@example.com */
-            email: string;
+        /**
+         * @description A new API token.
+         * @example {
+         *       "name": "前端构建服务器",
+         *       "scope": "read"
+         *     }
+         */
+        CreateToken: {
             /**
-             * @description At least 8 characters.
-             * @example a long passphrase
+             * Format: date-time
+             * @description When it stops working, in the future; absent or `null`: never.
              */
+            expires_at?: string | null;
+            name: string;
+            /**
+             * @description `read`: what an editor may read, drafts included (for previews and builds), and
+             *     no writes; `write`: an editor's rights.
+             */
+            scope: components["schemas"]["TokenScope"];
+        };
+        /**
+         * @description A new account.
+         * @example {
+         *       "display_name": "王敏",
+         *       "email": "wang-min@example.com",
+         *       "password": "a long passphrase",
+         *       "role": "reporter"
+         *     }
+         */
+        CreateUser: {
+            display_name: string;
+            email: string;
+            /** @description At least 8 characters. */
             password: string;
             role: components["schemas"]["Role"];
         };
@@ -1427,7 +1810,13 @@ export interface components {
          * @enum {string}
          */
         DeliveryStatus: "pending" | "delivered" | "failed";
-        /** @description Who saved a version. */
+        /**
+         * @description Who saved a version.
+         * @example {
+         *       "display_name": "演示编辑",
+         *       "id": 1
+         *     }
+         */
         EditorRef: {
             display_name: string;
             /** Format: int64 */
@@ -1446,17 +1835,17 @@ export interface components {
             /** @description What is wrong, in words a client can show. */
             message: string;
         };
-        /** @description A probe's answer. */
+        /**
+         * @description A probe's answer.
+         * @example {
+         *       "database": "sqlite",
+         *       "status": "ok"
+         *     }
+         */
         Health: {
-            /**
-             * @description The database backend in use (readiness only).
-             * @example sqlite
-             */
+            /** @description The database backend in use (readiness only). */
             database?: string | null;
-            /**
-             * @description Always `ok` when the probe succeeds.
-             * @example ok
-             */
+            /** @description Always `ok` when the probe succeeds. */
             status: string;
         };
         /** @description Every list response: `{"data": [...], "meta": {...}}`. */
@@ -1500,6 +1889,11 @@ export interface components {
             meta: components["schemas"]["PageMeta"];
         };
         /** @description Every list response: `{"data": [...], "meta": {...}}`. */
+        ListEnvelope_TokenOut: {
+            data: components["schemas"]["TokenOut"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description Every list response: `{"data": [...], "meta": {...}}`. */
         ListEnvelope_UserOut: {
             data: components["schemas"]["UserOut"][];
             meta: components["schemas"]["PageMeta"];
@@ -1509,18 +1903,35 @@ export interface components {
             data: components["schemas"]["WebhookOut"][];
             meta: components["schemas"]["PageMeta"];
         };
-        /** @description E-mail and password. */
+        /**
+         * @description E-mail and password.
+         * @example {
+         *       "email": "demo-editor@example.com",
+         *       "password": "5e0c1f3a9b7d2e48"
+         *     }
+         */
         LoginRequest: {
-            /** @example editor@example.com */
             email: string;
-            /** @example a long passphrase */
             password: string;
         };
-        /** @description A moderation decision. */
+        /**
+         * @description A moderation decision.
+         * @example {
+         *       "status": "approved"
+         *     }
+         */
         ModerateComment: {
             status: components["schemas"]["CommentStatus"];
         };
-        /** @description Where a page sits in the whole list. */
+        /**
+         * @description Where a page sits in the whole list.
+         * @example {
+         *       "page": 1,
+         *       "page_count": 1,
+         *       "per_page": 20,
+         *       "total": 1
+         *     }
+         */
         PageMeta: {
             /**
              * Format: int64
@@ -1529,7 +1940,8 @@ export interface components {
             page: number;
             /**
              * Format: int64
-             * @description Number of pages (0 when the list is empty).
+             * @description Number of pages, the number of the `last` page in `Link`: at least 1, since an
+             *     empty list is answered as one empty page.
              */
             page_count: number;
             /**
@@ -1546,8 +1958,9 @@ export interface components {
         /**
          * @description A reader's comment.
          * @example {
-         *       "author_name": "萍乡网友",
-         *       "body": "家乡的变化看得见，点赞！"
+         *       "author_name": "萍乡老乡",
+         *       "body": "我家就住附近，傍晚常去公园散步。",
+         *       "parent_id": 1
          *     }
          */
         PostComment: {
@@ -1564,6 +1977,32 @@ export interface components {
              *     quietly ignored.
              */
             website?: string | null;
+        };
+        /**
+         * @description A preview link for an unpublished article.
+         * @example {
+         *       "expires_at": "2026-03-03T01:30:00Z",
+         *       "path": "/api/v1/articles/6?preview=1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ",
+         *       "token": "1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ"
+         *     }
+         */
+        PreviewOut: {
+            /**
+             * Format: date-time
+             * @description When the link stops working: `NEWSDESK_PREVIEW_TTL_SECS` after it was made,
+             *     rounded up to a whole second. It stops sooner if the article's status changes.
+             */
+            expires_at: string;
+            /**
+             * @description The article's address with the token, ready to request (add `&page=N` for other
+             *     pages).
+             */
+            path: string;
+            /**
+             * @description Send as `?preview=` on `GET /articles/{id_or_slug}`; anyone holding it can read
+             *     the article, so share it as you would the draft itself.
+             */
+            token: string;
         };
         /** @description An RFC 9457 problem document, the body of every error response. */
         Problem: {
@@ -1594,11 +2033,59 @@ export interface components {
              */
             type: string;
         };
-        /** @description A refresh token, to exchange or to revoke. */
+        /**
+         * @description A refresh token, to exchange or to revoke.
+         * @example {
+         *       "refresh_token": "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919"
+         *     }
+         */
         RefreshRequest: {
             refresh_token: string;
         };
-        /** @description An earlier version of an article. */
+        /**
+         * @description An earlier version of an article.
+         * @example {
+         *       "content": {
+         *         "bylines": [
+         *           {
+         *             "author_id": 1,
+         *             "role": "author"
+         *           },
+         *           {
+         *             "author_id": 2,
+         *             "role": "editor"
+         *           }
+         *         ],
+         *         "channel_id": 14,
+         *         "comments_enabled": true,
+         *         "cover_image_url": null,
+         *         "pages": [
+         *           "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
+         *           "<h2>园区里的新工厂</h2><p>新落户的企业以电子元件和环保材料为主，不少工人是从矿上转岗来的。</p><p>一位老矿工说，现在上班不用下井，工资还比原来高一些。</p>"
+         *         ],
+         *         "published_at": "2026-02-28T19:30:00Z",
+         *         "related_ids": [],
+         *         "slug": "pingxiang-industry-turns-green",
+         *         "source": {
+         *           "name": "萍乡日报"
+         *         },
+         *         "status": "published",
+         *         "subtitle": null,
+         *         "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+         *         "tags": [
+         *           "萍乡",
+         *           "产业转型"
+         *         ],
+         *         "title": "老工业城市的绿色转身"
+         *       },
+         *       "edited_at": "2026-03-02T01:30:00Z",
+         *       "edited_by": {
+         *         "display_name": "演示编辑",
+         *         "id": 1
+         *       },
+         *       "version": 1
+         *     }
+         */
         RevisionOut: {
             /** @description The content as it was. */
             content: components["schemas"]["ArticleContent"];
@@ -1611,7 +2098,6 @@ export interface components {
             /**
              * Format: int64
              * @description The article's version number then.
-             * @example 2
              */
             version: number;
         };
@@ -1624,10 +2110,10 @@ export interface components {
         /**
          * @description A reader's news tip (爆料). Plain text, stored as given.
          * @example {
-         *       "channel_id": 3,
-         *       "contact": "13800000000",
-         *       "content": "安源区某小区门口的路灯坏了一个多月。",
-         *       "name": "王先生"
+         *       "channel_id": 11,
+         *       "contact": "13900000002",
+         *       "content": "公园北门的公交站牌被风吹倒了，还没人来修。",
+         *       "name": "张先生"
          *     }
          */
         SendTip: {
@@ -1643,14 +2129,15 @@ export interface components {
              */
             website?: string | null;
         };
-        /** @description Where an article first ran, e.g. a group newspaper. */
+        /**
+         * @description Where an article first ran, e.g. a group newspaper.
+         * @example {
+         *       "name": "萍乡日报"
+         *     }
+         */
         Source: {
-            /** @example 萍乡日报 */
             name: string;
-            /**
-             * @description Left out of answers when there is none.
-             * @example https://epaper.example.com/2022-07-20/01
-             */
+            /** @description Left out of answers when there is none. */
             url?: string | null;
         };
         /**
@@ -1658,24 +2145,31 @@ export interface components {
          * @enum {string}
          */
         TipLineKind: "hotline" | "qq" | "sms" | "wechat" | "email" | "web";
-        /** @description A way for readers to reach a channel's newsroom. */
+        /**
+         * @description A way for readers to reach a channel's newsroom.
+         * @example {
+         *       "active": true,
+         *       "channel_id": 11,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "id": 1,
+         *       "kind": "hotline",
+         *       "label": "新闻热线",
+         *       "position": 1,
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "value": "0799-6123456",
+         *       "version": 1
+         *     }
+         */
         TipLineOut: {
             /** @description Inactive lines are shown to editors only. */
             active: boolean;
-            /**
-             * Format: int64
-             * @example 3
-             */
+            /** Format: int64 */
             channel_id: number;
             /** Format: date-time */
             readonly created_at: string;
-            /**
-             * Format: int64
-             * @example 1
-             */
+            /** Format: int64 */
             readonly id: number;
             kind: components["schemas"]["TipLineKind"];
-            /** @example 新闻热线 */
             label: string;
             /**
              * Format: int32
@@ -1684,15 +2178,26 @@ export interface components {
             position: number;
             /** Format: date-time */
             readonly updated_at: string;
-            /** @example 0799-6321110 */
             value: string;
-            /**
-             * Format: int64
-             * @example 1
-             */
+            /** Format: int64 */
             readonly version: number;
         };
-        /** @description A tip in the newsroom's inbox. */
+        /**
+         * @description A tip in the newsroom's inbox.
+         * @example {
+         *       "article_id": null,
+         *       "assignee_id": null,
+         *       "channel_id": 11,
+         *       "contact": "13900000001",
+         *       "content": "湘东区某路口的红绿灯坏了两天，早高峰很堵。",
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "id": 1,
+         *       "name": "李女士",
+         *       "status": "new",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
+         */
         TipOut: {
             /**
              * Format: int64
@@ -1713,30 +2218,27 @@ export interface components {
             content: string;
             /** Format: date-time */
             readonly created_at: string;
-            /**
-             * Format: int64
-             * @example 17
-             */
+            /** Format: int64 */
             readonly id: number;
             name: string | null;
             status: components["schemas"]["TipStatus"];
             /** Format: date-time */
             readonly updated_at: string;
-            /**
-             * Format: int64
-             * @example 1
-             */
+            /** Format: int64 */
             readonly version: number;
         };
         /**
          * @description The receipt for a tip: the same for every accepted submission, including one the
          *     spam checks set aside.
+         * @example {
+         *       "id": 2,
+         *       "status": "new"
+         *     }
          */
         TipReceipt: {
             /**
              * Format: int64
              * @description The tip's number in the newsroom's inbox.
-             * @example 17
              */
             id: number;
             /** @description Always `new` to the sender. */
@@ -1748,28 +2250,122 @@ export interface components {
          * @enum {string}
          */
         TipStatus: "new" | "in_progress" | "used" | "dismissed" | "spam";
-        /** @description A fresh access token and the refresh token that replaces it when it expires. */
+        /**
+         * @description A token just made, with its secret. This is the only answer that ever holds the
+         *     secret: the server keeps only a digest of it.
+         * @example {
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "created_by": 1,
+         *       "expires_at": null,
+         *       "hint": "nd_3f9a1c",
+         *       "id": 1,
+         *       "last_used_at": null,
+         *       "name": "前端构建服务器",
+         *       "revoked_at": null,
+         *       "scope": "read",
+         *       "secret": "nd_3f9a1c…"
+         *     }
+         */
+        TokenCreated: components["schemas"]["TokenOut"] & {
+            /** @description The secret, shown this once: send it as `Authorization: Bearer nd_…`. */
+            secret: string;
+        };
+        /**
+         * @description An API token as listed and read: never its secret.
+         * @example {
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "created_by": 1,
+         *       "expires_at": null,
+         *       "hint": "nd_3f9a1c",
+         *       "id": 1,
+         *       "last_used_at": "2026-03-02T03:30:00Z",
+         *       "name": "前端构建服务器",
+         *       "revoked_at": null,
+         *       "scope": "read"
+         *     }
+         */
+        TokenOut: {
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description The admin who made it (`null` once their account is deleted); the token does not
+             *     act as them.
+             */
+            created_by: number | null;
+            /**
+             * Format: date-time
+             * @description When it stops working; `null`: never.
+             */
+            expires_at: string | null;
+            /** @description The token's first characters, to recognise it by; not enough to use it. */
+            hint: string;
+            /** Format: int64 */
+            readonly id: number;
+            /**
+             * Format: date-time
+             * @description When it was last used, to the minute; `null`: never.
+             */
+            last_used_at: string | null;
+            /** @description What the token is for, such as the integration that holds it. */
+            name: string;
+            /**
+             * Format: date-time
+             * @description When it was revoked; `null`: it was not.
+             */
+            revoked_at: string | null;
+            scope: components["schemas"]["TokenScope"];
+        };
+        /**
+         * @description A fresh access token and the refresh token that replaces it when it expires.
+         * @example {
+         *       "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIiwiaXNzIjoibmV3c2Rlc2siLCJpYXQiOjE3NzI0MTUwMDAsIm5iZiI6MTc3MjQxNTAwMCwiZXhwIjoxNzcyNDE1OTAwfQ.cfKb1FpJRLTr9vQyaXbEnqaPrEGiPS1W_1EzjrLynZs",
+         *       "expires_in": 900,
+         *       "refresh_token": "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919",
+         *       "token_type": "Bearer",
+         *       "user": {
+         *         "active": true,
+         *         "created_at": "2026-03-02T01:30:00Z",
+         *         "display_name": "演示编辑",
+         *         "email": "demo-editor@example.com",
+         *         "id": 1,
+         *         "role": "editor",
+         *         "updated_at": "2026-03-02T01:30:00Z",
+         *         "version": 1
+         *       }
+         *     }
+         */
         TokenPair: {
             /** @description JWT to send as `Authorization: Bearer …`. */
             access_token: string;
             /**
              * Format: int64
              * @description Seconds until the access token expires.
-             * @example 900
              */
             expires_in: number;
             /** @description Works once, at `/auth/refresh`; keep it secret. */
             refresh_token: string;
-            /**
-             * @description Always `Bearer`.
-             * @example Bearer
-             */
+            /** @description Always `Bearer`. */
             token_type: string;
             user: components["schemas"]["UserOut"];
         };
         /**
+         * @description What an API token may do: `read` what an editor may read (drafts included), or
+         *     `write` with an editor's rights.
+         * @enum {string}
+         */
+        TokenScope: "read" | "write";
+        /**
          * @description Changes to an article; absent fields stay, `null` clears a clearable one. Lists
          *     (`bylines`, `tags`, `related_ids`, `pages`) are replaced whole.
+         * @example {
+         *       "summary": "萍乡把关停的矿区改成了产业园和城市公园，不少老矿工在园区找到了新工作。",
+         *       "tags": [
+         *         "萍乡",
+         *         "产业转型",
+         *         "城市公园"
+         *       ]
+         *     }
          */
         UpdateArticle: {
             bylines?: components["schemas"]["BylineRef"][];
@@ -1789,7 +2385,12 @@ export interface components {
             tags?: string[];
             title?: string;
         };
-        /** @description Changes to an author; absent fields stay, `null` clears an optional one. */
+        /**
+         * @description Changes to an author; absent fields stay, `null` clears an optional one.
+         * @example {
+         *       "bio": "跑社会新闻十年，常驻萍乡。"
+         *     }
+         */
         UpdateAuthor: {
             /** Format: uri */
             avatar_url?: string | null;
@@ -1803,6 +2404,9 @@ export interface components {
         /**
          * @description Changes to a channel; absent fields stay, `null` clears `parent_id` (making it a
          *     root) or `description`.
+         * @example {
+         *       "description": "萍乡的时政、社会和县区新闻。"
+         *     }
          */
         UpdateChannel: {
             auto_approve_comments?: boolean;
@@ -1814,7 +2418,13 @@ export interface components {
             position?: number;
             slug?: string;
         };
-        /** @description Triage of a tip; absent fields stay, `null` clears a link. */
+        /**
+         * @description Triage of a tip; absent fields stay, `null` clears a link.
+         * @example {
+         *       "assignee_id": 1,
+         *       "status": "in_progress"
+         *     }
+         */
         UpdateTip: {
             /** Format: int64 */
             article_id?: number | null;
@@ -1822,7 +2432,12 @@ export interface components {
             assignee_id?: number | null;
             status?: components["schemas"]["TipStatus"];
         };
-        /** @description Changes to a tip line; absent fields stay. */
+        /**
+         * @description Changes to a tip line; absent fields stay.
+         * @example {
+         *       "label": "24小时新闻热线"
+         *     }
+         */
         UpdateTipLine: {
             active?: boolean;
             /** Format: int64 */
@@ -1833,7 +2448,12 @@ export interface components {
             position?: number;
             value?: string;
         };
-        /** @description Changes to an account; absent fields stay as they are. */
+        /**
+         * @description Changes to an account; absent fields stay as they are.
+         * @example {
+         *       "display_name": "萍乡值班编辑"
+         *     }
+         */
         UpdateUser: {
             /** @description `false` deactivates the account and signs it out everywhere. */
             active?: boolean;
@@ -1850,20 +2470,27 @@ export interface components {
             events?: components["schemas"]["EventName"][];
             url?: string;
         };
-        /** @description An account. The password hash never leaves the server. */
+        /**
+         * @description An account. The password hash never leaves the server.
+         * @example {
+         *       "active": true,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "display_name": "演示编辑",
+         *       "email": "demo-editor@example.com",
+         *       "id": 1,
+         *       "role": "editor",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "version": 1
+         *     }
+         */
         UserOut: {
             /** @description Deactivated accounts cannot sign in. */
             active: boolean;
             /** Format: date-time */
             readonly created_at: string;
-            /** @example 肖编辑 */
             display_name: string;
-            /** @example editor@example.com */
             email: string;
-            /**
-             * Format: int64
-             * @example 1
-             */
+            /** Format: int64 */
             readonly id: number;
             role: components["schemas"]["Role"];
             /** Format: date-time */
@@ -1871,7 +2498,6 @@ export interface components {
             /**
              * Format: int64
              * @description Increments on every change; the ETag carries it.
-             * @example 1
              */
             readonly version: number;
         };
@@ -1921,12 +2547,23 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request is malformed: not JSON, or a query parameter of the wrong type. */
+        /**
+         * @description The request is malformed: not JSON, a query parameter of the wrong type, or framed two
+         *     ways (`Content-Length` with `Transfer-Encoding`, refused whatever the route).
+         */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the body is not valid JSON: expected value at line 1 column 1",
+                 *       "status": 400,
+                 *       "title": "Bad Request",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1939,15 +2576,31 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "another article already has this slug",
+                 *       "status": 409,
+                 *       "title": "Conflict",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The signed-in account's role is too low. */
+        /** @description The caller's role is too low for this, or a `read` API token asked to write. */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "this needs the editor role or higher",
+                 *       "status": 403,
+                 *       "title": "Forbidden",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1957,6 +2610,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the server has no room to store this; try again later",
+                 *       "status": 507,
+                 *       "title": "Insufficient Storage",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1966,6 +2627,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "internal error",
+                 *       "status": 500,
+                 *       "title": "Internal Server Error",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1975,6 +2644,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "article not found",
+                 *       "status": 404,
+                 *       "title": "Not Found",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1984,6 +2661,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the body must be at most 1048576 bytes",
+                 *       "status": 413,
+                 *       "title": "Payload Too Large",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1993,6 +2678,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the resource has changed (now at version 2); fetch it again and retry",
+                 *       "status": 412,
+                 *       "title": "Precondition Failed",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2004,10 +2697,18 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "too many requests; retry in 30 s",
+                 *       "status": 429,
+                 *       "title": "Too Many Requests",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No valid access token was sent. */
+        /** @description No valid access token or API token was sent. */
         Unauthorized: {
             headers: {
                 /** @description Always `Bearer` */
@@ -2015,6 +2716,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the access token is invalid or expired",
+                 *       "status": 401,
+                 *       "title": "Unauthorized",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2029,6 +2738,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the database is busy; try again shortly",
+                 *       "status": 503,
+                 *       "title": "Service Unavailable",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2038,6 +2755,20 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the request has invalid fields",
+                 *       "errors": [
+                 *         {
+                 *           "field": "slug",
+                 *           "message": "must be 1-100 lower-case letters, digits and hyphens, not only digits, without leading, trailing or double hyphens"
+                 *         }
+                 *       ],
+                 *       "status": 422,
+                 *       "title": "Unprocessable Entity",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2047,6 +2778,14 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "detail": "the body must be JSON, sent with Content-Type: application/json",
+                 *       "status": 415,
+                 *       "title": "Unsupported Media Type",
+                 *       "type": "about:blank"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -2116,6 +2855,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "breadcrumbs": [
+                     *             {
+                     *               "id": 1,
+                     *               "name": "大江网",
+                     *               "slug": "portal"
+                     *             },
+                     *             {
+                     *               "id": 11,
+                     *               "name": "萍乡频道",
+                     *               "slug": "pingxiang"
+                     *             },
+                     *             {
+                     *               "id": 14,
+                     *               "name": "社会聚焦",
+                     *               "slug": "pingxiang-society"
+                     *             }
+                     *           ],
+                     *           "bylines": [
+                     *             {
+                     *               "author_id": 1,
+                     *               "name": "周晓明",
+                     *               "role": "author"
+                     *             },
+                     *             {
+                     *               "author_id": 2,
+                     *               "name": "刘芳",
+                     *               "role": "editor"
+                     *             }
+                     *           ],
+                     *           "channel_id": 14,
+                     *           "comment_count": 3,
+                     *           "comments_enabled": true,
+                     *           "cover_image_url": null,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 1,
+                     *           "page_count": 2,
+                     *           "published_at": "2026-02-28T19:30:00Z",
+                     *           "related_ids": [],
+                     *           "slug": "pingxiang-industry-turns-green",
+                     *           "source": {
+                     *             "name": "萍乡日报"
+                     *           },
+                     *           "status": "published",
+                     *           "subtitle": null,
+                     *           "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+                     *           "tags": [
+                     *             "萍乡",
+                     *             "产业转型"
+                     *           ],
+                     *           "title": "老工业城市的绿色转身",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_ArticleSummaryOut"];
                 };
             };
@@ -2143,6 +2948,35 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "bylines": [
+                 *         {
+                 *           "author_id": 1,
+                 *           "role": "author"
+                 *         },
+                 *         {
+                 *           "author_id": 3,
+                 *           "role": "photographer"
+                 *         }
+                 *       ],
+                 *       "channel_id": 14,
+                 *       "pages": [
+                 *         "<p>不少读者说白天上班没空借书，图书馆决定周末延时开放，先试行三个月。</p>",
+                 *         "<p>延时期间开放阅览室和自助借还机，少儿阅读区仍在下午六点关闭。</p>"
+                 *       ],
+                 *       "slug": "pingxiang-library-weekend-hours",
+                 *       "source": {
+                 *         "name": "萍乡日报"
+                 *       },
+                 *       "summary": "市图书馆从本月起周六、周日开放到晚上九点。",
+                 *       "tags": [
+                 *         "萍乡",
+                 *         "文化"
+                 *       ],
+                 *       "title": "萍乡图书馆周末延时开放"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateArticle"];
             };
         };
@@ -2156,6 +2990,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "body_html": "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
+                     *       "breadcrumbs": [
+                     *         {
+                     *           "id": 1,
+                     *           "name": "大江网",
+                     *           "slug": "portal"
+                     *         },
+                     *         {
+                     *           "id": 11,
+                     *           "name": "萍乡频道",
+                     *           "slug": "pingxiang"
+                     *         },
+                     *         {
+                     *           "id": 14,
+                     *           "name": "社会聚焦",
+                     *           "slug": "pingxiang-society"
+                     *         }
+                     *       ],
+                     *       "bylines": [
+                     *         {
+                     *           "author_id": 1,
+                     *           "name": "周晓明",
+                     *           "role": "author"
+                     *         },
+                     *         {
+                     *           "author_id": 2,
+                     *           "name": "刘芳",
+                     *           "role": "editor"
+                     *         }
+                     *       ],
+                     *       "channel_id": 14,
+                     *       "comment_count": 3,
+                     *       "comments_enabled": true,
+                     *       "cover_image_url": null,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "page": 1,
+                     *       "page_count": 2,
+                     *       "published_at": "2026-02-28T19:30:00Z",
+                     *       "related_ids": [],
+                     *       "slug": "pingxiang-industry-turns-green",
+                     *       "source": {
+                     *         "name": "萍乡日报"
+                     *       },
+                     *       "status": "published",
+                     *       "subtitle": null,
+                     *       "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+                     *       "tags": [
+                     *         "萍乡",
+                     *         "产业转型"
+                     *       ],
+                     *       "title": "老工业城市的绿色转身",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ArticleOut"];
                 };
             };
@@ -2176,6 +3068,15 @@ export interface operations {
             query?: {
                 /** @description The body page, from 1. */
                 page?: number;
+                /**
+                 * @description A token from `POST /articles/{id_or_slug}/preview`: shows that article, draft or
+                 *     scheduled, to anyone holding it, until it expires or the article's status changes
+                 *     (then 404, as for any article the caller may not see). The answer is
+                 *     `Cache-Control: private, no-store` and `X-Robots-Tag: noindex`, and is never kept by
+                 *     Newsdesk's memory or a CDN. With a token, the token alone decides what is shown.
+                 * @example 1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ
+                 */
+                preview?: string;
             };
             header?: {
                 /**
@@ -2198,16 +3099,76 @@ export interface operations {
             /** @description The article with the requested page */
             200: {
                 headers: {
-                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    /** @description As on every public read (anonymous: `public, max-age=0, s-maxage=N, …`; signed in: `private, no-cache`), except with `preview`: `private, no-store`, kept by no cache. */
                     "Cache-Control"?: string;
                     ETag?: string;
                     /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
                     "Surrogate-Key"?: string;
                     /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
                     "X-Newsdesk-Cache"?: string;
+                    /** @description `noindex` on an answer to a preview token */
+                    "X-Robots-Tag"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "body_html": "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
+                     *       "breadcrumbs": [
+                     *         {
+                     *           "id": 1,
+                     *           "name": "大江网",
+                     *           "slug": "portal"
+                     *         },
+                     *         {
+                     *           "id": 11,
+                     *           "name": "萍乡频道",
+                     *           "slug": "pingxiang"
+                     *         },
+                     *         {
+                     *           "id": 14,
+                     *           "name": "社会聚焦",
+                     *           "slug": "pingxiang-society"
+                     *         }
+                     *       ],
+                     *       "bylines": [
+                     *         {
+                     *           "author_id": 1,
+                     *           "name": "周晓明",
+                     *           "role": "author"
+                     *         },
+                     *         {
+                     *           "author_id": 2,
+                     *           "name": "刘芳",
+                     *           "role": "editor"
+                     *         }
+                     *       ],
+                     *       "channel_id": 14,
+                     *       "comment_count": 3,
+                     *       "comments_enabled": true,
+                     *       "cover_image_url": null,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "page": 1,
+                     *       "page_count": 2,
+                     *       "published_at": "2026-02-28T19:30:00Z",
+                     *       "related_ids": [],
+                     *       "slug": "pingxiang-industry-turns-green",
+                     *       "source": {
+                     *         "name": "萍乡日报"
+                     *       },
+                     *       "status": "published",
+                     *       "subtitle": null,
+                     *       "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+                     *       "tags": [
+                     *         "萍乡",
+                     *         "产业转型"
+                     *       ],
+                     *       "title": "老工业城市的绿色转身",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ArticleOut"];
                 };
             };
@@ -2234,7 +3195,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -2274,7 +3235,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -2289,6 +3250,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "summary": "萍乡把关停的矿区改成了产业园和城市公园，不少老矿工在园区找到了新工作。",
+                 *       "tags": [
+                 *         "萍乡",
+                 *         "产业转型",
+                 *         "城市公园"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateArticle"];
             };
         };
@@ -2300,6 +3271,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "body_html": "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
+                     *       "breadcrumbs": [
+                     *         {
+                     *           "id": 1,
+                     *           "name": "大江网",
+                     *           "slug": "portal"
+                     *         },
+                     *         {
+                     *           "id": 11,
+                     *           "name": "萍乡频道",
+                     *           "slug": "pingxiang"
+                     *         },
+                     *         {
+                     *           "id": 14,
+                     *           "name": "社会聚焦",
+                     *           "slug": "pingxiang-society"
+                     *         }
+                     *       ],
+                     *       "bylines": [
+                     *         {
+                     *           "author_id": 1,
+                     *           "name": "周晓明",
+                     *           "role": "author"
+                     *         },
+                     *         {
+                     *           "author_id": 2,
+                     *           "name": "刘芳",
+                     *           "role": "editor"
+                     *         }
+                     *       ],
+                     *       "channel_id": 14,
+                     *       "comment_count": 3,
+                     *       "comments_enabled": true,
+                     *       "cover_image_url": null,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "page": 1,
+                     *       "page_count": 2,
+                     *       "published_at": "2026-02-28T19:30:00Z",
+                     *       "related_ids": [],
+                     *       "slug": "pingxiang-industry-turns-green",
+                     *       "source": {
+                     *         "name": "萍乡日报"
+                     *       },
+                     *       "status": "published",
+                     *       "subtitle": null,
+                     *       "summary": "萍乡把关停的矿区改成了产业园和城市公园，不少老矿工在园区找到了新工作。",
+                     *       "tags": [
+                     *         "萍乡",
+                     *         "产业转型",
+                     *         "城市公园"
+                     *       ],
+                     *       "title": "老工业城市的绿色转身",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["ArticleOut"];
                 };
             };
@@ -2358,6 +3388,51 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "article_id": 1,
+                     *           "author_name": "老矿工",
+                     *           "body": "小时候常在那片货场玩，现在变成公园了，真好。",
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 1,
+                     *           "parent_id": null,
+                     *           "status": "approved",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 2
+                     *         },
+                     *         {
+                     *           "article_id": 1,
+                     *           "author_name": "安源居民",
+                     *           "body": "周末带孩子去过，铁轨边拍照很好看。",
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 2,
+                     *           "parent_id": 1,
+                     *           "status": "approved",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 2
+                     *         },
+                     *         {
+                     *           "article_id": 1,
+                     *           "author_name": "路过",
+                     *           "body": "希望园区多招些本地年轻人。",
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 3,
+                     *           "parent_id": null,
+                     *           "status": "approved",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 2
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 3
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_CommentOut"];
                 };
             };
@@ -2392,6 +3467,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "author_name": "萍乡老乡",
+                 *       "body": "我家就住附近，傍晚常去公园散步。",
+                 *       "parent_id": 1
+                 *     }
+                 */
                 "application/json": components["schemas"]["PostComment"];
             };
         };
@@ -2405,6 +3487,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "article_id": 2,
+                     *       "author_name": "驴友",
+                     *       "body": "预约系统什么时候开放？",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 4,
+                     *       "parent_id": null,
+                     *       "status": "pending",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["CommentOut"];
                 };
             };
@@ -2416,6 +3511,48 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    create_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Numeric id or slug
+                 * @example night-market-draft
+                 */
+                id_or_slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link; `Cache-Control: no-store` */
+            201: {
+                headers: {
+                    /** @description The preview's address, as `path` */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "expires_at": "2026-03-03T01:30:00Z",
+                     *       "path": "/api/v1/articles/6?preview=1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ",
+                     *       "token": "1772501400.Zk3q8Xw1bT0rV5nH2cJ9sL6yD4aP7eG0uM1oR8iK3wQ"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PreviewOut"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
@@ -2434,7 +3571,7 @@ export interface operations {
             path: {
                 /**
                  * @description Numeric id or slug
-                 * @example pingxiang-industry-turns-green
+                 * @example wugong-mountain-trail-reopens
                  */
                 id_or_slug: string;
             };
@@ -2457,6 +3594,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "breadcrumbs": [
+                     *             {
+                     *               "id": 1,
+                     *               "name": "大江网",
+                     *               "slug": "portal"
+                     *             },
+                     *             {
+                     *               "id": 11,
+                     *               "name": "萍乡频道",
+                     *               "slug": "pingxiang"
+                     *             },
+                     *             {
+                     *               "id": 14,
+                     *               "name": "社会聚焦",
+                     *               "slug": "pingxiang-society"
+                     *             }
+                     *           ],
+                     *           "bylines": [
+                     *             {
+                     *               "author_id": 1,
+                     *               "name": "周晓明",
+                     *               "role": "author"
+                     *             },
+                     *             {
+                     *               "author_id": 2,
+                     *               "name": "刘芳",
+                     *               "role": "editor"
+                     *             }
+                     *           ],
+                     *           "channel_id": 14,
+                     *           "comment_count": 3,
+                     *           "comments_enabled": true,
+                     *           "cover_image_url": null,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 1,
+                     *           "page_count": 2,
+                     *           "published_at": "2026-02-28T19:30:00Z",
+                     *           "related_ids": [],
+                     *           "slug": "pingxiang-industry-turns-green",
+                     *           "source": {
+                     *             "name": "萍乡日报"
+                     *           },
+                     *           "status": "published",
+                     *           "subtitle": null,
+                     *           "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+                     *           "tags": [
+                     *             "萍乡",
+                     *             "产业转型"
+                     *           ],
+                     *           "title": "老工业城市的绿色转身",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_ArticleSummaryOut"];
                 };
             };
@@ -2509,6 +3712,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "content": {
+                     *             "bylines": [
+                     *               {
+                     *                 "author_id": 1,
+                     *                 "role": "author"
+                     *               },
+                     *               {
+                     *                 "author_id": 2,
+                     *                 "role": "editor"
+                     *               }
+                     *             ],
+                     *             "channel_id": 14,
+                     *             "comments_enabled": true,
+                     *             "cover_image_url": null,
+                     *             "pages": [
+                     *               "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
+                     *               "<h2>园区里的新工厂</h2><p>新落户的企业以电子元件和环保材料为主，不少工人是从矿上转岗来的。</p><p>一位老矿工说，现在上班不用下井，工资还比原来高一些。</p>"
+                     *             ],
+                     *             "published_at": "2026-02-28T19:30:00Z",
+                     *             "related_ids": [],
+                     *             "slug": "pingxiang-industry-turns-green",
+                     *             "source": {
+                     *               "name": "萍乡日报"
+                     *             },
+                     *             "status": "published",
+                     *             "subtitle": null,
+                     *             "summary": "煤矿关停之后，萍乡把旧厂房改成了产业园和城市公园。",
+                     *             "tags": [
+                     *               "萍乡",
+                     *               "产业转型"
+                     *             ],
+                     *             "title": "老工业城市的绿色转身"
+                     *           },
+                     *           "edited_at": "2026-03-02T01:30:00Z",
+                     *           "edited_by": {
+                     *             "display_name": "演示编辑",
+                     *             "id": 1
+                     *           },
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_RevisionOut"];
                 };
             };
@@ -2538,6 +3794,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "demo-editor@example.com",
+                 *       "password": "5e0c1f3a9b7d2e48"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LoginRequest"];
             };
         };
@@ -2548,6 +3810,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIiwiaXNzIjoibmV3c2Rlc2siLCJpYXQiOjE3NzI0MTUwMDAsIm5iZiI6MTc3MjQxNTAwMCwiZXhwIjoxNzcyNDE1OTAwfQ.cfKb1FpJRLTr9vQyaXbEnqaPrEGiPS1W_1EzjrLynZs",
+                     *       "expires_in": 900,
+                     *       "refresh_token": "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919",
+                     *       "token_type": "Bearer",
+                     *       "user": {
+                     *         "active": true,
+                     *         "created_at": "2026-03-02T01:30:00Z",
+                     *         "display_name": "演示编辑",
+                     *         "email": "demo-editor@example.com",
+                     *         "id": 1,
+                     *         "role": "editor",
+                     *         "updated_at": "2026-03-02T01:30:00Z",
+                     *         "version": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -2571,6 +3851,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refresh_token": "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefreshRequest"];
             };
         };
@@ -2584,6 +3869,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
@@ -2614,6 +3900,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "display_name": "演示编辑",
+                     *       "email": "demo-editor@example.com",
+                     *       "id": 1,
+                     *       "role": "editor",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
@@ -2626,6 +3924,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -2639,6 +3938,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refresh_token": "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefreshRequest"];
             };
         };
@@ -2649,6 +3953,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIiwiaXNzIjoibmV3c2Rlc2siLCJpYXQiOjE3NzI0MTUwMDAsIm5iZiI6MTc3MjQxNTAwMCwiZXhwIjoxNzcyNDE1OTAwfQ.cfKb1FpJRLTr9vQyaXbEnqaPrEGiPS1W_1EzjrLynZs",
+                     *       "expires_in": 900,
+                     *       "refresh_token": "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919",
+                     *       "token_type": "Bearer",
+                     *       "user": {
+                     *         "active": true,
+                     *         "created_at": "2026-03-02T01:30:00Z",
+                     *         "display_name": "演示编辑",
+                     *         "email": "demo-editor@example.com",
+                     *         "id": 1,
+                     *         "role": "editor",
+                     *         "updated_at": "2026-03-02T01:30:00Z",
+                     *         "version": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -2697,6 +4019,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "avatar_url": null,
+                     *           "bio": null,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 1,
+                     *           "name": "周晓明",
+                     *           "slug": "zhou-xiaoming",
+                     *           "title": "记者",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "user_id": null,
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_AuthorOut"];
                 };
             };
@@ -2724,6 +4070,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "王敏",
+                 *       "slug": "wang-min",
+                 *       "title": "实习记者"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateAuthor"];
             };
         };
@@ -2737,6 +4090,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "avatar_url": null,
+                     *       "bio": null,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "name": "周晓明",
+                     *       "slug": "zhou-xiaoming",
+                     *       "title": "记者",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "user_id": null,
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthorOut"];
                 };
             };
@@ -2786,6 +4153,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "avatar_url": null,
+                     *       "bio": null,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "name": "周晓明",
+                     *       "slug": "zhou-xiaoming",
+                     *       "title": "记者",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "user_id": null,
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthorOut"];
                 };
             };
@@ -2810,7 +4191,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -2850,7 +4231,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -2865,6 +4246,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "bio": "跑社会新闻十年，常驻萍乡。"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateAuthor"];
             };
         };
@@ -2876,6 +4262,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "avatar_url": null,
+                     *       "bio": "跑社会新闻十年，常驻萍乡。",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "name": "周晓明",
+                     *       "slug": "zhou-xiaoming",
+                     *       "title": "记者",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "user_id": null,
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["AuthorOut"];
                 };
             };
@@ -2930,6 +4330,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "auto_approve_comments": false,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "description": null,
+                     *           "id": 11,
+                     *           "name": "萍乡频道",
+                     *           "parent_id": 1,
+                     *           "position": 9,
+                     *           "slug": "pingxiang",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_ChannelListItem"];
                 };
             };
@@ -2957,6 +4381,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "萍乡的展览、演出和周末去处。",
+                 *       "name": "文化旅游",
+                 *       "parent_id": 11,
+                 *       "slug": "pingxiang-culture"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateChannel"];
             };
         };
@@ -2970,6 +4402,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "auto_approve_comments": false,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "description": null,
+                     *       "id": 11,
+                     *       "name": "萍乡频道",
+                     *       "parent_id": 1,
+                     *       "position": 9,
+                     *       "slug": "pingxiang",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChannelOut"];
                 };
             };
@@ -3019,6 +4465,108 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "auto_approve_comments": false,
+                     *       "breadcrumbs": [
+                     *         {
+                     *           "id": 1,
+                     *           "name": "大江网",
+                     *           "slug": "portal"
+                     *         },
+                     *         {
+                     *           "id": 11,
+                     *           "name": "萍乡频道",
+                     *           "slug": "pingxiang"
+                     *         }
+                     *       ],
+                     *       "children": [
+                     *         {
+                     *           "auto_approve_comments": false,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "description": null,
+                     *           "id": 13,
+                     *           "name": "时政要闻",
+                     *           "parent_id": 11,
+                     *           "position": 0,
+                     *           "slug": "pingxiang-politics",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         },
+                     *         {
+                     *           "auto_approve_comments": false,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "description": null,
+                     *           "id": 14,
+                     *           "name": "社会聚焦",
+                     *           "parent_id": 11,
+                     *           "position": 1,
+                     *           "slug": "pingxiang-society",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         },
+                     *         {
+                     *           "auto_approve_comments": false,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "description": null,
+                     *           "id": 15,
+                     *           "name": "县区动态",
+                     *           "parent_id": 11,
+                     *           "position": 2,
+                     *           "slug": "pingxiang-counties",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "description": null,
+                     *       "id": 11,
+                     *       "name": "萍乡频道",
+                     *       "parent_id": 1,
+                     *       "position": 9,
+                     *       "slug": "pingxiang",
+                     *       "tip_lines": [
+                     *         {
+                     *           "active": true,
+                     *           "channel_id": 11,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 1,
+                     *           "kind": "hotline",
+                     *           "label": "新闻热线",
+                     *           "position": 1,
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "value": "0799-6123456",
+                     *           "version": 1
+                     *         },
+                     *         {
+                     *           "active": true,
+                     *           "channel_id": 11,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 2,
+                     *           "kind": "qq",
+                     *           "label": "QQ爆料",
+                     *           "position": 2,
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "value": "800012345",
+                     *           "version": 1
+                     *         },
+                     *         {
+                     *           "active": true,
+                     *           "channel_id": 11,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 3,
+                     *           "kind": "sms",
+                     *           "label": "短信(微信)爆料",
+                     *           "position": 3,
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "value": "13900000000",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChannelDetailOut"];
                 };
             };
@@ -3043,7 +4591,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -3083,7 +4631,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -3098,6 +4646,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "萍乡的时政、社会和县区新闻。"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateChannel"];
             };
         };
@@ -3109,6 +4662,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "auto_approve_comments": false,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "description": "萍乡的时政、社会和县区新闻。",
+                     *       "id": 11,
+                     *       "name": "萍乡频道",
+                     *       "parent_id": 1,
+                     *       "position": 9,
+                     *       "slug": "pingxiang",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChannelOut"];
                 };
             };
@@ -3159,6 +4726,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "article_id": 2,
+                     *           "author_name": "驴友",
+                     *           "body": "预约系统什么时候开放？",
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 4,
+                     *           "parent_id": null,
+                     *           "status": "pending",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_CommentOut"];
                 };
             };
@@ -3202,6 +4792,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "article_id": 2,
+                     *       "author_name": "驴友",
+                     *       "body": "预约系统什么时候开放？",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 4,
+                     *       "parent_id": null,
+                     *       "status": "pending",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["CommentOut"];
                 };
             };
@@ -3227,7 +4830,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -3263,7 +4866,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -3274,6 +4877,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "status": "approved"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ModerateComment"];
             };
         };
@@ -3285,6 +4893,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "article_id": 2,
+                     *       "author_name": "驴友",
+                     *       "body": "预约系统什么时候开放？",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 4,
+                     *       "parent_id": null,
+                     *       "status": "approved",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["CommentOut"];
                 };
             };
@@ -3339,6 +4960,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "active": true,
+                     *           "channel_id": 11,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 1,
+                     *           "kind": "hotline",
+                     *           "label": "新闻热线",
+                     *           "position": 1,
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "value": "0799-6123456",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_TipLineOut"];
                 };
             };
@@ -3366,6 +5011,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "channel_id": 11,
+                 *       "kind": "wechat",
+                 *       "label": "微信爆料",
+                 *       "value": "pingxiang_news"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateTipLine"];
             };
         };
@@ -3379,6 +5032,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "channel_id": 11,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "kind": "hotline",
+                     *       "label": "新闻热线",
+                     *       "position": 1,
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "value": "0799-6123456",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["TipLineOut"];
                 };
             };
@@ -3423,6 +5090,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "channel_id": 11,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "kind": "hotline",
+                     *       "label": "新闻热线",
+                     *       "position": 1,
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "value": "0799-6123456",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["TipLineOut"];
                 };
             };
@@ -3447,7 +5128,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -3483,7 +5164,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -3494,6 +5175,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "label": "24小时新闻热线"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateTipLine"];
             };
         };
@@ -3505,6 +5191,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "channel_id": 11,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "kind": "hotline",
+                     *       "label": "24小时新闻热线",
+                     *       "position": 1,
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "value": "0799-6123456",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["TipLineOut"];
                 };
             };
@@ -3554,6 +5254,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "article_id": null,
+                     *           "assignee_id": null,
+                     *           "channel_id": 11,
+                     *           "contact": "13900000001",
+                     *           "content": "湘东区某路口的红绿灯坏了两天，早高峰很堵。",
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "id": 1,
+                     *           "name": "李女士",
+                     *           "status": "new",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_TipOut"];
                 };
             };
@@ -3582,6 +5307,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "channel_id": 11,
+                 *       "contact": "13900000002",
+                 *       "content": "公园北门的公交站牌被风吹倒了，还没人来修。",
+                 *       "name": "张先生"
+                 *     }
+                 */
                 "application/json": components["schemas"]["SendTip"];
             };
         };
@@ -3592,6 +5325,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "status": "new"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TipReceipt"];
                 };
             };
@@ -3629,6 +5368,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "article_id": null,
+                     *       "assignee_id": null,
+                     *       "channel_id": 11,
+                     *       "contact": "13900000001",
+                     *       "content": "湘东区某路口的红绿灯坏了两天，早高峰很堵。",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "name": "李女士",
+                     *       "status": "new",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["TipOut"];
                 };
             };
@@ -3654,7 +5408,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -3665,6 +5419,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "assignee_id": 1,
+                 *       "status": "in_progress"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateTip"];
             };
         };
@@ -3676,6 +5436,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "article_id": null,
+                     *       "assignee_id": 1,
+                     *       "channel_id": 11,
+                     *       "contact": "13900000001",
+                     *       "content": "湘东区某路口的红绿灯坏了两天，早高峰很堵。",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "id": 1,
+                     *       "name": "李女士",
+                     *       "status": "in_progress",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["TipOut"];
                 };
             };
@@ -3688,6 +5463,213 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    list_tokens: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                per_page?: number;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of API tokens */
+            200: {
+                headers: {
+                    ETag?: string;
+                    /** @description RFC 8288 first/prev/next/last */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "created_by": 1,
+                     *           "expires_at": null,
+                     *           "hint": "nd_3f9a1c",
+                     *           "id": 1,
+                     *           "last_used_at": "2026-03-02T03:30:00Z",
+                     *           "name": "前端构建服务器",
+                     *           "revoked_at": null,
+                     *           "scope": "read"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ListEnvelope_TokenOut"];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "前端构建服务器",
+                 *       "scope": "read"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateToken"];
+            };
+        };
+        responses: {
+            /** @description Created; `secret` is shown this once */
+            201: {
+                headers: {
+                    /** @description The new token's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "created_by": 1,
+                     *       "expires_at": null,
+                     *       "hint": "nd_3f9a1c",
+                     *       "id": 1,
+                     *       "last_used_at": null,
+                     *       "name": "前端构建服务器",
+                     *       "revoked_at": null,
+                     *       "scope": "read",
+                     *       "secret": "nd_3f9a1c…"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TokenCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    get_token: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API token */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "created_by": 1,
+                     *       "expires_at": null,
+                     *       "hint": "nd_3f9a1c",
+                     *       "id": 1,
+                     *       "last_used_at": "2026-03-02T03:30:00Z",
+                     *       "name": "前端构建服务器",
+                     *       "revoked_at": null,
+                     *       "scope": "read"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TokenOut"];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    revoke_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
@@ -3722,6 +5704,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "active": true,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "display_name": "演示编辑",
+                     *           "email": "demo-editor@example.com",
+                     *           "id": 1,
+                     *           "role": "editor",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_UserOut"];
                 };
             };
@@ -3750,6 +5754,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "display_name": "王敏",
+                 *       "email": "wang-min@example.com",
+                 *       "password": "a long passphrase",
+                 *       "role": "reporter"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateUser"];
             };
         };
@@ -3763,6 +5775,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "display_name": "演示编辑",
+                     *       "email": "demo-editor@example.com",
+                     *       "id": 1,
+                     *       "role": "editor",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
@@ -3802,6 +5826,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "display_name": "演示编辑",
+                     *       "email": "demo-editor@example.com",
+                     *       "id": 1,
+                     *       "role": "editor",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
@@ -3827,7 +5863,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -3863,7 +5899,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -3874,6 +5910,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "display_name": "萍乡值班编辑"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateUser"];
             };
         };
@@ -3885,6 +5926,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "display_name": "萍乡值班编辑",
+                     *       "email": "demo-editor@example.com",
+                     *       "id": 1,
+                     *       "role": "editor",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
@@ -4036,7 +6089,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -4073,7 +6126,7 @@ export interface operations {
                 /**
                  * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
                  *     the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
                 "If-Match"?: string;
             };
@@ -4241,9 +6294,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     metrics: {
@@ -4261,7 +6320,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example # HELP newsdesk_http_requests Requests answered, by route pattern, method and status.
+                     *     # TYPE newsdesk_http_requests counter
+                     *     newsdesk_http_requests_total{route="/api/v1/articles",method="GET",status="200"} 1
+                     *     # HELP newsdesk_db_circuit_open 1 while the database is known to be unreachable and requests are answered 503 at once.
+                     *     # TYPE newsdesk_db_circuit_open gauge
+                     *     newsdesk_db_circuit_open 0
+                     *     # EOF
+                     */
                     "application/openmetrics-text; version=1.0.0; charset=utf-8": string;
+                    /**
+                     * @example # HELP newsdesk_http_requests_total Requests answered, by route pattern, method and status.
+                     *     # TYPE newsdesk_http_requests_total counter
+                     *     newsdesk_http_requests_total{route="/api/v1/articles",method="GET",status="200"} 1
+                     *     # HELP newsdesk_db_circuit_open 1 while the database is known to be unreachable and requests are answered 503 at once.
+                     *     # TYPE newsdesk_db_circuit_open gauge
+                     *     newsdesk_db_circuit_open 0
+                     */
                     "text/plain; version=0.0.4; charset=utf-8": string;
                 };
             };
@@ -4284,10 +6360,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "database": "sqlite",
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
         };
     };
     webhook_article_deleted: {
