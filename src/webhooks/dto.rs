@@ -72,6 +72,7 @@ fn spellings(names: &[EventName]) -> Vec<String> {
 
 /// A webhook, without its secret.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 1, "url": "https://hooks.example.com/newsdesk", "events": ["article.published", "article.updated", "article.unpublished"], "active": true, "description": "前端站点重建页面", "created_at": "2026-03-02T01:30:00Z", "updated_at": "2026-03-02T01:30:00Z", "version": 1}))]
 pub struct WebhookOut {
     #[schema(read_only, example = 1)]
     pub id: i64,
@@ -113,6 +114,7 @@ impl From<&WebhookRow> for WebhookOut {
 /// A webhook with its signing secret, shown only when it is created and when the secret
 /// is rotated.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 1, "url": "https://hooks.example.com/newsdesk", "events": ["article.published", "article.updated", "article.unpublished"], "active": true, "description": "前端站点重建页面", "created_at": "2026-03-02T01:30:00Z", "updated_at": "2026-03-02T01:30:00Z", "version": 1, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}))]
 pub struct WebhookWithSecret {
     #[serde(flatten)]
     pub webhook: WebhookOut,
@@ -134,6 +136,7 @@ impl From<WebhookRow> for WebhookWithSecret {
 /// A new webhook.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"url": "https://hooks.example.com/newsdesk", "events": ["article.published", "article.updated", "article.unpublished"], "description": "前端站点重建页面"}))]
 pub struct CreateWebhook {
     /// An http:// or https:// URL whose host resolves only to public addresses (or to
     /// ones `NEWSDESK_WEBHOOK_ALLOW` permits).
@@ -161,6 +164,7 @@ impl From<CreateWebhook> for NewWebhook {
 /// Changes to a webhook; absent fields stay.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"active": false}))]
 pub struct UpdateWebhook {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false, max_length = 2000)]
@@ -202,6 +206,7 @@ pub enum DeliveryStatus {
 
 /// One event sent (or to be sent) to one webhook.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 7, "webhook_id": 1, "event": "article.published", "event_id": "evt_5f1d7c9a0b2e4c6d8e0f1a2b", "status": "delivered", "attempts": 1, "response_status": 204, "last_error": null, "created_at": "2026-03-02T01:30:00Z", "last_attempt_at": "2026-03-02T01:30:01Z", "next_attempt_at": null, "delivered_at": "2026-03-02T01:30:01Z"}))]
 pub struct DeliveryOut {
     #[schema(example = 7)]
     pub id: i64,

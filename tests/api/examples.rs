@@ -69,6 +69,14 @@ fn path_for(path: &str, id: &Value) -> String {
     format!("{}{}{}", &path[..start], id, &path[end + 1..])
 }
 
+/// Webhooks are not part of the demo: a demo webhook would send every demo install's
+/// events to an outside address, and a webhook's URL must resolve to a public address,
+/// which this offline test cannot reach. Their examples are held to their schemas by the
+/// OpenAPI lint (`tests/lint/`), and their behaviour by `tests/api/webhooks.rs`.
+fn outside_demo(path: &str) -> bool {
+    path.starts_with("/api/v1/webhooks")
+}
+
 #[actix_web::test]
 async fn the_examples_are_the_demo_newsroom_as_the_api_shows_it() {
     let app = TestApp::new().await;
@@ -125,7 +133,7 @@ async fn the_examples_are_the_demo_newsroom_as_the_api_shows_it() {
             continue;
         };
         // A token's hint is random, and the demo has no token: the list shows its shape.
-        if path.ends_with("/revisions") || path == "/api/v1/tokens" {
+        if path.ends_with("/revisions") || path == "/api/v1/tokens" || outside_demo(path) {
             continue;
         }
         let path = example_path(path, operation);
@@ -167,6 +175,9 @@ async fn the_examples_are_the_demo_newsroom_as_the_api_shows_it() {
         let Some(operation) = item.get("patch") else {
             continue;
         };
+        if outside_demo(path) {
+            continue;
+        }
         let change = body_example(operation, None);
         let expected = as_here(body_example(operation, Some("200")));
         assert!(change.is_object() && expected.is_object(), "PATCH {path}");
@@ -203,7 +214,7 @@ async fn the_examples_are_the_demo_newsroom_as_the_api_shows_it() {
         let Some(operation) = item.get("post") else {
             continue;
         };
-        if path.starts_with("/api/v1/auth/") {
+        if path.starts_with("/api/v1/auth/") || outside_demo(path) {
             continue;
         }
         let sent = body_example(operation, None);

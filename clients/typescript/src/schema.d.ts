@@ -1751,7 +1751,18 @@ export interface components {
             password: string;
             role: components["schemas"]["Role"];
         };
-        /** @description A new webhook. */
+        /**
+         * @description A new webhook.
+         * @example {
+         *       "description": "前端站点重建页面",
+         *       "events": [
+         *         "article.published",
+         *         "article.updated",
+         *         "article.unpublished"
+         *       ],
+         *       "url": "https://hooks.example.com/newsdesk"
+         *     }
+         */
         CreateWebhook: {
             /** @description Default true. */
             active?: boolean | null;
@@ -1764,7 +1775,23 @@ export interface components {
              */
             url: string;
         };
-        /** @description One event sent (or to be sent) to one webhook. */
+        /**
+         * @description One event sent (or to be sent) to one webhook.
+         * @example {
+         *       "attempts": 1,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "delivered_at": "2026-03-02T01:30:01Z",
+         *       "event": "article.published",
+         *       "event_id": "evt_5f1d7c9a0b2e4c6d8e0f1a2b",
+         *       "id": 7,
+         *       "last_attempt_at": "2026-03-02T01:30:01Z",
+         *       "last_error": null,
+         *       "next_attempt_at": null,
+         *       "response_status": 204,
+         *       "status": "delivered",
+         *       "webhook_id": 1
+         *     }
+         */
         DeliveryOut: {
             /**
              * Format: int32
@@ -2462,7 +2489,12 @@ export interface components {
             password?: string;
             role?: components["schemas"]["Role"];
         };
-        /** @description Changes to a webhook; absent fields stay. */
+        /**
+         * @description Changes to a webhook; absent fields stay.
+         * @example {
+         *       "active": false
+         *     }
+         */
         UpdateWebhook: {
             active?: boolean;
             /** @description `null` clears it. */
@@ -2506,7 +2538,23 @@ export interface components {
             /** Format: int64 */
             id: number;
         };
-        /** @description A webhook, without its secret. */
+        /**
+         * @description A webhook, without its secret.
+         * @example {
+         *       "active": true,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "description": "前端站点重建页面",
+         *       "events": [
+         *         "article.published",
+         *         "article.updated",
+         *         "article.unpublished"
+         *       ],
+         *       "id": 1,
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "url": "https://hooks.example.com/newsdesk",
+         *       "version": 1
+         *     }
+         */
         WebhookOut: {
             /** @description Inactive webhooks receive nothing. */
             active: boolean;
@@ -2536,6 +2584,21 @@ export interface components {
         /**
          * @description A webhook with its signing secret, shown only when it is created and when the secret
          *     is rotated.
+         * @example {
+         *       "active": true,
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "description": "前端站点重建页面",
+         *       "events": [
+         *         "article.published",
+         *         "article.updated",
+         *         "article.unpublished"
+         *       ],
+         *       "id": 1,
+         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "url": "https://hooks.example.com/newsdesk",
+         *       "version": 1
+         *     }
          */
         WebhookWithSecret: components["schemas"]["WebhookOut"] & {
             /**
@@ -5984,6 +6047,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "active": true,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "description": "前端站点重建页面",
+                     *           "events": [
+                     *             "article.published",
+                     *             "article.updated",
+                     *             "article.unpublished"
+                     *           ],
+                     *           "id": 1,
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "url": "https://hooks.example.com/newsdesk",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_WebhookOut"];
                 };
             };
@@ -6012,6 +6101,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "前端站点重建页面",
+                 *       "events": [
+                 *         "article.published",
+                 *         "article.updated",
+                 *         "article.unpublished"
+                 *       ],
+                 *       "url": "https://hooks.example.com/newsdesk"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateWebhook"];
             };
         };
@@ -6025,6 +6125,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "description": "前端站点重建页面",
+                     *       "events": [
+                     *         "article.published",
+                     *         "article.updated",
+                     *         "article.unpublished"
+                     *       ],
+                     *       "id": 1,
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://hooks.example.com/newsdesk",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookWithSecret"];
                 };
             };
@@ -6064,6 +6181,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "description": "前端站点重建页面",
+                     *       "events": [
+                     *         "article.published",
+                     *         "article.updated",
+                     *         "article.unpublished"
+                     *       ],
+                     *       "id": 1,
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://hooks.example.com/newsdesk",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookOut"];
                 };
             };
@@ -6138,6 +6271,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "active": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["UpdateWebhook"];
             };
         };
@@ -6149,6 +6287,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": false,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "description": "前端站点重建页面",
+                     *       "events": [
+                     *         "article.published",
+                     *         "article.updated",
+                     *         "article.unpublished"
+                     *       ],
+                     *       "id": 1,
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://hooks.example.com/newsdesk",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookOut"];
                 };
             };
@@ -6198,6 +6352,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "attempts": 1,
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "delivered_at": "2026-03-02T01:30:01Z",
+                     *           "event": "article.published",
+                     *           "event_id": "evt_5f1d7c9a0b2e4c6d8e0f1a2b",
+                     *           "id": 7,
+                     *           "last_attempt_at": "2026-03-02T01:30:01Z",
+                     *           "last_error": null,
+                     *           "next_attempt_at": null,
+                     *           "response_status": 204,
+                     *           "status": "delivered",
+                     *           "webhook_id": 1
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["ListEnvelope_DeliveryOut"];
                 };
             };
@@ -6238,6 +6418,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "attempts": 1,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "delivered_at": "2026-03-02T01:30:01Z",
+                     *       "event": "article.published",
+                     *       "event_id": "evt_5f1d7c9a0b2e4c6d8e0f1a2b",
+                     *       "id": 7,
+                     *       "last_attempt_at": "2026-03-02T01:30:01Z",
+                     *       "last_error": null,
+                     *       "next_attempt_at": null,
+                     *       "response_status": 204,
+                     *       "status": "delivered",
+                     *       "webhook_id": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["DeliveryOut"];
                 };
             };
@@ -6268,6 +6464,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "description": "前端站点重建页面",
+                     *       "events": [
+                     *         "article.published",
+                     *         "article.updated",
+                     *         "article.unpublished"
+                     *       ],
+                     *       "id": 1,
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://hooks.example.com/newsdesk",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookWithSecret"];
                 };
             };
