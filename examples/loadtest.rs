@@ -251,10 +251,12 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
         },
     )
     .map(|u| CurrentUser::account(u.id, Role::Editor))?;
+    let outbox = state.outbox();
     let channel =
         |name: &str, slug: String, parent: Option<i64>, conn: &mut newsdesk::db::AnyConnection| {
             channels::create(
                 conn,
+                outbox,
                 NewChannel {
                     name: name.into(),
                     slug,
@@ -285,6 +287,7 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
     for i in 0..10 {
         let author = authors::create(
             conn,
+            outbox,
             NewAuthor {
                 name: format!("记者{i}"),
                 slug: format!("reporter-{i}"),
@@ -335,7 +338,7 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
             related_ids: Vec::new(),
             pages,
         };
-        articles::create(conn, editor, &articles::draft(editor, new)?)?;
+        articles::create(conn, outbox, editor, &articles::draft(editor, new)?)?;
     }
     Ok(cities)
 }

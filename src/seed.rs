@@ -8,6 +8,7 @@ use crate::channels::repo as channel_rows;
 use crate::channels::service::{self as channels, NewChannel};
 use crate::comments::service::{self as comments, NewComment};
 use crate::db::AnyConnection;
+use crate::db::outbox::Outbox;
 use crate::domain::enums::{ArticleStatus, BylineRole, CommentStatus, TipLineKind};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::{CurrentUser, Role};
@@ -45,6 +46,7 @@ pub struct Seeded {
 
 fn channel(
     conn: &mut AnyConnection,
+    outbox: Outbox,
     name: &str,
     slug: &str,
     parent: Option<i64>,
@@ -58,10 +60,16 @@ fn channel(
         description: description.map(Into::into),
         auto_approve_comments: false,
     };
-    Ok(channels::create(conn, new)?.value.id)
+    Ok(channels::create(conn, outbox, new)?.value.id)
 }
 
-fn author(conn: &mut AnyConnection, name: &str, slug: &str, title: &str) -> Result<i64, ApiError> {
+fn author(
+    conn: &mut AnyConnection,
+    outbox: Outbox,
+    name: &str,
+    slug: &str,
+    title: &str,
+) -> Result<i64, ApiError> {
     let new = NewAuthor {
         name: name.into(),
         slug: slug.into(),
@@ -70,7 +78,7 @@ fn author(conn: &mut AnyConnection, name: &str, slug: &str, title: &str) -> Resu
         avatar_url: None,
         user_id: None,
     };
-    Ok(authors::create(conn, new)?.value.id)
+    Ok(authors::create(conn, outbox, new)?.value.id)
 }
 
 struct Story {
@@ -134,6 +142,7 @@ const STORIES: [Story; 4] = [
 
 /// Fills an empty database with the demo newsroom; refuses a database that has channels.
 pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, ApiError> {
+    let outbox = state.outbox();
     if !channel_rows::all(conn)?.is_empty() {
         return Err(ApiError::Conflict(
             "the database already has channels; seed-demo fills an empty newsroom".into(),
@@ -153,24 +162,40 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
     )?;
     let actor = CurrentUser::account(editor.id, Role::Editor);
 
-    let portal = channel(conn, "大江网", "portal", None, Some("全省新闻门户"))?;
+    let portal = channel(conn, outbox, "大江网", "portal", None, Some("全省新闻门户"))?;
     let mut pingxiang = portal;
     for (name, slug) in CITIES {
-        let id = channel(conn, &format!("{name}频道"), slug, Some(portal), None)?;
+        let id = channel(
+            conn,
+            outbox,
+            &format!("{name}频道"),
+            slug,
+            Some(portal),
+            None,
+        )?;
         if slug == "pingxiang" {
             pingxiang = id;
         }
     }
     let politics = channel(
         conn,
+        outbox,
         "时政要闻",
         "pingxiang-politics",
         Some(pingxiang),
         None,
     )?;
-    let society = channel(conn, "社会聚焦", "pingxiang-society", Some(pingxiang), None)?;
+    let society = channel(
+        conn,
+        outbox,
+        "社会聚焦",
+        "pingxiang-society",
+        Some(pingxiang),
+        None,
+    )?;
     let counties = channel(
         conn,
+        outbox,
         "县区动态",
         "pingxiang-counties",
         Some(pingxiang),
@@ -184,6 +209,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
     ] {
         tip_lines::create(
             conn,
+            outbox,
             NewTipLine {
                 channel_id: pingxiang,
                 kind,
@@ -195,9 +221,9 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
         )?;
     }
 
-    let reporter = author(conn, "周晓明", "zhou-xiaoming", "记者")?;
-    let desk = author(conn, "刘芳", "liu-fang", "编辑")?;
-    let photographer = author(conn, "陈立", "chen-li", "摄影")?;
+    let reporter = author(conn, outbox, "周晓明", "zhou-xiaoming", "记者")?;
+    let desk = author(conn, outbox, "刘芳", "liu-fang", "编辑")?;
+    let photographer = author(conn, outbox, "陈立", "chen-li", "摄影")?;
 
     let now = chrono::Utc::now();
     let columns = [society, society, counties, politics];
@@ -238,7 +264,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
             related_ids: article_ids.iter().rev().take(1).copied().collect(),
             pages: story.pages.iter().map(|p| (*p).to_owned()).collect(),
         };
-        let article = articles::create(conn, actor, &articles::draft(actor, new)?)?;
+        let article = articles::create(conn, outbox, actor, &articles::draft(actor, new)?)?;
         article_ids.push(article.value.article.row.id);
     }
     let planned = NewArticle {
@@ -257,7 +283,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
         related_ids: vec![],
         pages: vec!["<p>检修期间请提前储水，恢复时间以供水公司通知为准。</p>".into()],
     };
-    articles::create(conn, actor, &articles::draft(actor, planned)?)?;
+    articles::create(conn, outbox, actor, &articles::draft(actor, planned)?)?;
     let draft = NewArticle {
         title: "（草稿）夜市调查".into(),
         slug: Some("night-market-draft".into()),
@@ -274,7 +300,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
         comments_enabled: None,
         related_ids: vec![],
     };
-    articles::create(conn, actor, &articles::draft(actor, draft)?)?;
+    articles::create(conn, outbox, actor, &articles::draft(actor, draft)?)?;
 
     let reader = ClientTrace::new(state, "192.0.2.10".into());
     let first_article = IdOrSlug::Id(article_ids[0]);
@@ -290,6 +316,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
     ] {
         let comment = comments::post(
             conn,
+            outbox,
             &reader,
             &first_article,
             NewComment {
@@ -300,12 +327,19 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
             },
         )?
         .value;
-        comments::moderate(conn, comment.id, &IfMatch::Absent, CommentStatus::Approved)?;
+        comments::moderate(
+            conn,
+            outbox,
+            comment.id,
+            &IfMatch::Absent,
+            CommentStatus::Approved,
+        )?;
         posted.push(comment.id);
     }
     // One comment stays in the moderation queue.
     comments::post(
         conn,
+        outbox,
         &ClientTrace::new(state, "192.0.2.11".into()),
         &IdOrSlug::Id(article_ids[1]),
         NewComment {

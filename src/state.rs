@@ -13,7 +13,7 @@ use crate::cache::{self, CacheStats, ResponseCache};
 use crate::config::Config;
 use crate::db::circuit::Circuit;
 use crate::db::group::GroupCommit;
-use crate::db::outbox::Signal;
+use crate::db::outbox::{Outbox, Signal};
 use crate::db::{self, AnyConnection, DbPool, migrate};
 use crate::domain::surrogate::{Changed, Keys};
 use crate::domain::token::salted_hash;
@@ -136,17 +136,23 @@ impl AppState {
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut AnyConnection) -> Result<Changed<T>, ApiError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection, Outbox) -> Result<Changed<T>, ApiError> + Send + 'static,
     {
         let origin = self.cache.origin.clone();
+        let outbox = self.outbox();
         let changed = self
             .write_unseen(move |conn| {
                 db::mark_origin(conn, &origin)?;
-                f(conn)
+                f(conn, outbox)
             })
             .await?;
         self.purge(&changed.keys);
         Ok(changed.value)
+    }
+
+    /// What content writes enqueue with themselves on this node (see [`Outbox`]).
+    pub fn outbox(&self) -> Outbox {
+        Outbox::new(self.config.purge.is_some())
     }
 
     fn purge(&self, keys: &Keys) {

@@ -189,7 +189,7 @@ pub(super) async fn create_article(
         .await?;
     let article = ArticleOut::from(
         state
-            .write(move |conn| service::create(conn, actor, &draft))
+            .write(move |conn, outbox| service::create(conn, outbox, actor, &draft))
             .await?,
     );
     let location = format!("/api/v1/articles/{}", article.article.id);
@@ -225,7 +225,9 @@ pub(super) async fn update_article(
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
     let article = state
-        .write(move |conn| service::update(conn, actor, &key, &precondition, body.into()))
+        .write(move |conn, outbox| {
+            service::update(conn, outbox, actor, &key, &precondition, body.into())
+        })
         .await?;
     let article = ArticleOut::from(article);
     conditional::written(article.article.version, &article)
@@ -256,7 +258,7 @@ pub(super) async fn delete_article(
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
     state
-        .write(move |conn| service::delete(conn, actor, &key, &precondition))
+        .write(move |conn, outbox| service::delete(conn, outbox, actor, &key, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

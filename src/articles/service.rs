@@ -15,7 +15,7 @@ use super::validate::{self, Checked};
 use crate::channels::repo::ChannelRow;
 use crate::channels::service::ChannelTree;
 use crate::db::AnyConnection;
-use crate::db::outbox::{self, NewJob, content_transaction};
+use crate::db::outbox::{self, NewJob, Outbox};
 use crate::domain::enums::ArticleStatus;
 use crate::domain::event::{Event, EventType};
 use crate::domain::paging::{PageRequest, Paged};
@@ -346,10 +346,11 @@ pub fn draft(actor: CurrentUser, new: NewArticle) -> Result<Draft, ApiError> {
 
 pub fn create(
     conn: &mut AnyConnection,
+    outbox: Outbox,
     actor: CurrentUser,
     draft: &Draft,
 ) -> Result<Changed<ArticlePage>, ApiError> {
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         let channels = ChannelTree::load(conn)?;
         let checked = validate::check(conn, &draft.0, None, &channels)?;
         let row = repo::insert(conn, &checked.row, actor.account_id(), time::now())
@@ -562,12 +563,13 @@ fn content_of(conn: &mut AnyConnection, row: &ArticleRow) -> Result<ArticleConte
 
 pub fn update(
     conn: &mut AnyConnection,
+    outbox: Outbox,
     actor: CurrentUser,
     key: &IdOrSlug,
     precondition: &IfMatch,
     update: ArticleUpdate,
 ) -> Result<Changed<ArticlePage>, ApiError> {
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         let current = find_visible(conn, key, Some(actor))?;
         let before = content_of(conn, &current)?;
         let mut after = before.clone();
@@ -613,11 +615,12 @@ pub fn update(
 
 pub fn delete(
     conn: &mut AnyConnection,
+    outbox: Outbox,
     actor: CurrentUser,
     key: &IdOrSlug,
     precondition: &IfMatch,
 ) -> Result<Changed<()>, ApiError> {
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         let current = find_visible(conn, key, Some(actor))?;
         precondition.check(current.version)?;
         authorize(actor, Some(&current), ArticleStatus::Draft)?;

@@ -94,7 +94,7 @@ pub(super) async fn create_author(
 ) -> Result<HttpResponse, ApiError> {
     let author = AuthorOut::from(
         state
-            .write(move |conn| service::create(conn, body.into()))
+            .write(move |conn, outbox| service::create(conn, outbox, body.into()))
             .await?,
     );
     conditional::created(
@@ -132,7 +132,7 @@ pub(super) async fn update_author(
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
     let author = state
-        .write(move |conn| service::update(conn, &key, &precondition, body.into()))
+        .write(move |conn, outbox| service::update(conn, outbox, &key, &precondition, body.into()))
         .await?;
     let author = AuthorOut::from(author);
     conditional::written(author.version, &author)
@@ -163,7 +163,7 @@ pub(super) async fn delete_author(
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
     state
-        .write(move |conn| service::delete(conn, &key, &precondition))
+        .write(move |conn, outbox| service::delete(conn, outbox, &key, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,7 +3,7 @@
 
 use super::repo::{self, AuthorChanges, AuthorRow, NewAuthorRow};
 use crate::db::AnyConnection;
-use crate::db::outbox::content_transaction;
+use crate::db::outbox::Outbox;
 use crate::domain::event::{Event, EventType};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
@@ -72,14 +72,18 @@ fn check_user(
     Ok(())
 }
 
-pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> Result<Changed<AuthorRow>, ApiError> {
+pub fn create(
+    conn: &mut AnyConnection,
+    outbox: Outbox,
+    new: NewAuthor,
+) -> Result<Changed<AuthorRow>, ApiError> {
     let mut errors = Vec::new();
     let name = text::required("name", &new.name, 100, &mut errors);
     let slug = Slug::field(&new.slug, &mut errors);
     let title = text::optional("title", new.title.as_deref(), 50, &mut errors);
     let bio = text::optional("bio", new.bio.as_deref(), 5000, &mut errors);
     let avatar_url = text::optional_url("avatar_url", new.avatar_url.as_deref(), &mut errors);
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         let mut errors = errors.clone();
         check_user(conn, new.user_id, &mut errors)?;
         ApiError::check(errors)?;
@@ -101,6 +105,7 @@ pub fn create(conn: &mut AnyConnection, new: NewAuthor) -> Result<Changed<Author
 
 pub fn update(
     conn: &mut AnyConnection,
+    outbox: Outbox,
     key: &IdOrSlug,
     precondition: &IfMatch,
     update: AuthorUpdate,
@@ -120,7 +125,7 @@ pub fn update(
     let avatar_url = update
         .avatar_url
         .map(|u| text::optional_url("avatar_url", u.as_deref(), &mut errors));
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         let current = get(conn, key)?;
         let mut errors = errors.clone();
         check_user(conn, update.user_id.flatten(), &mut errors)?;
@@ -143,10 +148,11 @@ pub fn update(
 
 pub fn delete(
     conn: &mut AnyConnection,
+    outbox: Outbox,
     key: &IdOrSlug,
     precondition: &IfMatch,
 ) -> Result<Changed<()>, ApiError> {
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         let current = get(conn, key)?;
         precondition.check(current.version)?;
         let bylines = repo::count_bylines(conn, current.id)?;

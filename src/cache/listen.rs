@@ -1,5 +1,5 @@
 //! Purges from other nodes. On PostgreSQL every write that changes public answers sends
-//! its surrogate keys with `NOTIFY` inside its transaction (`db::outbox::content_transaction`), so
+//! its surrogate keys with `NOTIFY` inside its transaction (`db::outbox::Outbox::transaction`), so
 //! they are delivered exactly when it commits and never when it rolls back. Each node
 //! keeps one connection that `LISTEN`s and drops the named entries as they arrive.
 //!

@@ -113,7 +113,7 @@ pub(super) async fn create_channel(
 ) -> Result<HttpResponse, ApiError> {
     let channel = ChannelOut::from(
         state
-            .write(move |conn| service::create(conn, body.into()))
+            .write(move |conn, outbox| service::create(conn, outbox, body.into()))
             .await?,
     );
     conditional::created(
@@ -152,7 +152,7 @@ pub(super) async fn update_channel(
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
     let channel = state
-        .write(move |conn| service::update(conn, &key, &precondition, body.into()))
+        .write(move |conn, outbox| service::update(conn, outbox, &key, &precondition, body.into()))
         .await?;
     let channel = ChannelOut::from(channel);
     conditional::written(channel.version, &channel)
@@ -183,7 +183,7 @@ pub(super) async fn delete_channel(
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
     state
-        .write(move |conn| service::delete(conn, &key, &precondition))
+        .write(move |conn, outbox| service::delete(conn, outbox, &key, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

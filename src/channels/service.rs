@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use super::repo::{self, ChannelChanges, ChannelRow, NewChannelRow};
 use crate::articles::repo as articles;
 use crate::db::AnyConnection;
-use crate::db::outbox::content_transaction;
+use crate::db::outbox::Outbox;
 use crate::domain::event::{Event, EventType};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
@@ -225,7 +225,11 @@ fn changed_keys(tree: &ChannelTree, id: i64, before: Option<i64>, after: Option<
     keys
 }
 
-pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<Changed<ChannelRow>, ApiError> {
+pub fn create(
+    conn: &mut AnyConnection,
+    outbox: Outbox,
+    new: NewChannel,
+) -> Result<Changed<ChannelRow>, ApiError> {
     let mut errors = Vec::new();
     let name = text::required("name", &new.name, NAME_MAX, &mut errors);
     let slug = Slug::field(&new.slug, &mut errors);
@@ -235,7 +239,7 @@ pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<Changed<Chann
         DESCRIPTION_MAX,
         &mut errors,
     );
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         let mut errors = errors.clone();
         if let Some(parent) = new.parent_id {
             if !repo::exists(conn, parent)? {
@@ -270,6 +274,7 @@ pub fn create(conn: &mut AnyConnection, new: NewChannel) -> Result<Changed<Chann
 
 pub fn update(
     conn: &mut AnyConnection,
+    outbox: Outbox,
     key: &IdOrSlug,
     precondition: &IfMatch,
     update: ChannelUpdate,
@@ -283,7 +288,7 @@ pub fn update(
     let description = update
         .description
         .map(|d| text::optional("description", d.as_deref(), DESCRIPTION_MAX, &mut errors));
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         let tree = ChannelTree::load(conn)?;
         let current = tree
             .find(key)
@@ -319,10 +324,11 @@ pub fn update(
 
 pub fn delete(
     conn: &mut AnyConnection,
+    outbox: Outbox,
     key: &IdOrSlug,
     precondition: &IfMatch,
 ) -> Result<Changed<()>, ApiError> {
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         let current = repo::find(conn, key)?.ok_or_else(|| ApiError::not_found("channel"))?;
         let id = current.id;
         precondition.check(current.version)?;

@@ -85,7 +85,7 @@ pub(super) async fn post_comment(
 ) -> Result<HttpResponse, ApiError> {
     let key = IdOrSlug::parse(&id_or_slug);
     let stored = state
-        .write(move |conn| service::post(conn, &client, &key, body.into()))
+        .write(move |conn, outbox| service::post(conn, outbox, &client, &key, body.into()))
         .await?;
     let comment = CommentOut::receipt(stored);
     conditional::created(
@@ -176,7 +176,7 @@ pub(super) async fn moderate_comment(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let comment = state
-        .write(move |conn| service::moderate(conn, id, &precondition, body.status))
+        .write(move |conn, outbox| service::moderate(conn, outbox, id, &precondition, body.status))
         .await?;
     let comment = CommentOut::from(comment);
     conditional::written(comment.version, &comment)
@@ -204,7 +204,7 @@ pub(super) async fn delete_comment(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
-        .write(move |conn| service::delete(conn, id, &precondition))
+        .write(move |conn, outbox| service::delete(conn, outbox, id, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

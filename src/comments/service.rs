@@ -6,7 +6,7 @@ use super::repo::{self, CommentFilter, CommentRow, NewCommentRow};
 use crate::articles::repo as articles;
 use crate::channels::repo as channels;
 use crate::db::AnyConnection;
-use crate::db::outbox::content_transaction;
+use crate::db::outbox::Outbox;
 use crate::domain::enums::CommentStatus;
 use crate::domain::event::{Event, EventType};
 use crate::domain::paging::{PageRequest, Paged};
@@ -66,6 +66,7 @@ pub fn list_for_article(
 /// answered as for any comment awaiting moderation (see `CommentOut::receipt`).
 pub fn post(
     conn: &mut AnyConnection,
+    outbox: Outbox,
     client: &ClientTrace,
     key: &IdOrSlug,
     new: NewComment,
@@ -81,7 +82,7 @@ pub fn post(
             format!("must be at most {BODY_MAX_CHARS} characters"),
         ));
     }
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         let mut errors = errors.clone();
         // Readers comment on what readers can see, whoever is signed in.
         let article = find_article(conn, key, Visibility::Public)?;
@@ -203,11 +204,12 @@ pub fn get(conn: &mut AnyConnection, id: i64) -> Result<CommentRow, ApiError> {
 
 pub fn moderate(
     conn: &mut AnyConnection,
+    outbox: Outbox,
     id: i64,
     precondition: &IfMatch,
     status: CommentStatus,
 ) -> Result<Changed<CommentRow>, ApiError> {
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         let current = get(conn, id)?;
         precondition.check(current.version)?;
         let row = repo::set_status(conn, id, status, time::now())?;
@@ -233,10 +235,11 @@ fn shown_on(article_id: i64) -> Keys {
 /// Deletes a comment and the replies below it.
 pub fn delete(
     conn: &mut AnyConnection,
+    outbox: Outbox,
     id: i64,
     precondition: &IfMatch,
 ) -> Result<Changed<()>, ApiError> {
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         let current = get(conn, id)?;
         precondition.check(current.version)?;
         repo::delete(conn, id)?;

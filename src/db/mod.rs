@@ -190,7 +190,7 @@ pub const PURGE_CHANNEL_SQL: &str = "'newsdesk_purge_' || left(md5(current_schem
 const MAX_NOTIFY_PAYLOAD: usize = 7900;
 
 /// Tells the other nodes, inside the transaction, which keys a write changed (see
-/// the outbox's `content_transaction`).
+/// the outbox's `Outbox::transaction`).
 pub fn announce(conn: &mut AnyConnection, keys: &Keys) -> Result<(), ApiError> {
     use diesel::sql_types::Text;
     let AnyConnection::Postgres(pg) = conn else {

@@ -46,22 +46,57 @@ impl NewJob {
     }
 }
 
-/// [`write_transaction`] for a write that changes public answers: the keys it names are
-/// announced to the other nodes inside the transaction, so they hear of it exactly when
-/// it commits (PostgreSQL delivers `NOTIFY` on commit and drops it on rollback). On
-/// SQLite one process serves, and it purges its own cache after the commit
-/// (`AppState::write`). The events of the write and a CDN purge of its keys go into the
-/// job outbox in the same transaction (`outbox::record`).
-pub fn content_transaction<T>(
-    conn: &mut AnyConnection,
-    mut f: impl FnMut(&mut AnyConnection) -> Result<Changed<T>, ApiError>,
-) -> Result<Changed<T>, ApiError> {
-    write_transaction(conn, |conn| {
-        let changed = f(conn)?;
-        announce(conn, &changed.keys)?;
-        record(conn, &changed.keys, &changed.events)?;
-        Ok(changed)
-    })
+/// What a content write enqueues with itself besides its events, decided once from the
+/// configuration and handed to every content write by `AppState::write`: a CDN purge of
+/// its keys only when a CDN is configured, so that a node without one pays nothing (no
+/// job row, no worker transactions) for purges nobody receives.
+#[derive(Clone, Copy, Debug)]
+pub struct Outbox {
+    purge_cdn: bool,
+}
+
+impl Outbox {
+    pub fn new(purge_cdn: bool) -> Self {
+        Self { purge_cdn }
+    }
+
+    /// [`write_transaction`] for a write that changes public answers: the keys it names
+    /// are announced to the other nodes inside the transaction, so they hear of it exactly
+    /// when it commits (PostgreSQL delivers `NOTIFY` on commit and drops it on rollback).
+    /// On SQLite one process serves, and it purges its own cache after the commit
+    /// (`AppState::write`). The events of the write, and a CDN purge of its keys, go into
+    /// the job outbox in the same transaction ([`record`](Self::record)).
+    pub fn transaction<T>(
+        self,
+        conn: &mut AnyConnection,
+        mut f: impl FnMut(&mut AnyConnection) -> Result<Changed<T>, ApiError>,
+    ) -> Result<Changed<T>, ApiError> {
+        write_transaction(conn, |conn| {
+            let changed = f(conn)?;
+            announce(conn, &changed.keys)?;
+            self.record(conn, &changed.keys, &changed.events)?;
+            Ok(changed)
+        })
+    }
+
+    /// What a content write enqueues with itself: one job per event it causes, and a CDN
+    /// purge of the keys it changed when a CDN is configured.
+    pub fn record(
+        self,
+        conn: &mut AnyConnection,
+        keys: &Keys,
+        events: &[Event],
+    ) -> QueryResult<()> {
+        // The purge first: jobs due at once run in the order they were enqueued, and a
+        // CDN purge is the one a reader notices waiting for.
+        if self.purge_cdn && !keys.is_empty() {
+            enqueue(
+                conn,
+                NewJob::now(kind::PURGE, serde_json::json!({ "keys": keys.names() })),
+            )?;
+        }
+        record_events(conn, events)
+    }
 }
 
 /// Inserts `job`; one with a `dedupe_key` already queued is not inserted again. Call it
@@ -91,21 +126,6 @@ pub fn enqueue(conn: &mut AnyConnection, job: NewJob) -> QueryResult<()> {
         ))
         .execute(conn)?;
     Ok(())
-}
-
-/// What a content write enqueues with itself: one job per event it causes, and a CDN
-/// purge of the keys it changed. Returns whether it enqueued anything.
-pub fn record(conn: &mut AnyConnection, keys: &Keys, events: &[Event]) -> QueryResult<bool> {
-    // The purge first: jobs due at once run in the order they were enqueued, and a CDN
-    // purge is the one a reader notices waiting for.
-    if !keys.is_empty() {
-        enqueue(
-            conn,
-            NewJob::now(kind::PURGE, serde_json::json!({ "keys": keys.names() })),
-        )?;
-    }
-    record_events(conn, events)?;
-    Ok(!keys.is_empty() || !events.is_empty())
 }
 
 /// Enqueues one fan-out job per event, each with its own event id and time; none while

@@ -119,7 +119,7 @@ impl fmt::Display for Keys {
 
 /// What a write returns: its value, the keys of the public answers it changed (none for
 /// a draft saved as a draft, or a comment waiting for moderation) and the events it
-/// causes, which `db::outbox::content_transaction` writes to the job outbox with the write.
+/// causes, which `db::outbox::Outbox::transaction` writes to the job outbox with the write.
 #[derive(Debug)]
 pub struct Changed<T> {
     pub value: T,

@@ -94,7 +94,7 @@ pub(super) async fn create_tip_line(
 ) -> Result<HttpResponse, ApiError> {
     let line = TipLineOut::from(
         state
-            .write(move |conn| service::create(conn, body.into()))
+            .write(move |conn, outbox| service::create(conn, outbox, body.into()))
             .await?,
     );
     conditional::created(
@@ -129,7 +129,7 @@ pub(super) async fn update_tip_line(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let line = state
-        .write(move |conn| service::update(conn, id, &precondition, body.into()))
+        .write(move |conn, outbox| service::update(conn, outbox, id, &precondition, body.into()))
         .await?;
     let line = TipLineOut::from(line);
     conditional::written(line.version, &line)
@@ -157,7 +157,7 @@ pub(super) async fn delete_tip_line(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
-        .write(move |conn| service::delete(conn, id, &precondition))
+        .write(move |conn, outbox| service::delete(conn, outbox, id, &precondition))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,7 +3,7 @@
 use super::repo::{self, NewTipLineRow, TipLineChanges, TipLineRow};
 use crate::channels::repo as channels;
 use crate::db::AnyConnection;
-use crate::db::outbox::content_transaction;
+use crate::db::outbox::Outbox;
 use crate::domain::enums::TipLineKind;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
@@ -157,7 +157,11 @@ fn check_tip_line(conn: &mut AnyConnection, fields: &mut NewTipLineRow) -> Resul
     ApiError::check(errors)
 }
 
-pub fn create(conn: &mut AnyConnection, new: NewTipLine) -> Result<Changed<TipLineRow>, ApiError> {
+pub fn create(
+    conn: &mut AnyConnection,
+    outbox: Outbox,
+    new: NewTipLine,
+) -> Result<Changed<TipLineRow>, ApiError> {
     let mut row = NewTipLineRow {
         channel_id: new.channel_id,
         kind: new.kind.as_str(),
@@ -166,7 +170,7 @@ pub fn create(conn: &mut AnyConnection, new: NewTipLine) -> Result<Changed<TipLi
         position: new.position.unwrap_or(0),
         active: new.active.unwrap_or(true),
     };
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         check_tip_line(conn, &mut row)?;
         let line = repo::insert(conn, &row, time::now())?;
         let keys = changed_keys(None, Some(&line));
@@ -176,11 +180,12 @@ pub fn create(conn: &mut AnyConnection, new: NewTipLine) -> Result<Changed<TipLi
 
 pub fn update(
     conn: &mut AnyConnection,
+    outbox: Outbox,
     id: i64,
     precondition: &IfMatch,
     input: TipLineUpdate,
 ) -> Result<Changed<TipLineRow>, ApiError> {
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         let current = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("tip line"))?;
         let mut changes = TipLineChanges {
             channel_id: input.channel_id.unwrap_or(current.channel_id),
@@ -200,10 +205,11 @@ pub fn update(
 
 pub fn delete(
     conn: &mut AnyConnection,
+    outbox: Outbox,
     id: i64,
     precondition: &IfMatch,
 ) -> Result<Changed<()>, ApiError> {
-    content_transaction(conn, |conn| {
+    outbox.transaction(conn, |conn| {
         let current = repo::find(conn, id)?.ok_or_else(|| ApiError::not_found("tip line"))?;
         precondition.check(current.version)?;
         repo::delete(conn, id)?;

@@ -549,6 +549,44 @@ async fn a_cdn_purge_is_retried_until_the_cdn_answers() {
     }
 }
 
+/// The kinds of the jobs a write left due, claimed as a worker would.
+async fn due_job_kinds(app: &TestApp) -> Vec<String> {
+    app.with_db(|conn| {
+        let now = newsdesk::domain::time::now();
+        let lease = now + chrono::Duration::seconds(60);
+        let mut kinds = Vec::new();
+        while let Some(job) = newsdesk::jobs::repo::claim(conn, "inspector", lease, 5, now)? {
+            kinds.push(job.kind);
+        }
+        Ok(kinds)
+    })
+    .await
+}
+
+#[actix_web::test]
+async fn a_write_queues_a_cdn_purge_only_when_a_cdn_is_configured() {
+    // Without a CDN and without webhooks a write leaves no job for the worker to settle:
+    // each would cost the database two more write transactions per write.
+    let app = app_with(&[]).await;
+    editor_creates(
+        &app,
+        "/api/v1/authors",
+        json!({"name": "梁永明", "slug": "liang"}),
+    )
+    .await;
+    assert_eq!(due_job_kinds(&app).await, Vec::<String>::new());
+
+    let cdn = Receiver::start(0);
+    let app = app_with(&[("NEWSDESK_PURGE_URLS", &cdn.url)]).await;
+    editor_creates(
+        &app,
+        "/api/v1/authors",
+        json!({"name": "梁永明", "slug": "liang"}),
+    )
+    .await;
+    assert_eq!(due_job_kinds(&app).await, vec!["cdn.purge".to_string()]);
+}
+
 #[actix_web::test]
 async fn the_document_describes_every_event_payload() {
     let app = TestApp::new().await;
