@@ -78,7 +78,10 @@ export function tipLines(owner: Channel): HTMLElement | null {
   return h(
     "p",
     { class: "tip-lines" },
-    owner.tip_lines.map((line) => h("span", { class: "tip-line" }, `${line.label}：`, tipLineValue(line))),
+    joined(
+      owner.tip_lines.map((line) => h("span", { class: "tip-line" }, `${line.label}：`, tipLineValue(line))),
+      " ",
+    ),
   );
 }
 
@@ -86,7 +89,7 @@ export function tipLines(owner: Channel): HTMLElement | null {
 export function channelLinks(owner: Channel): HTMLElement | null {
   const links = linksOf(owner).filter((l) => l.kind !== "website");
   if (!links.length) return null;
-  return h("p", { class: "channel-links" }, links.map((l) => outsideLink(l)));
+  return h("p", { class: "channel-links" }, joined(links.map((l) => outsideLink(l)), " "));
 }
 
 export function footer(site: Site): HTMLElement {

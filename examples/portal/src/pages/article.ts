@@ -4,7 +4,7 @@
 // approved comments with the comment form, and the channel's tip form.
 
 import { article, comments, linksOf, related, type Article, type Channel, type Comment } from "../api";
-import { h, trustedBody } from "../dom";
+import { h, joined, trustedBody } from "../dom";
 import { day, outsideLink, role, time } from "../format";
 import { commentForm, tipForm } from "../forms";
 import { articleHref, breadcrumbs, footer, masthead, tipLines, type Site } from "../layout";
@@ -33,7 +33,7 @@ function bylines(a: Article): HTMLElement | null {
   return h(
     "p",
     { class: "bylines" },
-    a.bylines.map((b) => h("span", { class: `byline ${b.role}` }, `${role(b.role)}：${b.name}`)),
+    joined(a.bylines.map((b) => h("span", { class: `byline ${b.role}` }, `${role(b.role)}：${b.name}`)), " "),
   );
 }
 
@@ -48,7 +48,7 @@ function thread(all: Comment[]): HTMLElement {
     h(
       "li",
       { class: "comment" },
-      h("p", { class: "who" }, h("b", {}, c.author_name), h("span", { class: "when" }, time(c.created_at))),
+      h("p", { class: "who" }, h("b", {}, c.author_name), " ", h("span", { class: "when" }, time(c.created_at))),
       h("p", { class: "text" }, c.body),
       replies.has(c.id) ? h("ul", { class: "replies" }, (replies.get(c.id) ?? []).map(item)) : null,
     );
@@ -80,7 +80,7 @@ function otherLinks(room: Channel | null): HTMLElement | null {
   const rest = room
     ? linksOf(room).filter((l) => !["forum", "wechat_official_account", "website"].includes(l.kind))
     : [];
-  return rest.length ? h("p", { class: "channel-links" }, rest.map((l) => outsideLink(l))) : null;
+  return rest.length ? h("p", { class: "channel-links" }, joined(rest.map((l) => outsideLink(l)), " ")) : null;
 }
 
 export async function articlePage(site: Site, slug: string, query: URLSearchParams): Promise<Rendered> {
@@ -138,6 +138,7 @@ export async function articlePage(site: Site, slug: string, query: URLSearchPara
               "p",
               { class: "meta" },
               h("time", { datetime: a.published_at ?? "" }, time(a.published_at)),
+              a.source ? " " : null,
               a.source
                 ? h(
                     "span",

@@ -23,10 +23,12 @@ function routeOf(slug: string, apiUrl: string): string {
   return `${channelHref(slug)}${tail ? `?${tail}` : ""}`;
 }
 
+/** 首页 上一页 下一页 尾页 from the `Link` header (first and last are there on every page). */
 function pager(slug: string, links: PageLinks, page: number, pageCount: number): HTMLElement | null {
   if (pageCount <= 1) return null;
+  const here = (url: string) => Number(new URL(url).searchParams.get("page") ?? "1") === page;
   const link = (label: string, url: string | null) =>
-    url ? h("a", { href: routeOf(slug, url) }, label) : h("span", { class: "disabled" }, label);
+    url && !here(url) ? h("a", { href: routeOf(slug, url) }, label) : h("span", { class: "disabled" }, label);
   return h(
     "nav",
     { class: "pager", "aria-label": "分页" },

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The reference front end (examples/portal) in a real browser: newsdesk on a fresh seed-demo
+# database with CORS allowing the portal's origin, the portal built against it and served
+# as static files, and Debian's Chromium driven headless by playwright-core (pinned in
+# package-lock.json) through portal.test.mjs. Saves a screenshot of the article page to
+# target/artifacts/portal-article.png.
+#
+# Installs what is missing: Chromium and a Chinese font from Debian's packages, the npm
+# packages from their lock files. Never skips: a missing piece that cannot be installed
+# fails the run.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+portal="$root/examples/portal"
+started=$(date +%s)
+elapsed() { echo "$(( $(date +%s) - started ))s"; }
+
+chromium_bin=${NEWSDESK_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium_bin" ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+    echo "portal: installing chromium and a Chinese font from Debian's packages ($(elapsed))"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        chromium fonts-wqy-microhei > /dev/null
+fi
+[ -x "$chromium_bin" ] || { echo "portal: no Chromium at $chromium_bin" >&2; exit 1; }
+
+# npm ci only when node_modules is missing or was installed from another lock.
+npm_ci() {
+    if ! cmp -s "$1/package-lock.json" "$1/node_modules/.installed-lock.json" 2>/dev/null; then
+        echo "portal: npm ci in ${1#"$root"/} ($(elapsed))"
+        (cd "$1" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+        cp "$1/package-lock.json" "$1/node_modules/.installed-lock.json"
+    fi
+}
+npm_ci "$portal"
+npm_ci "$here"
+
+echo "portal: typecheck and the newsdesk binary ($(elapsed))"
+(cd "$portal" && npm run --silent typecheck)
+(cd "$root" && cargo build --quiet)
+bin="$root/target/debug/newsdesk"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+portal_port=$(free_port)
+portal_url="http://127.0.0.1:$portal_port"
+
+# The API allows the portal's origin, as a real deployment would.
+export NEWSDESK_CORS_ORIGINS="$portal_url"
+export NEWSDESK_ADMIN_EMAIL=portal-admin@example.com
+export RUST_LOG=warn
+# shellcheck source=../support/demo_server.sh
+source "$root/tests/support/demo_server.sh"
+demo_server_start "$bin"
+
+static_server=""
+stop_all() {
+    [ -z "$static_server" ] || kill "$static_server" 2>/dev/null || true
+    demo_server_stop
+}
+trap stop_all EXIT
+
+echo "portal: build against $demo_base ($(elapsed))"
+out="$demo_work/portal"
+(cd "$portal" && VITE_NEWSDESK_API="$demo_base" npx vite build --logLevel warn --outDir "$out" --emptyOutDir)
+python3 -m http.server "$portal_port" --bind 127.0.0.1 --directory "$out" > "$demo_work/static.log" 2>&1 &
+static_server=$!
+for _ in $(seq 1 50); do
+    python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$portal_url/" 2>/dev/null && break
+    sleep 0.1
+done
+
+artifacts="$root/target/artifacts"
+mkdir -p "$artifacts"
+export PORTAL_URL="$portal_url" PORTAL_API="$demo_base" PORTAL_CHROMIUM="$chromium_bin"
+export PORTAL_SCREENSHOT="$artifacts/portal-article.png"
+
+echo "portal: Chromium against $portal_url ($(elapsed))"
+status=0
+node --test --test-reporter=spec "$here/portal.test.mjs" || status=$?
+if [ "$status" -ne 0 ]; then
+    echo "--- server log (warnings and errors) ---"
+    tail -20 "$demo_work/server.log"
+fi
+[ ! -f "$PORTAL_SCREENSHOT" ] || echo "portal: screenshot of the article page: $PORTAL_SCREENSHOT"
+echo "portal: done in $(elapsed); exit $status"
+exit "$status"
