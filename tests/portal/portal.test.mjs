@@ -170,13 +170,15 @@ describe("the reference portal in Chromium", () => {
     assert.deepEqual(await page.locator(".related li a").allInnerTexts(), related.data.map((a) => a.title));
     // The newsroom of the article's city channel: tip lines on the page and beside it.
     assert.match(await text(page.locator("article .tip-lines")), /^新闻热线：0799-6123456/);
-    // The WeChat account and the forum, when the channel's answer has them.
+    // The city channel's outside links (WeChat account, forum…), when its answer has them.
     const city = await api("/channels/pingxiang");
     for (const link of city.links ?? []) {
       if (link.kind === "wechat_official_account") {
         assert.match(await text(page.locator("p.wechat")), new RegExp(`关注微信公众号.*${link.label}`));
       } else if (link.kind === "forum") {
         await page.locator("p.tools").getByText(link.label).waitFor();
+      } else {
+        await page.locator("article .channel-links").getByText(link.label).waitFor();
       }
     }
   });

@@ -21,7 +21,7 @@ if [ ! -x "$chromium_bin" ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
         chromium fonts-wqy-microhei > /dev/null
 fi
 [ -x "$chromium_bin" ] || { echo "portal: no Chromium at $chromium_bin" >&2; exit 1; }

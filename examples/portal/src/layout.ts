@@ -85,11 +85,27 @@ export function tipLines(owner: Channel): HTMLElement | null {
   );
 }
 
-/** The channel's outside links other than the newspapers: WeChat, forum, Weibo, apps. */
-export function channelLinks(owner: Channel): HTMLElement | null {
-  const links = linksOf(owner).filter((l) => l.kind !== "website");
+const KINDS: Record<string, string> = {
+  wechat_official_account: "微信公众号",
+  weibo: "微博",
+  forum: "论坛",
+  website: "网站",
+  app: "客户端",
+};
+
+/** Outside links, one a line, each named by its kind: `微信公众号：中国江西网萍乡频道(djwpxpd)`. */
+export function linkList(links: ChannelLink[]): HTMLElement | null {
   if (!links.length) return null;
-  return h("p", { class: "channel-links" }, joined(links.map((l) => outsideLink(l)), " "));
+  return h(
+    "ul",
+    { class: "channel-links" },
+    links.map((l) => h("li", {}, `${KINDS[l.kind] ?? l.kind}：`, outsideLink(l))),
+  );
+}
+
+/** A channel's outside links: WeChat, forum, Weibo, apps, websites. */
+export function channelLinks(owner: Channel): HTMLElement | null {
+  return linkList(linksOf(owner));
 }
 
 export function footer(site: Site): HTMLElement {

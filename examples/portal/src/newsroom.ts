@@ -7,7 +7,10 @@ import { channel, linksOf, type Channel, type ChannelRef } from "./api";
 export interface Newsroom {
   /** The nearest channel with active tip lines (the channel itself when none has any). */
   tips: Channel;
-  /** The nearest channel with outside links other than newspapers, if any. */
+  /**
+   * The nearest channel below the portal with outside links (its WeChat account, its
+   * forum…), if any; the portal's own links are in the masthead and the footer.
+   */
   links: Channel | null;
 }
 
@@ -20,6 +23,7 @@ export async function newsroom(trail: ChannelRef[], known: Channel[] = []): Prom
   const own = details[0];
   if (!own) throw new Error("a channel without breadcrumbs");
   const tips = details.find((c) => c.tip_lines.length > 0) ?? own;
-  const links = details.find((c) => linksOf(c).some((l) => l.kind !== "website")) ?? null;
+  const belowPortal = details.slice(0, -1);
+  const links = belowPortal.find((c) => linksOf(c).length > 0) ?? null;
   return { tips, links };
 }

@@ -7,7 +7,7 @@ import { article, comments, linksOf, related, type Article, type Channel, type C
 import { h, joined, trustedBody } from "../dom";
 import { day, outsideLink, role, time } from "../format";
 import { commentForm, tipForm } from "../forms";
-import { articleHref, breadcrumbs, footer, masthead, tipLines, type Site } from "../layout";
+import { articleHref, breadcrumbs, footer, linkList, masthead, tipLines, type Site } from "../layout";
 import { newsroom } from "../newsroom";
 import { NotFound } from "../problems";
 import type { Rendered } from "../router";
@@ -78,9 +78,9 @@ function wechat(room: Channel | null): HTMLElement | null {
 
 function otherLinks(room: Channel | null): HTMLElement | null {
   const rest = room
-    ? linksOf(room).filter((l) => !["forum", "wechat_official_account", "website"].includes(l.kind))
+    ? linksOf(room).filter((l) => l.kind !== "forum" && l.kind !== "wechat_official_account")
     : [];
-  return rest.length ? h("p", { class: "channel-links" }, joined(rest.map((l) => outsideLink(l)), " ")) : null;
+  return linkList(rest);
 }
 
 export async function articlePage(site: Site, slug: string, query: URLSearchParams): Promise<Rendered> {
