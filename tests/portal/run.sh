@@ -66,10 +66,12 @@ out="$demo_work/portal"
 (cd "$portal" && VITE_NEWSDESK_API="$demo_base" npx vite build --logLevel warn --outDir "$out" --emptyOutDir)
 python3 -m http.server "$portal_port" --bind 127.0.0.1 --directory "$out" > "$demo_work/static.log" 2>&1 &
 static_server=$!
+answers() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1" 2>/dev/null; }
 for _ in $(seq 1 50); do
-    python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$portal_url/" 2>/dev/null && break
+    answers "$portal_url/" && break
     sleep 0.1
 done
+answers "$portal_url/" || { echo "portal: the static server did not answer at $portal_url" >&2; exit 1; }
 
 artifacts="$root/target/artifacts"
 mkdir -p "$artifacts"

@@ -47,7 +47,9 @@ export function tipLineValue(line: TipLine): Node {
     case "email":
       return h("a", { href: `mailto:${line.value}` }, line.value);
     case "web":
-      return /^https?:\/\//i.test(line.value) ? h("a", { href: line.value, rel: "noopener" }, line.value) : text(line.value);
+      return /^https?:\/\//i.test(line.value)
+        ? h("a", { href: line.value, rel: "noopener" }, line.value)
+        : text(line.value);
     default:
       return text(line.value);
   }

@@ -1,7 +1,15 @@
 // What every page shares: the masthead with the group's newspapers and the city directory
 // (地市频道), breadcrumbs (您当前的位置), the tip lines and the footer.
 
-import { channel, channelTree, linksOf, type Channel, type ChannelLink, type ChannelNode, type ChannelRef } from "./api";
+import {
+  channel,
+  channelTree,
+  linksOf,
+  type Channel,
+  type ChannelLink,
+  type ChannelNode,
+  type ChannelRef,
+} from "./api";
 import { h, joined } from "./dom";
 import { outsideLink, tipLineValue } from "./format";
 

@@ -91,7 +91,8 @@ export async function articlePage(site: Site, slug: string, query: URLSearchPara
   const [room, near, said] = await Promise.all([newsroom(a.breadcrumbs), related(slug), comments(slug)]);
   const city = a.breadcrumbs[1]?.slug;
 
-  const commentList = h("div", { class: "comment-list" }, said.length ? thread(said) : h("p", { class: "empty" }, "还没有留言。"));
+  const noComments = h("p", { class: "empty" }, "还没有留言。");
+  const commentList = h("div", { class: "comment-list" }, said.length ? thread(said) : noComments);
   const commentsSection = h(
     "section",
     { class: "comments-section", id: "comments" },
@@ -99,7 +100,10 @@ export async function articlePage(site: Site, slug: string, query: URLSearchPara
     h("p", { class: "comment-count" }, `已审核留言 ${a.comment_count} 条`),
     commentList,
     a.comments_enabled
-      ? commentForm(a.slug, (c) => commentList.replaceChildren(thread([...said, c])))
+      ? commentForm(a.slug, (c) => {
+          said.push(c);
+          commentList.replaceChildren(thread(said));
+        })
       : h("p", { class: "closed" }, "本文不开放留言。"),
   );
   const toComments = h(
@@ -165,7 +169,12 @@ export async function articlePage(site: Site, slug: string, query: URLSearchPara
                   "ul",
                   {},
                   near.map((r) =>
-                    h("li", {}, h("a", { href: articleHref(r.slug) }, r.title), h("span", { class: "when" }, day(r.published_at))),
+                    h(
+                      "li",
+                      {},
+                      h("a", { href: articleHref(r.slug) }, r.title),
+                      h("span", { class: "when" }, day(r.published_at)),
+                    ),
                   ),
                 ),
               )
