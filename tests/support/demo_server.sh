@@ -2,6 +2,8 @@
 # `demo_server_start BIN` runs `BIN seed-demo` then `BIN serve` on a free port of
 # 127.0.0.1 with a fresh SQLite database in a scratch folder, waits until /readyz
 # answers, and stops the server and removes the folder when the script exits.
+# With DEMO_DATABASE_URL set (a fresh, empty PostgreSQL database), that database is used
+# instead of the scratch SQLite file.
 # Sets: demo_base (http://127.0.0.1:PORT), demo_work (the scratch folder, server.log
 # inside), demo_server (its pid), and exports NEWSDESK_ADMIN_EMAIL/NEWSDESK_ADMIN_PASSWORD
 # (an admin made at start-up; the password is random). Anything else the server should
@@ -13,7 +15,7 @@ demo_server_start() {
     local port
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     demo_base="http://127.0.0.1:$port"
-    export DATABASE_URL="sqlite://$demo_work/demo.db"
+    export DATABASE_URL="${DEMO_DATABASE_URL:-sqlite://$demo_work/demo.db}"
     export NEWSDESK_BIND="127.0.0.1:$port"
     export NEWSDESK_ADMIN_EMAIL="${NEWSDESK_ADMIN_EMAIL:-ci-admin@example.com}"
     NEWSDESK_ADMIN_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_hex(12))')
