@@ -41,6 +41,7 @@ use crate::error::{ApiError, FieldError, Problem};
         (name = "tip-lines", description = "How readers reach a channel's newsroom"),
         (name = "tips", description = "Readers' news tips and the newsroom's inbox"),
         (name = "webhooks", description = "Signed notices of content events, and their deliveries (admins only)"),
+        (name = "distribution", description = "Feeds (RSS, Atom, JSON Feed) and sitemaps at the public site's URLs (`NEWSDESK_SITE_URL`)"),
         (name = "service", description = "Health, metrics and documentation"),
     )
 )]
