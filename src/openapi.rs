@@ -22,7 +22,7 @@ use crate::error::{ApiError, FieldError, Problem};
     modifiers(&BearerAuth, &Servers),
     components(
         // Schemas only a query parameter names are not collected from the handlers.
-        schemas(Problem, FieldError, crate::articles::dto::ArticleSort),
+        schemas(Problem, FieldError, crate::articles::dto::ArticleSort, crate::feeds::dto::FeedFile),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
             PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable,
