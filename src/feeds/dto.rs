@@ -2,7 +2,7 @@
 //! protocol (with Google News' extension) for sitemaps. Every text goes through
 //! `xml::escape` (or `xml::clean` for JSON), so no title or body can break a document.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -83,7 +83,7 @@ struct Head {
 }
 
 fn head(feed: &Feed, publication: &Publication<'_>) -> Head {
-    let updated = feed.entries.iter().map(|e| updated_of(e)).max();
+    let updated = last_modified(feed);
     match &feed.channel {
         None => Head {
             title: publication.name.to_owned(),
@@ -115,9 +115,19 @@ fn published_of(entry: &FeedEntry) -> DateTime<Utc> {
         .map_or_else(|| to_utc(row.created_at), to_utc)
 }
 
-/// The later of the last edit and the moment the article became public.
+/// The later of the last edit and the moment an article became public.
+fn latest(published: Option<NaiveDateTime>, updated: NaiveDateTime) -> DateTime<Utc> {
+    to_utc(published.map_or(updated, |p| p.max(updated)))
+}
+
 fn updated_of(entry: &FeedEntry) -> DateTime<Utc> {
-    published_of(entry).max(to_utc(entry.article.row.updated_at))
+    let row = &entry.article.row;
+    latest(row.published_at, row.updated_at)
+}
+
+/// The newest change a feed shows, for `Last-Modified`.
+pub fn last_modified(feed: &Feed) -> Option<DateTime<Utc>> {
+    feed.entries.iter().map(updated_of).max()
 }
 
 fn article_url(site: &Site, entry: &FeedEntry) -> String {
@@ -435,12 +445,10 @@ pub fn article_sitemap(articles: &[Located], site: &Site) -> Vec<u8> {
             continue;
         };
         let row = &located.row;
-        let lastmod = row
-            .published_at
-            .map_or(row.updated_at, |p| p.max(row.updated_at));
+        let lastmod = latest(row.published_at, row.updated_at);
         doc.open("url", &[])
             .text("loc", &[], &url)
-            .text("lastmod", &[], &w3c(to_utc(lastmod), site.offset()))
+            .text("lastmod", &[], &w3c(lastmod, site.offset()))
             .close();
     }
     doc.finish()

@@ -54,17 +54,7 @@ async fn feed(
         FeedFile::Atom => dto::atom(&shown.value, &publication, &self_path),
         FeedFile::Json => dto::json_feed(&shown.value, &publication, &self_path),
     };
-    let last_modified = shown
-        .value
-        .entries
-        .iter()
-        .map(|e| {
-            let row = &e.article.row;
-            row.published_at
-                .map_or(row.updated_at, |p| p.max(row.updated_at))
-        })
-        .max()
-        .map(crate::domain::time::to_utc);
+    let last_modified = dto::last_modified(&shown.value);
     let response = conditional::rendered(req, file.content_type(), bytes, last_modified);
     Ok(cache::public(response, shown.keys, shown.fresh_until))
 }
