@@ -8,6 +8,7 @@ use super::service;
 use crate::config::Distribution;
 use crate::domain::site::Site;
 use crate::domain::slug::IdOrSlug;
+use crate::domain::surrogate::Shown;
 use crate::error::ApiError;
 use crate::http::cache;
 use crate::http::conditional;
@@ -30,6 +31,12 @@ fn publication<'a>(distribution: &'a Distribution, site: &'a Site) -> Publicatio
         language: &distribution.publication_language,
         full_text: distribution.feed_full_text,
     }
+}
+
+/// A sitemap's answer: XML, cached under the keys of what it shows.
+fn sitemap<T>(req: &HttpRequest, shown: &Shown<T>, bytes: Vec<u8>) -> HttpResponse {
+    let response = conditional::rendered(req, XML_TYPE, bytes, None);
+    cache::public(response, shown.keys.clone(), shown.fresh_until)
 }
 
 async fn feed(
@@ -182,8 +189,7 @@ pub(super) async fn article_sitemap(
         .db(move |conn| service::articles(conn, number, limit))
         .await?;
     let bytes = dto::article_sitemap(&shown.value, site);
-    let response = conditional::rendered(&req, XML_TYPE, bytes, None);
-    Ok(cache::public(response, shown.keys, shown.fresh_until))
+    Ok(sitemap(&req, &shown, bytes))
 }
 
 /// The channel sitemap
@@ -207,8 +213,7 @@ pub(super) async fn channel_sitemap(
     let site = site(&state.config.distribution)?;
     let shown = state.db(service::channels).await?;
     let bytes = dto::channel_sitemap(&shown.value, site);
-    let response = conditional::rendered(&req, XML_TYPE, bytes, None);
-    Ok(cache::public(response, shown.keys, shown.fresh_until))
+    Ok(sitemap(&req, &shown, bytes))
 }
 
 /// The Google News sitemap
@@ -235,6 +240,5 @@ pub(super) async fn news_sitemap(
     let site = site(distribution)?;
     let shown = state.db(service::news).await?;
     let bytes = dto::news_sitemap(&shown.value, &publication(distribution, site));
-    let response = conditional::rendered(&req, XML_TYPE, bytes, None);
-    Ok(cache::public(response, shown.keys, shown.fresh_until))
+    Ok(sitemap(&req, &shown, bytes))
 }

@@ -10,7 +10,8 @@ use crate::db::schema::articles;
 use crate::domain::visibility::Visibility;
 
 /// What a sitemap says of an article.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
 pub struct SitemapRow {
     pub id: i64,
     pub slug: String,
@@ -19,24 +20,6 @@ pub struct SitemapRow {
     pub published_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
 }
-
-type Columns = (
-    articles::id,
-    articles::slug,
-    articles::title,
-    articles::channel_id,
-    articles::published_at,
-    articles::updated_at,
-);
-
-const COLUMNS: Columns = (
-    articles::id,
-    articles::slug,
-    articles::title,
-    articles::channel_id,
-    articles::published_at,
-    articles::updated_at,
-);
 
 /// How many articles are public at `now`.
 pub fn count_public(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<i64> {
@@ -59,7 +42,7 @@ pub fn public_by_id(
         .order(articles::id.asc())
         .offset(index.saturating_mul(limit))
         .limit(limit)
-        .select(COLUMNS)
+        .select(SitemapRow::as_select())
         .load(conn)
 }
 
@@ -77,7 +60,7 @@ pub fn published_since(
         .filter(articles::published_at.ge(since))
         .order((articles::published_at.desc(), articles::id.desc()))
         .limit(limit)
-        .select(COLUMNS)
+        .select(SitemapRow::as_select())
         .load(conn)
 }
 

@@ -99,7 +99,7 @@ mod tests {
     fn markup_and_forbidden_characters_never_reach_the_document() {
         assert_eq!(
             escape("a <b> & \"c\" 'd' ]]> \u{0}\u{1b}\u{FFFE}e\tf"),
-            "a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos; ]]&gt;  e\tf"
+            "a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos; ]]&gt; e\tf"
         );
         let mut doc = Doc::new();
         doc.open("rss", &[("version", "2.0")])
