@@ -345,6 +345,7 @@ fn refine(document: &mut serde_json::Value) {
             URL_MAX_CHARS,
         ),
         ("Source", "url", URL_PATTERN, URL_MAX_CHARS),
+        ("ChannelLinkIn", "url", URL_PATTERN, URL_MAX_CHARS),
         ("CreateAuthor", "avatar_url", URL_PATTERN, URL_MAX_CHARS),
         ("UpdateAuthor", "avatar_url", URL_PATTERN, URL_MAX_CHARS),
     ];

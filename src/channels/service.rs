@@ -249,26 +249,33 @@ fn check_links(links: &[ChannelLink], errors: &mut Vec<FieldError>) -> Vec<Chann
                 errors,
             );
             let url = text::optional_url(&field("url"), link.url.as_deref(), errors);
+            // Worded like the tip lines' rules: "… for kind <kind>".
+            let kind: &str = link.kind.as_str();
             match link.kind {
                 ChannelLinkKind::WechatOfficialAccount => match &value {
                     None => errors.push(FieldError::new(
                         field("value"),
-                        "a WeChat official account needs its account id",
+                        format!("the account id is required for kind {kind}"),
                     )),
                     Some(id) if !is_wechat_account(id) => errors.push(FieldError::new(
                         field("value"),
-                        "a WeChat account id is 6 to 20 letters, digits, _ or -, starting with a letter",
+                        format!(
+                            "must be 6 to 20 letters, digits, _ or -, a letter first, for kind {kind}"
+                        ),
                     )),
                     Some(_) => {}
                 },
                 ChannelLinkKind::Forum | ChannelLinkKind::Website => {
                     if url.is_none() {
-                        errors.push(FieldError::new(field("url"), "this kind of link needs a url"));
+                        errors.push(FieldError::new(
+                            field("url"),
+                            format!("is required for kind {kind}"),
+                        ));
                     }
                     if value.is_some() {
                         errors.push(FieldError::new(
                             field("value"),
-                            "a forum or website is given by its url alone",
+                            format!("must be left out (the url is the link) for kind {kind}"),
                         ));
                     }
                 }
@@ -276,7 +283,7 @@ fn check_links(links: &[ChannelLink], errors: &mut Vec<FieldError>) -> Vec<Chann
                     if url.is_none() && value.is_none() {
                         errors.push(FieldError::new(
                             field("url"),
-                            "this kind of link needs a url or a value",
+                            format!("a url or a value is required for kind {kind}"),
                         ));
                     }
                 }
