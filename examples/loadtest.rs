@@ -264,9 +264,10 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
                     position: None,
                     description: None,
                     auto_approve_comments: false,
+                    links: Vec::new(),
                 },
             )
-            .map(|c| c.value.id)
+            .map(|c| c.value.row.id)
         };
     let portal = channel("大江网", "portal".into(), None, conn)?;
     let mut cities = Vec::new();

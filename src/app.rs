@@ -15,8 +15,8 @@ use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
-    articles, auth, authors, channels, comments, health, http, metrics, tip_lines, tips, tokens,
-    users, webhooks,
+    articles, auth, authors, channels, comments, feeds, health, http, metrics, tip_lines, tips,
+    tokens, users, webhooks,
 };
 
 /// Every documented route under `/api/v1`, collected for the OpenAPI document as it is
@@ -41,6 +41,7 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(tip_lines::configure)
         .configure(tips::configure)
         .configure(webhooks::configure)
+        .configure(feeds::configure)
 }
 
 /// The routes with their OpenAPI document, collected as they are registered.

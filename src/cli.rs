@@ -138,6 +138,12 @@ async fn serve(config: Config) -> Result<(), String> {
         "serving on http://{bind} ({} database); docs at http://{bind}/docs/",
         state.config.database.kind()
     );
+    match &state.config.distribution.site {
+        Some(site) => log::info!("canonical URLs, feeds and sitemaps for {}", site.base()),
+        None => log::info!(
+            "NEWSDESK_SITE_URL is not set: answers carry no url, feeds and sitemaps answer 404"
+        ),
+    }
     let listener = std::net::TcpListener::bind(&bind)
         .map_err(|e| format!("NEWSDESK_BIND: cannot listen on {bind}: {e}"))?;
     let drain = Drain::new();

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::db::DatabaseTarget;
 use crate::domain::address::AllowList;
 use crate::domain::preview::PreviewKey;
+use crate::domain::site::{self, Site, Template};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://newsdesk.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -74,7 +75,29 @@ pub struct Config {
     pub preview_key: PreviewKey,
     /// How long a preview link works (`NEWSDESK_PREVIEW_TTL_SECS`).
     pub preview_ttl_secs: u32,
+    /// Canonical URLs, feeds and sitemaps.
+    pub distribution: Distribution,
 }
+
+/// Where the front end shows things, and how feeds and sitemaps are cut.
+#[derive(Debug, Clone)]
+pub struct Distribution {
+    /// The public site (`NEWSDESK_SITE_URL` and the URL templates); without it answers
+    /// carry no `url` and feeds and sitemaps are 404.
+    pub site: Option<Site>,
+    /// Articles in a feed (`NEWSDESK_FEED_SIZE`).
+    pub feed_size: u32,
+    /// Feeds carry every page of each article (`NEWSDESK_FEED_FULL_TEXT`).
+    pub feed_full_text: bool,
+    /// The publication's name and language in the Google News sitemap and the feeds.
+    pub publication_name: String,
+    pub publication_language: String,
+    /// URLs in one sitemap file (`NEWSDESK_SITEMAP_LIMIT`, at most the protocol's 50,000).
+    pub sitemap_limit: u32,
+}
+
+/// The protocol's limit of URLs in one sitemap file.
+pub const SITEMAP_MAX_URLS: u32 = 50_000;
 
 /// How the job workers run jobs.
 #[derive(Debug, Clone)]
@@ -364,9 +387,89 @@ impl Config {
                         ),
                     )
                 })?,
+            distribution: distribution(&get)?,
             database,
         })
     }
+}
+
+/// The public site and what feeds and sitemaps say, checked at start so that a mistyped
+/// template fails the start, naming its variable.
+fn distribution(get: &impl Fn(&str) -> Option<String>) -> Result<Distribution, ConfigError> {
+    let template = |name: &'static str, default: &str, allowed: &[&'static str]| {
+        let raw = get(name).unwrap_or_else(|| default.to_owned());
+        Template::parse(raw.trim(), allowed).map_err(|message| error(name, message))
+    };
+    let article = template(
+        "NEWSDESK_ARTICLE_URL_TEMPLATE",
+        site::DEFAULT_ARTICLE_TEMPLATE,
+        &site::ARTICLE_PLACEHOLDERS,
+    )?;
+    let channel = template(
+        "NEWSDESK_CHANNEL_URL_TEMPLATE",
+        site::DEFAULT_CHANNEL_TEMPLATE,
+        &site::CHANNEL_PLACEHOLDERS,
+    )?;
+    let offset_raw = get("NEWSDESK_SITE_UTC_OFFSET").unwrap_or_else(|| "+00:00".into());
+    let offset = site::parse_offset(&offset_raw).ok_or_else(|| {
+        error(
+            "NEWSDESK_SITE_UTC_OFFSET",
+            format!("{offset_raw:?} is not a UTC offset such as +08:00"),
+        )
+    })?;
+    let site = get("NEWSDESK_SITE_URL")
+        .map(|base| {
+            Site::new(&base, article, channel, offset)
+                .map_err(|message| error("NEWSDESK_SITE_URL", message))
+        })
+        .transpose()?;
+    let language = get("NEWSDESK_PUBLICATION_LANGUAGE")
+        .unwrap_or_else(|| "en".into())
+        .trim()
+        .to_ascii_lowercase();
+    let well_formed = language.split('-').enumerate().all(|(i, part)| {
+        let letters = part.chars().all(|c| c.is_ascii_alphabetic());
+        letters
+            && if i == 0 {
+                (2..=3).contains(&part.len())
+            } else {
+                (2..=4).contains(&part.len())
+            }
+    }) && language.split('-').count() <= 2;
+    if !well_formed {
+        return Err(error(
+            "NEWSDESK_PUBLICATION_LANGUAGE",
+            format!("{language:?} is not a language code such as en or zh-cn"),
+        ));
+    }
+    let publication_name = match get("NEWSDESK_PUBLICATION_NAME") {
+        Some(name) if name.chars().any(char::is_control) => {
+            return Err(error(
+                "NEWSDESK_PUBLICATION_NAME",
+                "must not hold control characters",
+            ));
+        }
+        Some(name) => name.trim().to_owned(),
+        None => site
+            .as_ref()
+            .and_then(|s| url::Url::parse(s.base()).ok())
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "Newsdesk".into()),
+    };
+    Ok(Distribution {
+        site,
+        feed_size: parse_between(get, "NEWSDESK_FEED_SIZE", 20, 1, 100)?,
+        feed_full_text: parse_bool(get, "NEWSDESK_FEED_FULL_TEXT")?,
+        publication_name,
+        publication_language: language,
+        sitemap_limit: parse_between(
+            get,
+            "NEWSDESK_SITEMAP_LIMIT",
+            SITEMAP_MAX_URLS,
+            1,
+            SITEMAP_MAX_URLS,
+        )?,
+    })
 }
 
 impl DatabaseTarget {

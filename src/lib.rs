@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod feeds;
 pub mod health;
 pub mod http;
 pub mod jobs;

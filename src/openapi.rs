@@ -22,7 +22,7 @@ use crate::error::{ApiError, FieldError, Problem};
     modifiers(&BearerAuth, &Servers),
     components(
         // Schemas only a query parameter names are not collected from the handlers.
-        schemas(Problem, FieldError, crate::articles::dto::ArticleSort),
+        schemas(Problem, FieldError, crate::articles::dto::ArticleSort, crate::feeds::dto::FeedFile),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
             PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable,
@@ -41,6 +41,7 @@ use crate::error::{ApiError, FieldError, Problem};
         (name = "tip-lines", description = "How readers reach a channel's newsroom"),
         (name = "tips", description = "Readers' news tips and the newsroom's inbox"),
         (name = "webhooks", description = "Signed notices of content events, and their deliveries (admins only)"),
+        (name = "distribution", description = "Feeds (RSS, Atom, JSON Feed) and sitemaps at the public site's URLs (`NEWSDESK_SITE_URL`)"),
         (name = "service", description = "Health, metrics and documentation"),
     )
 )]
@@ -344,6 +345,7 @@ fn refine(document: &mut serde_json::Value) {
             URL_MAX_CHARS,
         ),
         ("Source", "url", URL_PATTERN, URL_MAX_CHARS),
+        ("ChannelLinkIn", "url", URL_PATTERN, URL_MAX_CHARS),
         ("CreateAuthor", "avatar_url", URL_PATTERN, URL_MAX_CHARS),
         ("UpdateAuthor", "avatar_url", URL_PATTERN, URL_MAX_CHARS),
     ];

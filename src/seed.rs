@@ -5,11 +5,13 @@ use crate::articles::content::{BylineRef, NewArticle, Source};
 use crate::articles::service as articles;
 use crate::authors::service::{self as authors, NewAuthor};
 use crate::channels::repo as channel_rows;
-use crate::channels::service::{self as channels, NewChannel};
+use crate::channels::service::{self as channels, ChannelLink, NewChannel};
 use crate::comments::service::{self as comments, NewComment};
 use crate::db::AnyConnection;
 use crate::db::outbox::Outbox;
-use crate::domain::enums::{ArticleStatus, BylineRole, CommentStatus, TipLineKind};
+use crate::domain::enums::{
+    ArticleStatus, BylineRole, ChannelLinkKind, CommentStatus, TipLineKind,
+};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::{CurrentUser, Role};
 use crate::domain::slug::IdOrSlug;
@@ -44,6 +46,41 @@ pub struct Seeded {
     pub editor_password: String,
 }
 
+/// The group's newspapers, shown as websites on the portal.
+const NEWSPAPERS: [(&str, &str); 4] = [
+    ("江西日报", "https://jxrb.jxnews.com.cn/"),
+    ("信息日报", "https://xxrb.jxnews.com.cn/"),
+    ("江南都市报", "https://jndsb.jxnews.com.cn/"),
+    ("新法制报", "https://xfzb.jxnews.com.cn/"),
+];
+
+fn link(kind: ChannelLinkKind, label: &str, value: Option<&str>, url: Option<&str>) -> ChannelLink {
+    ChannelLink {
+        kind,
+        label: label.into(),
+        value: value.map(Into::into),
+        url: url.map(Into::into),
+    }
+}
+
+/// Where readers find the 萍乡 channel outside the site.
+fn pingxiang_links() -> Vec<ChannelLink> {
+    vec![
+        link(
+            ChannelLinkKind::WechatOfficialAccount,
+            "中国江西网萍乡频道",
+            Some("djwpxpd"),
+            None,
+        ),
+        link(
+            ChannelLinkKind::Forum,
+            "萍乡论坛",
+            None,
+            Some("https://bbs.jxnews.com.cn/forum-pingxiang"),
+        ),
+    ]
+}
+
 fn channel(
     conn: &mut AnyConnection,
     outbox: Outbox,
@@ -52,6 +89,14 @@ fn channel(
     parent: Option<i64>,
     description: Option<&str>,
 ) -> Result<i64, ApiError> {
+    let links = match slug {
+        "portal" => NEWSPAPERS
+            .iter()
+            .map(|(name, url)| link(ChannelLinkKind::Website, name, None, Some(url)))
+            .collect(),
+        "pingxiang" => pingxiang_links(),
+        _ => Vec::new(),
+    };
     let new = NewChannel {
         name: name.into(),
         slug: slug.into(),
@@ -59,8 +104,9 @@ fn channel(
         position: None,
         description: description.map(Into::into),
         auto_approve_comments: false,
+        links,
     };
-    Ok(channels::create(conn, outbox, new)?.value.id)
+    Ok(channels::create(conn, outbox, new)?.value.row.id)
 }
 
 fn author(

@@ -11,6 +11,7 @@ use super::revision::Revision;
 use super::service::{Article, ArticlePage, Preview};
 use crate::channels::dto::ChannelRef;
 use crate::domain::enums::{ArticleStatus, BylineRole};
+use crate::domain::site::Site;
 use crate::domain::time::{self, to_utc};
 use crate::http::input::{nullable, present};
 use crate::users::dto::UserOut;
@@ -65,6 +66,31 @@ pub struct ArticleSummaryOut {
     /// Number of body pages.
     #[schema(read_only)]
     pub page_count: i32,
+    /// The article's page on the public site (`NEWSDESK_ARTICLE_URL_TEMPLATE`); absent
+    /// when `NEWSDESK_SITE_URL` is not set or the article has no publication time yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(read_only, nullable = false)]
+    pub url: Option<String>,
+}
+
+impl ArticleSummaryOut {
+    /// With its canonical `url`, and its breadcrumbs', where the site is configured.
+    pub fn located(mut self, site: Option<&Site>) -> Self {
+        let Some(site) = site else { return self };
+        ChannelRef::locate_trail(&mut self.breadcrumbs, Some(site));
+        let path: Vec<&str> = self.breadcrumbs.iter().map(|c| c.slug.as_str()).collect();
+        self.url = self
+            .published_at
+            .map(|at| site.article_url(self.id, &self.slug, at, &path));
+        self
+    }
+}
+
+impl ArticleOut {
+    pub fn located(mut self, site: Option<&Site>) -> Self {
+        self.article = self.article.located(site);
+        self
+    }
 }
 
 impl From<Article> for ArticleSummaryOut {
@@ -106,6 +132,7 @@ impl From<Article> for ArticleSummaryOut {
             comment_count: row.comment_count,
             related_ids: article.related_ids,
             page_count: row.page_count,
+            url: None,
         }
     }
 }
@@ -466,7 +493,26 @@ impl ArticleSummaryOut {
             comment_count: 3,
             related_ids: content.related_ids,
             page_count: content.pages.len() as i32,
+            url: None,
         }
+        .located_example()
+    }
+
+    /// The example's URL as the demo's site shows it (its date comes from the clock in
+    /// the demo; tests/api/examples.rs compares URLs without it).
+    fn located_example(mut self) -> Self {
+        let path: Vec<&str> = self.breadcrumbs.iter().map(|c| c.slug.as_str()).collect();
+        let date = self
+            .published_at
+            .map(|at| at.format("%Y/%m%d").to_string())
+            .unwrap_or_default();
+        self.url = Some(format!(
+            "{}/{}/{date}/{}.html",
+            crate::channels::dto::EXAMPLE_SITE,
+            path.join("/"),
+            self.slug
+        ));
+        self
     }
 }
 

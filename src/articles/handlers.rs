@@ -47,7 +47,12 @@ pub(super) async fn list_articles(
     let shown = state
         .db(move |conn| service::list(conn, viewer, query.into(), page))
         .await?;
-    let envelope = ListEnvelope::from(shown.value.map(ArticleSummaryOut::from));
+    let site = state.config.distribution.site.as_ref();
+    let envelope = ListEnvelope::from(
+        shown
+            .value
+            .map(|a| ArticleSummaryOut::from(a).located(site)),
+    );
     let response = conditional::list(&req, &envelope)?;
     Ok(cache::public(response, shown.keys, shown.fresh_until))
 }
@@ -101,14 +106,14 @@ pub(super) async fn get_article(
         let preview = state
             .db(move |conn| service::get_preview(conn, &key, &config.preview_key, &token, page))
             .await?;
-        let article = ArticleOut::from(preview);
+        let article = ArticleOut::from(preview).located(state.config.distribution.site.as_ref());
         let response = conditional::resource(&req, article.article.version, &article)?;
         return Ok(cache::private(response));
     }
     let shown = state
         .db(move |conn| service::get(conn, &key, viewer, page))
         .await?;
-    let article = ArticleOut::from(shown.value);
+    let article = ArticleOut::from(shown.value).located(state.config.distribution.site.as_ref());
     let response = conditional::resource(&req, article.article.version, &article)?;
     Ok(cache::public(response, shown.keys, shown.fresh_until))
 }
@@ -191,7 +196,8 @@ pub(super) async fn create_article(
         state
             .write(move |conn, outbox| service::create(conn, outbox, actor, &draft))
             .await?,
-    );
+    )
+    .located(state.config.distribution.site.as_ref());
     let location = format!("/api/v1/articles/{}", article.article.id);
     conditional::created(location, article.article.version, &article)
 }
@@ -229,7 +235,7 @@ pub(super) async fn update_article(
             service::update(conn, outbox, actor, &key, &precondition, body.into())
         })
         .await?;
-    let article = ArticleOut::from(article);
+    let article = ArticleOut::from(article).located(state.config.distribution.site.as_ref());
     conditional::written(article.article.version, &article)
 }
 
@@ -326,7 +332,9 @@ pub(super) async fn list_related(
         page: 1,
         per_page: 10,
     };
-    let paged = Paged::slice(shown.value, request).map(ArticleSummaryOut::from);
+    let site = state.config.distribution.site.as_ref();
+    let paged =
+        Paged::slice(shown.value, request).map(|a| ArticleSummaryOut::from(a).located(site));
     let response = conditional::list(&req, &ListEnvelope::from(paged))?;
     Ok(cache::public(response, shown.keys, shown.fresh_until))
 }

@@ -4,8 +4,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::repo::ChannelRow;
-use super::service::{ChannelDetail, ChannelNode, ChannelUpdate, NewChannel};
+use super::repo::{ChannelLinkRow, ChannelRow};
+use super::service::{ChannelDetail, ChannelLink, ChannelNode, ChannelUpdate, NewChannel, Placed};
+use crate::domain::enums::ChannelLinkKind;
+use crate::domain::site::Site;
 use crate::domain::time::{self, to_utc};
 use crate::http::input::{nullable, present};
 use crate::tip_lines::dto::TipLineOut;
@@ -33,11 +35,23 @@ pub struct ChannelOut {
     pub version: i64,
     /// Readers' comments on this channel's articles are approved without moderation.
     pub auto_approve_comments: bool,
+    /// Where readers find the channel outside the site (its WeChat official account,
+    /// forum, the group's newspapers …), in display order.
+    pub links: Vec<ChannelLinkOut>,
+    /// The channel's page on the public site (`NEWSDESK_CHANNEL_URL_TEMPLATE`); absent
+    /// when `NEWSDESK_SITE_URL` is not set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(read_only, nullable = false)]
+    pub url: Option<String>,
 }
 
-impl From<ChannelRow> for ChannelOut {
-    fn from(row: ChannelRow) -> Self {
+impl ChannelOut {
+    /// The channel with its links, and its `url` where the site is configured.
+    pub fn new(placed: Placed, site: Option<&Site>) -> Self {
+        let Placed { row, path, links } = placed;
+        let path: Vec<&str> = path.iter().map(String::as_str).collect();
         Self {
+            url: site.map(|site| site.channel_url(row.id, &path)),
             id: row.id,
             slug: row.slug,
             name: row.name,
@@ -48,6 +62,58 @@ impl From<ChannelRow> for ChannelOut {
             updated_at: to_utc(row.updated_at),
             version: row.version,
             auto_approve_comments: row.auto_approve_comments,
+            links: links.into_iter().map(ChannelLinkOut::from).collect(),
+        }
+    }
+}
+
+/// A place outside the site where readers find a channel.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = ChannelLinkOut::example)]
+pub struct ChannelLinkOut {
+    pub kind: ChannelLinkKind,
+    pub label: String,
+    /// The account id (a WeChat official account's, a Weibo handle, an app's id).
+    #[schema(required)]
+    pub value: Option<String>,
+    #[schema(required)]
+    pub url: Option<String>,
+}
+
+impl From<ChannelLinkRow> for ChannelLinkOut {
+    fn from(row: ChannelLinkRow) -> Self {
+        Self {
+            kind: row.kind,
+            label: row.label,
+            value: row.value,
+            url: row.url,
+        }
+    }
+}
+
+/// An outside link as an editor writes it. By `kind`: `wechat_official_account` needs
+/// `value`, the account id (6 to 20 letters, digits, `_` or `-`, a letter first; `url`
+/// optional); `forum` and `website` need `url` and take no `value`; `weibo` and `app`
+/// need either. URLs are `http(s)`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "forum", "label": "萍乡论坛", "url": "https://bbs.jxnews.com.cn/forum-pingxiang"}))]
+pub struct ChannelLinkIn {
+    pub kind: ChannelLinkKind,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    pub label: String,
+    #[schema(max_length = 100)]
+    pub value: Option<String>,
+    pub url: Option<String>,
+}
+
+impl From<ChannelLinkIn> for ChannelLink {
+    fn from(dto: ChannelLinkIn) -> Self {
+        Self {
+            kind: dto.kind,
+            label: dto.label,
+            value: dto.value,
+            url: dto.url,
         }
     }
 }
@@ -59,6 +125,10 @@ pub struct ChannelRef {
     pub id: i64,
     pub slug: String,
     pub name: String,
+    /// The channel's page on the public site; absent when `NEWSDESK_SITE_URL` is not set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(read_only, nullable = false)]
+    pub url: Option<String>,
 }
 
 impl From<ChannelRow> for ChannelRef {
@@ -67,6 +137,25 @@ impl From<ChannelRow> for ChannelRef {
             id: row.id,
             slug: row.slug,
             name: row.name,
+            url: None,
+        }
+    }
+}
+
+impl ChannelRef {
+    /// Gives each channel of a root-first `trail` its `url`.
+    pub fn locate_trail(trail: &mut [ChannelRef], site: Option<&Site>) {
+        let Some(site) = site else { return };
+        let mut path: Vec<&str> = Vec::with_capacity(trail.len());
+        let urls: Vec<String> = trail
+            .iter()
+            .map(|c| {
+                path.push(&c.slug);
+                site.channel_url(c.id, &path)
+            })
+            .collect();
+        for (channel, url) in trail.iter_mut().zip(urls) {
+            channel.url = Some(url);
         }
     }
 }
@@ -83,20 +172,23 @@ pub struct ChannelListItem {
     pub children: Option<Vec<ChannelListItem>>,
 }
 
-impl From<ChannelRow> for ChannelListItem {
-    fn from(row: ChannelRow) -> Self {
+impl ChannelListItem {
+    pub fn flat(placed: Placed, site: Option<&Site>) -> Self {
         Self {
-            channel: row.into(),
+            channel: ChannelOut::new(placed, site),
             children: None,
         }
     }
-}
 
-impl From<ChannelNode> for ChannelListItem {
-    fn from(node: ChannelNode) -> Self {
+    pub fn nested(node: ChannelNode, site: Option<&Site>) -> Self {
         Self {
-            channel: node.channel.into(),
-            children: Some(node.children.into_iter().map(Self::from).collect()),
+            channel: ChannelOut::new(node.channel, site),
+            children: Some(
+                node.children
+                    .into_iter()
+                    .map(|child| Self::nested(child, site))
+                    .collect(),
+            ),
         }
     }
 }
@@ -119,16 +211,22 @@ pub struct ChannelDetailOut {
     pub tip_lines: Vec<TipLineOut>,
 }
 
-impl From<ChannelDetail> for ChannelDetailOut {
-    fn from(detail: ChannelDetail) -> Self {
+impl ChannelDetailOut {
+    pub fn new(detail: ChannelDetail, site: Option<&Site>) -> Self {
+        let mut breadcrumbs: Vec<ChannelRef> = detail
+            .breadcrumbs
+            .into_iter()
+            .map(ChannelRef::from)
+            .collect();
+        ChannelRef::locate_trail(&mut breadcrumbs, site);
         Self {
-            channel: detail.channel.into(),
-            breadcrumbs: detail
-                .breadcrumbs
+            channel: ChannelOut::new(detail.channel, site),
+            breadcrumbs,
+            children: detail
+                .children
                 .into_iter()
-                .map(ChannelRef::from)
+                .map(|child| ChannelOut::new(child, site))
                 .collect(),
-            children: detail.children.into_iter().map(ChannelOut::from).collect(),
             tip_lines: detail.tip_lines.into_iter().map(TipLineOut::from).collect(),
         }
     }
@@ -157,6 +255,10 @@ pub struct CreateChannel {
     pub description: Option<String>,
     /// Approve readers' comments without moderation; default false.
     pub auto_approve_comments: Option<bool>,
+    /// Outside links in display order (at most 20); none by default.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub links: Vec<ChannelLinkIn>,
 }
 
 impl From<CreateChannel> for NewChannel {
@@ -168,6 +270,7 @@ impl From<CreateChannel> for NewChannel {
             position: dto.position,
             description: dto.description,
             auto_approve_comments: dto.auto_approve_comments.unwrap_or(false),
+            links: dto.links.into_iter().map(ChannelLink::from).collect(),
         }
     }
 }
@@ -199,6 +302,10 @@ pub struct UpdateChannel {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
     pub auto_approve_comments: Option<bool>,
+    /// Replaces the outside links, in the order given (`[]` removes them all).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, max_items = 20)]
+    pub links: Option<Vec<ChannelLinkIn>>,
 }
 
 impl From<UpdateChannel> for ChannelUpdate {
@@ -210,6 +317,9 @@ impl From<UpdateChannel> for ChannelUpdate {
             position: dto.position,
             description: dto.description,
             auto_approve_comments: dto.auto_approve_comments,
+            links: dto
+                .links
+                .map(|links| links.into_iter().map(ChannelLink::from).collect()),
         }
     }
 }
@@ -229,12 +339,30 @@ pub struct ChannelListQuery {
 
 impl ChannelOut {
     pub(crate) fn example() -> Self {
-        Self::demo(11, "pingxiang", "萍乡频道", Some(1), 9)
+        Self {
+            links: ChannelLinkOut::examples(),
+            ..Self::demo(11, "pingxiang", "萍乡频道", Some(1), 9)
+        }
     }
 
     fn example_portal() -> Self {
+        let newspapers = [
+            ("江西日报", "https://jxrb.jxnews.com.cn/"),
+            ("信息日报", "https://xxrb.jxnews.com.cn/"),
+            ("江南都市报", "https://jndsb.jxnews.com.cn/"),
+            ("新法制报", "https://xfzb.jxnews.com.cn/"),
+        ];
         Self {
             description: Some("全省新闻门户".into()),
+            links: newspapers
+                .into_iter()
+                .map(|(label, url)| ChannelLinkOut {
+                    kind: ChannelLinkKind::Website,
+                    label: label.into(),
+                    value: None,
+                    url: Some(url.into()),
+                })
+                .collect(),
             ..Self::demo(1, "portal", "大江网", None, 0)
         }
     }
@@ -260,6 +388,8 @@ impl ChannelOut {
             updated_at: time::example(0),
             version: 1,
             auto_approve_comments: false,
+            links: Vec::new(),
+            url: Some(example_channel_url(slug, parent_id)),
         }
     }
 
@@ -268,7 +398,45 @@ impl ChannelOut {
             id: self.id,
             slug: self.slug,
             name: self.name,
+            url: self.url,
         }
+    }
+}
+
+/// The demo's public site, as the examples show it (`NEWSDESK_SITE_URL`).
+pub(crate) const EXAMPLE_SITE: &str = "https://www.jxnews.com.cn";
+
+/// A demo channel's URL under the default template: the portal, a city channel under it
+/// (parent 1) or a column under 萍乡 (parent 11).
+fn example_channel_url(slug: &str, parent_id: Option<i64>) -> String {
+    match parent_id {
+        None => format!("{EXAMPLE_SITE}/{slug}/"),
+        Some(1) => format!("{EXAMPLE_SITE}/portal/{slug}/"),
+        Some(_) => format!("{EXAMPLE_SITE}/portal/pingxiang/{slug}/"),
+    }
+}
+
+impl ChannelLinkOut {
+    /// The 萍乡 channel's links in the demo.
+    fn examples() -> Vec<Self> {
+        vec![
+            Self {
+                kind: ChannelLinkKind::WechatOfficialAccount,
+                label: "中国江西网萍乡频道".into(),
+                value: Some("djwpxpd".into()),
+                url: None,
+            },
+            Self {
+                kind: ChannelLinkKind::Forum,
+                label: "萍乡论坛".into(),
+                value: None,
+                url: Some("https://bbs.jxnews.com.cn/forum-pingxiang".into()),
+            },
+        ]
+    }
+
+    fn example() -> Self {
+        Self::examples().remove(0)
     }
 }
 

@@ -1,5 +1,6 @@
 //! HTTP handlers for `/channels`.
 
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use super::dto::{
@@ -9,6 +10,7 @@ use super::service;
 use crate::domain::precondition::IfMatch;
 use crate::domain::slug::IdOrSlug;
 use crate::error::ApiError;
+use crate::feeds::dto::{self as feeds, FeedFile};
 use crate::http::auth::{Editor, Require, Viewer};
 use crate::http::cache;
 use crate::http::conditional::{self, IfMatchParam};
@@ -41,16 +43,17 @@ pub(super) async fn list_channels(
     QueryParams(paging): QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = paging.validate()?;
+    let site = state.config.distribution.site.as_ref();
     let (envelope, keys) = if query.tree.unwrap_or(false) {
         let nodes = state.db(move |conn| service::list_tree(conn, page)).await?;
         (
-            ListEnvelope::from(nodes.value.map(ChannelListItem::from)),
+            ListEnvelope::from(nodes.value.map(|n| ChannelListItem::nested(n, site))),
             nodes.keys,
         )
     } else {
         let rows = state.db(move |conn| service::list_flat(conn, page)).await?;
         (
-            ListEnvelope::from(rows.value.map(ChannelListItem::from)),
+            ListEnvelope::from(rows.value.map(|p| ChannelListItem::flat(p, site))),
             rows.keys,
         )
     };
@@ -67,7 +70,11 @@ pub(super) async fn list_channels(
     security((), ("bearer_auth" = [])),
     params(("id_or_slug" = String, Path, description = "Numeric id or slug", example = "pingxiang")),
     responses(
-        (status = 200, description = "The channel", body = ChannelDetailOut, headers(("ETag" = String))),
+        (status = 200, description = "The channel", body = ChannelDetailOut, headers(
+            ("ETag" = String),
+            ("Link" = String, description = "With `NEWSDESK_SITE_URL` set: the channel's feeds, \
+                `<…/feeds/rss.xml>; rel=\"alternate\"; type=\"application/rss+xml\"` and likewise for Atom and JSON Feed"),
+        )),
         crate::openapi::Cached,
         (status = 404, response = crate::openapi::NotFound),
         crate::openapi::SignedInErrors,
@@ -84,8 +91,22 @@ pub(super) async fn get_channel(
     let shown = state
         .db(move |conn| service::get(conn, &key, viewer))
         .await?;
-    let detail = ChannelDetailOut::from(shown.value);
-    let response = conditional::resource(&req, detail.channel.version, &detail)?;
+    let site = state.config.distribution.site.as_ref();
+    let detail = ChannelDetailOut::new(shown.value, site);
+    let mut response = conditional::resource(&req, detail.channel.version, &detail)?;
+    if let Some(site) = site {
+        let links = FeedFile::ALL
+            .iter()
+            .map(|&file| {
+                let url = site.under(&feeds::feed_path(Some(&detail.channel.slug), file));
+                format!("<{url}>; rel=\"alternate\"; type=\"{}\"", file.media_type())
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        if let Ok(value) = HeaderValue::from_str(&links) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
     Ok(cache::public(response, shown.keys, shown.fresh_until))
 }
 
@@ -111,11 +132,10 @@ pub(super) async fn create_channel(
     _editor: Require<Editor>,
     JsonBody(body): JsonBody<CreateChannel>,
 ) -> Result<HttpResponse, ApiError> {
-    let channel = ChannelOut::from(
-        state
-            .write(move |conn, outbox| service::create(conn, outbox, body.into()))
-            .await?,
-    );
+    let placed = state
+        .write(move |conn, outbox| service::create(conn, outbox, body.into()))
+        .await?;
+    let channel = ChannelOut::new(placed, state.config.distribution.site.as_ref());
     conditional::created(
         format!("/api/v1/channels/{}", channel.id),
         channel.version,
@@ -154,7 +174,7 @@ pub(super) async fn update_channel(
     let channel = state
         .write(move |conn, outbox| service::update(conn, outbox, &key, &precondition, body.into()))
         .await?;
-    let channel = ChannelOut::from(channel);
+    let channel = ChannelOut::new(channel, state.config.distribution.site.as_ref());
     conditional::written(channel.version, &channel)
 }
 

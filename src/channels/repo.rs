@@ -4,7 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::AnyConnection;
-use crate::db::schema::channels;
+use crate::db::schema::{channel_links, channels};
+use crate::domain::enums::ChannelLinkKind;
 use crate::domain::slug::IdOrSlug;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -124,4 +125,60 @@ pub fn update(
 
 pub fn delete(conn: &mut AnyConnection, id: i64) -> QueryResult<usize> {
     diesel::delete(channels::table.find(id)).execute(conn)
+}
+
+/// One of a channel's outside links.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = channel_links)]
+pub struct ChannelLinkRow {
+    pub id: i64,
+    pub channel_id: i64,
+    pub position: i32,
+    #[diesel(deserialize_as = String)]
+    pub kind: ChannelLinkKind,
+    pub label: String,
+    pub value: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = channel_links)]
+pub struct NewChannelLinkRow {
+    pub channel_id: i64,
+    pub position: i32,
+    pub kind: &'static str,
+    pub label: String,
+    pub value: Option<String>,
+    pub url: Option<String>,
+}
+
+/// The outside links of the channels `ids` (all channels with `None`), in display order.
+pub fn links(conn: &mut AnyConnection, ids: Option<&[i64]>) -> QueryResult<Vec<ChannelLinkRow>> {
+    let mut query = channel_links::table
+        .select(ChannelLinkRow::as_select())
+        .order((
+            channel_links::channel_id.asc(),
+            channel_links::position.asc(),
+            channel_links::id.asc(),
+        ))
+        .into_boxed();
+    if let Some(ids) = ids {
+        query = query.filter(channel_links::channel_id.eq_any(ids.to_vec()));
+    }
+    query.load(conn)
+}
+
+/// Replaces the outside links of channel `id` with `rows`, in their order.
+pub fn replace_links(
+    conn: &mut AnyConnection,
+    id: i64,
+    rows: &[NewChannelLinkRow],
+) -> QueryResult<()> {
+    diesel::delete(channel_links::table.filter(channel_links::channel_id.eq(id))).execute(conn)?;
+    for row in rows {
+        diesel::insert_into(channel_links::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
 }

@@ -2,15 +2,19 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::repo::{self, ChannelChanges, ChannelRow, NewChannelRow};
+use super::repo::{
+    self, ChannelChanges, ChannelLinkRow, ChannelRow, NewChannelLinkRow, NewChannelRow,
+};
 use crate::articles::repo as articles;
 use crate::db::AnyConnection;
 use crate::db::outbox::Outbox;
+use crate::domain::enums::ChannelLinkKind;
 use crate::domain::event::{Event, EventType};
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::role::CurrentUser;
 use crate::domain::slug::{IdOrSlug, Slug};
+use crate::domain::stored::StoredEnum;
 use crate::domain::surrogate::{Changed, Key, Keys, Shown};
 use crate::domain::visibility::Visibility;
 use crate::domain::{text, time};
@@ -20,6 +24,9 @@ use crate::tip_lines::repo::{self as tip_lines, TipLineRow};
 const NAME_MAX: usize = 100;
 const DESCRIPTION_MAX: usize = 2000;
 const DUPLICATE_SLUG: &str = "another channel already has this slug";
+const LINKS_MAX: usize = 20;
+const LINK_LABEL_MAX: usize = 100;
+const LINK_VALUE_MAX: usize = 100;
 
 /// The whole channel tree in memory, siblings in display order.
 pub struct ChannelTree {
@@ -70,6 +77,23 @@ impl ChannelTree {
         trail
     }
 
+    /// The slugs from the root down to `id` itself: the channel's path on the site.
+    pub fn path(&self, id: i64) -> Vec<String> {
+        self.breadcrumbs(id)
+            .into_iter()
+            .map(|c| c.slug.clone())
+            .collect()
+    }
+
+    /// `row` with its path and its links (taken out of `links`).
+    fn place(&self, row: &ChannelRow, links: &mut HashMap<i64, Vec<ChannelLinkRow>>) -> Placed {
+        Placed {
+            row: row.clone(),
+            path: self.path(row.id),
+            links: links.remove(&row.id).unwrap_or_default(),
+        }
+    }
+
     /// `id` and every channel below it, each once even if stored data holds a cycle.
     pub fn subtree_ids(&self, id: i64) -> Vec<i64> {
         let mut ids = vec![id];
@@ -102,11 +126,26 @@ impl ChannelTree {
         out
     }
 
-    fn node(&self, row: &ChannelRow) -> ChannelNode {
+    fn node(&self, row: &ChannelRow, links: &mut HashMap<i64, Vec<ChannelLinkRow>>) -> ChannelNode {
+        let children = self
+            .children(Some(row.id))
+            .map(|c| self.node(c, links))
+            .collect();
         ChannelNode {
-            channel: row.clone(),
-            children: self.children(Some(row.id)).map(|c| self.node(c)).collect(),
+            channel: self.place(row, links),
+            children,
         }
+    }
+
+    /// Every channel in menu order, each with its path.
+    pub fn in_menu_order(&self) -> Vec<(ChannelRow, Vec<String>)> {
+        self.preorder()
+            .into_iter()
+            .map(|row| {
+                let path = self.path(row.id);
+                (row, path)
+            })
+            .collect()
     }
 }
 
@@ -114,18 +153,36 @@ fn log_cycle(id: i64) {
     log::error!("the channel tree holds a cycle through channel {id}; walked each channel once");
 }
 
+/// A channel with the slugs from the root down to it (its path on the site) and its
+/// outside links in display order.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub row: ChannelRow,
+    pub path: Vec<String>,
+    pub links: Vec<ChannelLinkRow>,
+}
+
 /// A channel with its sub-channels, nested.
 pub struct ChannelNode {
-    pub channel: ChannelRow,
+    pub channel: Placed,
     pub children: Vec<ChannelNode>,
 }
 
 /// A channel with where it sits, what is below it and how readers reach its newsroom.
 pub struct ChannelDetail {
-    pub channel: ChannelRow,
+    pub channel: Placed,
     pub breadcrumbs: Vec<ChannelRow>,
-    pub children: Vec<ChannelRow>,
+    pub children: Vec<Placed>,
     pub tip_lines: Vec<TipLineRow>,
+}
+
+/// An outside link as an editor sends it.
+#[derive(Debug, Clone)]
+pub struct ChannelLink {
+    pub kind: ChannelLinkKind,
+    pub label: String,
+    pub value: Option<String>,
+    pub url: Option<String>,
 }
 
 pub struct NewChannel {
@@ -135,6 +192,7 @@ pub struct NewChannel {
     pub position: Option<i32>,
     pub description: Option<String>,
     pub auto_approve_comments: bool,
+    pub links: Vec<ChannelLink>,
 }
 
 pub struct ChannelUpdate {
@@ -144,16 +202,138 @@ pub struct ChannelUpdate {
     pub position: Option<i32>,
     pub description: Option<Option<String>>,
     pub auto_approve_comments: Option<bool>,
+    /// Replaces the whole list when present.
+    pub links: Option<Vec<ChannelLink>>,
+}
+
+/// Outside links grouped by channel.
+fn links_by_channel(
+    conn: &mut AnyConnection,
+    ids: Option<&[i64]>,
+) -> Result<HashMap<i64, Vec<ChannelLinkRow>>, ApiError> {
+    let mut grouped: HashMap<i64, Vec<ChannelLinkRow>> = HashMap::new();
+    for link in repo::links(conn, ids)? {
+        grouped.entry(link.channel_id).or_default().push(link);
+    }
+    Ok(grouped)
+}
+
+/// A WeChat official account's id: 6 to 20 letters, digits, `_` or `-`, a letter first
+/// (its original `gh_…` id fits too).
+fn is_wechat_account(value: &str) -> bool {
+    let mut chars = value.chars();
+    (6..=20).contains(&value.chars().count())
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Checks each link against its kind: a WeChat official account by its account id, a
+/// forum or website by its `http(s)` URL, a Weibo account or an app by either.
+fn check_links(links: &[ChannelLink], errors: &mut Vec<FieldError>) -> Vec<ChannelLink> {
+    if links.len() > LINKS_MAX {
+        errors.push(FieldError::new(
+            "links",
+            format!("a channel has at most {LINKS_MAX} links"),
+        ));
+    }
+    links
+        .iter()
+        .enumerate()
+        .map(|(i, link)| {
+            let field = |name: &str| format!("links[{i}].{name}");
+            let label = text::required(&field("label"), &link.label, LINK_LABEL_MAX, errors);
+            let value = text::optional(
+                &field("value"),
+                link.value.as_deref(),
+                LINK_VALUE_MAX,
+                errors,
+            );
+            let url = text::optional_url(&field("url"), link.url.as_deref(), errors);
+            // Worded like the tip lines' rules: "… for kind <kind>".
+            let kind: &str = link.kind.as_str();
+            match link.kind {
+                ChannelLinkKind::WechatOfficialAccount => match &value {
+                    None => errors.push(FieldError::new(
+                        field("value"),
+                        format!("the account id is required for kind {kind}"),
+                    )),
+                    Some(id) if !is_wechat_account(id) => errors.push(FieldError::new(
+                        field("value"),
+                        format!(
+                            "must be 6 to 20 letters, digits, _ or -, a letter first, for kind {kind}"
+                        ),
+                    )),
+                    Some(_) => {}
+                },
+                ChannelLinkKind::Forum | ChannelLinkKind::Website => {
+                    if url.is_none() {
+                        errors.push(FieldError::new(
+                            field("url"),
+                            format!("is required for kind {kind}"),
+                        ));
+                    }
+                    if value.is_some() {
+                        errors.push(FieldError::new(
+                            field("value"),
+                            format!("must be left out (the url is the link) for kind {kind}"),
+                        ));
+                    }
+                }
+                ChannelLinkKind::Weibo | ChannelLinkKind::App => {
+                    if url.is_none() && value.is_none() {
+                        errors.push(FieldError::new(
+                            field("url"),
+                            format!("a url or a value is required for kind {kind}"),
+                        ));
+                    }
+                }
+            }
+            ChannelLink {
+                kind: link.kind,
+                label,
+                value,
+                url,
+            }
+        })
+        .collect()
+}
+
+fn link_rows(channel_id: i64, links: &[ChannelLink]) -> Vec<NewChannelLinkRow> {
+    links
+        .iter()
+        .zip(0..)
+        .map(|(link, position)| NewChannelLinkRow {
+            channel_id,
+            position,
+            kind: link.kind.as_str(),
+            label: link.label.clone(),
+            value: link.value.clone(),
+            url: link.url.clone(),
+        })
+        .collect()
+}
+
+/// The channel `id` as a write left it: its path in `tree` and its links.
+fn placed(conn: &mut AnyConnection, tree: &ChannelTree, id: i64) -> Result<Placed, ApiError> {
+    let row = tree.get(id).ok_or_else(|| ApiError::not_found("channel"))?;
+    let mut links = links_by_channel(conn, Some(&[id]))?;
+    Ok(tree.place(row, &mut links))
 }
 
 /// The flat list in menu order, one page of it.
 pub fn list_flat(
     conn: &mut AnyConnection,
     page: PageRequest,
-) -> Result<Shown<Paged<ChannelRow>>, ApiError> {
+) -> Result<Shown<Paged<Placed>>, ApiError> {
     let tree = ChannelTree::load(conn)?;
+    let mut links = links_by_channel(conn, None)?;
+    let placed = tree
+        .preorder()
+        .iter()
+        .map(|row| tree.place(row, &mut links))
+        .collect();
     Ok(Shown::new(
-        Paged::slice(tree.preorder(), page),
+        Paged::slice(placed, page),
         Keys::of([Key::Channels]),
     ))
 }
@@ -164,7 +344,11 @@ pub fn list_tree(
     page: PageRequest,
 ) -> Result<Shown<Paged<ChannelNode>>, ApiError> {
     let tree = ChannelTree::load(conn)?;
-    let roots = tree.children(None).map(|r| tree.node(r)).collect();
+    let mut links = links_by_channel(conn, None)?;
+    let roots = tree
+        .children(None)
+        .map(|r| tree.node(r, &mut links))
+        .collect();
     Ok(Shown::new(
         Paged::slice(roots, page),
         Keys::of([Key::Channels]),
@@ -182,10 +366,13 @@ pub fn get(
         .find(key)
         .ok_or_else(|| ApiError::not_found("channel"))?;
     let tip_lines = tip_lines::list(conn, Some(channel.id), Visibility::of(viewer))?;
+    let children: Vec<&ChannelRow> = tree.children(Some(channel.id)).collect();
+    let ids: Vec<i64> = children.iter().map(|c| c.id).chain([channel.id]).collect();
+    let mut links = links_by_channel(conn, Some(&ids))?;
     let detail = ChannelDetail {
-        channel: channel.clone(),
+        channel: tree.place(channel, &mut links),
         breadcrumbs: tree.breadcrumbs(channel.id).into_iter().cloned().collect(),
-        children: tree.children(Some(channel.id)).cloned().collect(),
+        children: children.iter().map(|c| tree.place(c, &mut links)).collect(),
         tip_lines,
     };
     // Its breadcrumbs and children show other channels' names; its tip lines their own
@@ -195,7 +382,7 @@ pub fn get(
         detail
             .breadcrumbs
             .iter()
-            .chain(&detail.children)
+            .chain(detail.children.iter().map(|c| &c.row))
             .map(|c| Key::Channel(c.id)),
     );
     keys.extend(detail.tip_lines.iter().map(|line| Key::TipLine(line.id)));
@@ -229,8 +416,9 @@ pub fn create(
     conn: &mut AnyConnection,
     outbox: Outbox,
     new: NewChannel,
-) -> Result<Changed<ChannelRow>, ApiError> {
+) -> Result<Changed<Placed>, ApiError> {
     let mut errors = Vec::new();
+    let links = check_links(&new.links, &mut errors);
     let name = text::required("name", &new.name, NAME_MAX, &mut errors);
     let slug = Slug::field(&new.slug, &mut errors);
     let description = text::optional(
@@ -261,14 +449,11 @@ pub fn create(
             auto_approve_comments: new.auto_approve_comments,
         };
         let row = repo::insert(conn, &row, now).map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
-        let keys = changed_keys(
-            &ChannelTree::load(conn)?,
-            row.id,
-            row.parent_id,
-            row.parent_id,
-        );
+        repo::replace_links(conn, row.id, &link_rows(row.id, &links))?;
+        let tree = ChannelTree::load(conn)?;
+        let keys = changed_keys(&tree, row.id, row.parent_id, row.parent_id);
         let event = Event::new(EventType::ChannelCreated, row.id);
-        Ok(Changed::new(row, keys).with(event))
+        Ok(Changed::new(placed(conn, &tree, row.id)?, keys).with(event))
     })
 }
 
@@ -278,8 +463,12 @@ pub fn update(
     key: &IdOrSlug,
     precondition: &IfMatch,
     update: ChannelUpdate,
-) -> Result<Changed<ChannelRow>, ApiError> {
+) -> Result<Changed<Placed>, ApiError> {
     let mut errors = Vec::new();
+    let links = update
+        .links
+        .as_deref()
+        .map(|links| check_links(links, &mut errors));
     let name = update
         .name
         .as_deref()
@@ -317,8 +506,13 @@ pub fn update(
         };
         let row = repo::update(conn, id, &changes, time::now())
             .map_err(ApiError::unique_as(DUPLICATE_SLUG))?;
+        if let Some(links) = &links {
+            repo::replace_links(conn, id, &link_rows(id, links))?;
+        }
         let keys = changed_keys(&tree, id, current.parent_id, row.parent_id);
-        Ok(Changed::new(row, keys).with(Event::new(EventType::ChannelUpdated, id)))
+        let after = ChannelTree::load(conn)?;
+        Ok(Changed::new(placed(conn, &after, id)?, keys)
+            .with(Event::new(EventType::ChannelUpdated, id)))
     })
 }
 

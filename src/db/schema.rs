@@ -43,6 +43,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    channel_links (id) {
+        id -> BigInt,
+        channel_id -> BigInt,
+        position -> Integer,
+        kind -> Text,
+        label -> Text,
+        value -> Nullable<Text>,
+        url -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     tip_lines (id) {
         id -> BigInt,
         channel_id -> BigInt,
@@ -269,6 +281,7 @@ diesel::table! {
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> users (edited_by));
 diesel::joinable!(tip_lines -> channels (channel_id));
+diesel::joinable!(channel_links -> channels (channel_id));
 diesel::joinable!(comments -> articles (article_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
@@ -276,6 +289,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
     channels,
+    channel_links,
     authors,
     articles,
     article_pages,

@@ -61,6 +61,17 @@ stored_enum! {
 }
 
 stored_enum! {
+    /// Where a channel's outside link leads.
+    pub enum ChannelLinkKind in "channel_links.kind" {
+        WechatOfficialAccount,
+        Weibo,
+        Forum,
+        Website,
+        App,
+    }
+}
+
+stored_enum! {
     /// What an API token may do: `read` what an editor may read (drafts included), or
     /// `write` with an editor's rights.
     pub enum TokenScope in "api_tokens.scope" {

@@ -8,6 +8,7 @@ pub mod paging;
 pub mod precondition;
 pub mod preview;
 pub mod role;
+pub mod site;
 pub mod slug;
 pub mod stored;
 pub mod surrogate;

@@ -167,7 +167,12 @@ fn ready_headers(
 ) -> Vec<(HeaderName, HeaderValue)> {
     let keys = mark.keys.to_string();
     let mut headers = vec![(header::VARY, HeaderValue::from_static("Authorization"))];
-    for name in [header::ETAG, header::LINK] {
+    for name in [
+        header::ETAG,
+        header::LINK,
+        header::CONTENT_TYPE,
+        header::LAST_MODIFIED,
+    ] {
         if let Some(value) = response.headers().get(&name) {
             headers.push((name, value.clone()));
         }
@@ -201,11 +206,19 @@ fn answer(
         .insert_header((header::CACHE_CONTROL, cache_control(cdn, entry.fresh_until)))
         .insert_header((CACHE_STATUS, HeaderValue::from_static(status)));
     if not_modified {
-        return response.finish();
+        // A 304 carries no body, so no content type either.
+        let mut response = response.finish();
+        response.headers_mut().remove(header::CONTENT_TYPE);
+        return response;
     }
-    response
-        .content_type(mime::APPLICATION_JSON)
-        .body(entry.body.clone())
+    if !entry
+        .headers
+        .iter()
+        .any(|(name, _)| name == header::CONTENT_TYPE)
+    {
+        response.content_type(mime::APPLICATION_JSON);
+    }
+    response.body(entry.body.clone())
 }
 
 /// Browsers revalidate every time (`max-age=0`, answered with 304 from memory); shared

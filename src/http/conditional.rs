@@ -47,6 +47,25 @@ pub fn list<T: Serialize>(
     Ok(respond(req, StatusCode::OK, etag, bytes, Some(link)))
 }
 
+/// 200 with a content ETag for a document in another format than JSON (a feed, a
+/// sitemap), with `Last-Modified` when its newest change is known; or 304.
+pub fn rendered(
+    req: &HttpRequest,
+    content_type: &'static str,
+    bytes: Vec<u8>,
+    last_modified: Option<chrono::DateTime<chrono::Utc>>,
+) -> HttpResponse {
+    let etag = format!("\"{}\"", digest(&bytes));
+    let mut response = respond_as(req, StatusCode::OK, etag, bytes, None, content_type);
+    if let Some(at) = last_modified {
+        let value = at.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(header::LAST_MODIFIED, value);
+        }
+    }
+    response
+}
+
 /// 201 Created with `Location` and the new resource's ETag.
 pub fn created<T: Serialize>(
     location: String,
@@ -81,6 +100,17 @@ fn respond(
     bytes: Vec<u8>,
     link: Option<String>,
 ) -> HttpResponse {
+    respond_as(req, status, etag, bytes, link, "application/json")
+}
+
+fn respond_as(
+    req: &HttpRequest,
+    status: StatusCode,
+    etag: String,
+    bytes: Vec<u8>,
+    link: Option<String>,
+    content_type: &'static str,
+) -> HttpResponse {
     let not_modified = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -109,7 +139,7 @@ fn respond(
     if not_modified {
         response.finish()
     } else {
-        response.content_type("application/json").body(bytes)
+        response.content_type(content_type).body(bytes)
     }
 }
 

@@ -39,7 +39,7 @@ pub fn data(conn: &mut AnyConnection, kind: EventType, id: i64) -> Result<Value,
             tips::service::get(conn, inbox_reader(), id).and_then(|t| to_value(TipOut::from(t)))
         }
         "channel" => channels::service::get(conn, &key, None)
-            .and_then(|shown| to_value(ChannelDetailOut::from(shown.value))),
+            .and_then(|shown| to_value(ChannelDetailOut::new(shown.value, None))),
         "author" => authors::service::get(conn, &key).and_then(|a| to_value(AuthorOut::from(a))),
         _ => Ok(gone.clone()),
     };

@@ -18,6 +18,11 @@ fn without_times(value: &Value) -> Value {
             .map(|(name, value)| (name.clone(), without_times(value)))
             .collect(),
         Value::Array(items) => items.iter().map(without_times).collect(),
+        // An article's URL holds its publication date, which comes from the clock too.
+        Value::String(text) => {
+            let date = regex::Regex::new(r"/[0-9]{4}/[0-9]{4}/").unwrap();
+            Value::String(date.replace_all(text, "/yyyy/mmdd/").into_owned())
+        }
         other => other.clone(),
     }
 }
@@ -79,7 +84,8 @@ fn outside_demo(path: &str) -> bool {
 
 #[actix_web::test]
 async fn the_examples_are_the_demo_newsroom_as_the_api_shows_it() {
-    let app = TestApp::new().await;
+    // The demo's public site, so that answers carry the `url`s the examples show.
+    let app = TestApp::with_env(&[("NEWSDESK_SITE_URL", "https://www.jxnews.com.cn")]).await;
     let state = app.state.clone();
     app.with_db(move |conn| newsdesk::seed::seed_demo(&state, conn))
         .await;

@@ -25,6 +25,8 @@ export NEWSDESK_LOGIN_ATTEMPTS_PER_MINUTE=1000000
 # So GET /metrics answers 200 and is fuzzed like the rest (no token: the fuzzer's bearer
 # token is a JWT).
 export NEWSDESK_METRICS=on
+# So feeds and sitemaps answer 200 and every answer carries its canonical `url`.
+export NEWSDESK_SITE_URL=https://www.jxnews.com.cn
 source tests/support/demo_server.sh
 demo_server_start "$bin"
 base=$demo_base

@@ -356,6 +356,27 @@ export interface paths {
         patch: operations["update_channel"];
         trace?: never;
     };
+    "/api/v1/channels/{id_or_slug}/feeds/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A channel's feed
+         * @description Like the site's feed, for one channel with its sub-channels. The channel's own answer
+         *     (`GET /channels/{id_or_slug}`) links here with `Link: <…>; rel="alternate"`.
+         */
+        get: operations["channel_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/comments": {
         parameters: {
             query?: never;
@@ -403,6 +424,117 @@ export interface paths {
          *     `comment_count` follows.
          */
         patch: operations["moderate_comment"];
+        trace?: never;
+    };
+    "/api/v1/feeds/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The site's feed
+         * @description The newest public articles of the whole site (`NEWSDESK_FEED_SIZE`, 20 by default),
+         *     newest first, as RSS 2.0 (`rss.xml`), Atom 1.0 (`atom.xml`) or JSON Feed 1.1
+         *     (`feed.json`): title, summary, canonical link, bylines, source, the channel path and
+         *     tags as categories, the cover image as an enclosure, times with the site's UTC offset
+         *     (`NEWSDESK_SITE_UTC_OFFSET`), and every page of the body with
+         *     `NEWSDESK_FEED_FULL_TEXT`. 404 while `NEWSDESK_SITE_URL` is not set.
+         */
+        get: operations["site_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sitemaps/articles-{number}.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An article sitemap
+         * @description Public articles by id, `NEWSDESK_SITEMAP_LIMIT` per file, each with its canonical URL
+         *     and `lastmod`; numbered from 1 as the index lists them (404 past the last).
+         */
+        get: operations["article_sitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sitemaps/channels.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The channel sitemap
+         * @description Every channel's canonical URL, in menu order, with `lastmod`.
+         */
+        get: operations["channel_sitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sitemaps/index.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sitemap index
+         * @description Lists the channel sitemap, the Google News sitemap and the article sitemaps
+         *     (`NEWSDESK_SITEMAP_LIMIT` URLs each, 50,000 by default), at the public site's address
+         *     (`NEWSDESK_SITE_URL` followed by these paths: serve or proxy them there). 404 while
+         *     `NEWSDESK_SITE_URL` is not set.
+         */
+        get: operations["sitemap_index"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sitemaps/news.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Google News sitemap
+         * @description The public articles published in the last 48 hours (at most 1,000), newest first,
+         *     with `news:publication` (`NEWSDESK_PUBLICATION_NAME`, `NEWSDESK_PUBLICATION_LANGUAGE`),
+         *     `news:publication_date` and `news:title`. Archived articles leave it.
+         */
+        get: operations["news_sitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/tip-lines": {
@@ -1130,17 +1262,20 @@ export interface components {
          *         {
          *           "id": 1,
          *           "name": "大江网",
-         *           "slug": "portal"
+         *           "slug": "portal",
+         *           "url": "https://www.jxnews.com.cn/portal/"
          *         },
          *         {
          *           "id": 11,
          *           "name": "萍乡频道",
-         *           "slug": "pingxiang"
+         *           "slug": "pingxiang",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
          *         },
          *         {
          *           "id": 14,
          *           "name": "社会聚焦",
-         *           "slug": "pingxiang-society"
+         *           "slug": "pingxiang-society",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
          *         }
          *       ],
          *       "bylines": [
@@ -1178,6 +1313,7 @@ export interface components {
          *       ],
          *       "title": "老工业城市的绿色转身",
          *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
          *       "version": 1
          *     }
          */
@@ -1207,17 +1343,20 @@ export interface components {
          *         {
          *           "id": 1,
          *           "name": "大江网",
-         *           "slug": "portal"
+         *           "slug": "portal",
+         *           "url": "https://www.jxnews.com.cn/portal/"
          *         },
          *         {
          *           "id": 11,
          *           "name": "萍乡频道",
-         *           "slug": "pingxiang"
+         *           "slug": "pingxiang",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
          *         },
          *         {
          *           "id": 14,
          *           "name": "社会聚焦",
-         *           "slug": "pingxiang-society"
+         *           "slug": "pingxiang-society",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
          *         }
          *       ],
          *       "bylines": [
@@ -1254,6 +1393,7 @@ export interface components {
          *       ],
          *       "title": "老工业城市的绿色转身",
          *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
          *       "version": 1
          *     }
          */
@@ -1295,6 +1435,11 @@ export interface components {
             title: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /**
+             * @description The article's page on the public site (`NEWSDESK_ARTICLE_URL_TEMPLATE`); absent
+             *     when `NEWSDESK_SITE_URL` is not set or the article has no publication time yet.
+             */
+            readonly url?: string;
             /**
              * Format: int64
              * @description Increments on every change; the ETag carries it.
@@ -1376,12 +1521,14 @@ export interface components {
          *         {
          *           "id": 1,
          *           "name": "大江网",
-         *           "slug": "portal"
+         *           "slug": "portal",
+         *           "url": "https://www.jxnews.com.cn/portal/"
          *         },
          *         {
          *           "id": 11,
          *           "name": "萍乡频道",
-         *           "slug": "pingxiang"
+         *           "slug": "pingxiang",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
          *         }
          *       ],
          *       "children": [
@@ -1390,11 +1537,13 @@ export interface components {
          *           "created_at": "2026-03-02T01:30:00Z",
          *           "description": null,
          *           "id": 13,
+         *           "links": [],
          *           "name": "时政要闻",
          *           "parent_id": 11,
          *           "position": 0,
          *           "slug": "pingxiang-politics",
          *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-politics/",
          *           "version": 1
          *         },
          *         {
@@ -1402,11 +1551,13 @@ export interface components {
          *           "created_at": "2026-03-02T01:30:00Z",
          *           "description": null,
          *           "id": 14,
+         *           "links": [],
          *           "name": "社会聚焦",
          *           "parent_id": 11,
          *           "position": 1,
          *           "slug": "pingxiang-society",
          *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/",
          *           "version": 1
          *         },
          *         {
@@ -1414,17 +1565,33 @@ export interface components {
          *           "created_at": "2026-03-02T01:30:00Z",
          *           "description": null,
          *           "id": 15,
+         *           "links": [],
          *           "name": "县区动态",
          *           "parent_id": 11,
          *           "position": 2,
          *           "slug": "pingxiang-counties",
          *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-counties/",
          *           "version": 1
          *         }
          *       ],
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "description": null,
          *       "id": 11,
+         *       "links": [
+         *         {
+         *           "kind": "wechat_official_account",
+         *           "label": "中国江西网萍乡频道",
+         *           "url": null,
+         *           "value": "djwpxpd"
+         *         },
+         *         {
+         *           "kind": "forum",
+         *           "label": "萍乡论坛",
+         *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
+         *           "value": null
+         *         }
+         *       ],
          *       "name": "萍乡频道",
          *       "parent_id": 1,
          *       "position": 9,
@@ -1468,6 +1635,7 @@ export interface components {
          *         }
          *       ],
          *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
          *       "version": 1
          *     }
          */
@@ -1483,17 +1651,70 @@ export interface components {
             tip_lines: components["schemas"]["TipLineOut"][];
         };
         /**
+         * @description An outside link as an editor writes it. By `kind`: `wechat_official_account` needs
+         *     `value`, the account id (6 to 20 letters, digits, `_` or `-`, a letter first; `url`
+         *     optional); `forum` and `website` need `url` and take no `value`; `weibo` and `app`
+         *     need either. URLs are `http(s)`.
+         * @example {
+         *       "kind": "forum",
+         *       "label": "萍乡论坛",
+         *       "url": "https://bbs.jxnews.com.cn/forum-pingxiang"
+         *     }
+         */
+        ChannelLinkIn: {
+            kind: components["schemas"]["ChannelLinkKind"];
+            label: string;
+            url?: string | null;
+            value?: string | null;
+        };
+        /**
+         * @description Where a channel's outside link leads.
+         * @enum {string}
+         */
+        ChannelLinkKind: "wechat_official_account" | "weibo" | "forum" | "website" | "app";
+        /**
+         * @description A place outside the site where readers find a channel.
+         * @example {
+         *       "kind": "wechat_official_account",
+         *       "label": "中国江西网萍乡频道",
+         *       "url": null,
+         *       "value": "djwpxpd"
+         *     }
+         */
+        ChannelLinkOut: {
+            kind: components["schemas"]["ChannelLinkKind"];
+            label: string;
+            url: string | null;
+            /** @description The account id (a WeChat official account's, a Weibo handle, an app's id). */
+            value: string | null;
+        };
+        /**
          * @description A channel in the list; with `?tree=true` it carries its sub-channels, nested.
          * @example {
          *       "auto_approve_comments": false,
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "description": null,
          *       "id": 11,
+         *       "links": [
+         *         {
+         *           "kind": "wechat_official_account",
+         *           "label": "中国江西网萍乡频道",
+         *           "url": null,
+         *           "value": "djwpxpd"
+         *         },
+         *         {
+         *           "kind": "forum",
+         *           "label": "萍乡论坛",
+         *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
+         *           "value": null
+         *         }
+         *       ],
          *       "name": "萍乡频道",
          *       "parent_id": 1,
          *       "position": 9,
          *       "slug": "pingxiang",
          *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
          *       "version": 1
          *     }
          */
@@ -1508,11 +1729,26 @@ export interface components {
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "description": null,
          *       "id": 11,
+         *       "links": [
+         *         {
+         *           "kind": "wechat_official_account",
+         *           "label": "中国江西网萍乡频道",
+         *           "url": null,
+         *           "value": "djwpxpd"
+         *         },
+         *         {
+         *           "kind": "forum",
+         *           "label": "萍乡论坛",
+         *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
+         *           "value": null
+         *         }
+         *       ],
          *       "name": "萍乡频道",
          *       "parent_id": 1,
          *       "position": 9,
          *       "slug": "pingxiang",
          *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
          *       "version": 1
          *     }
          */
@@ -1524,6 +1760,11 @@ export interface components {
             description: string | null;
             /** Format: int64 */
             readonly id: number;
+            /**
+             * @description Where readers find the channel outside the site (its WeChat official account,
+             *     forum, the group's newspapers …), in display order.
+             */
+            links: components["schemas"]["ChannelLinkOut"][];
             name: string;
             /**
              * Format: int64
@@ -1538,6 +1779,11 @@ export interface components {
             slug: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /**
+             * @description The channel's page on the public site (`NEWSDESK_CHANNEL_URL_TEMPLATE`); absent
+             *     when `NEWSDESK_SITE_URL` is not set.
+             */
+            readonly url?: string;
             /** Format: int64 */
             readonly version: number;
         };
@@ -1546,7 +1792,8 @@ export interface components {
          * @example {
          *       "id": 11,
          *       "name": "萍乡频道",
-         *       "slug": "pingxiang"
+         *       "slug": "pingxiang",
+         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/"
          *     }
          */
         ChannelRef: {
@@ -1554,6 +1801,8 @@ export interface components {
             id: number;
             name: string;
             slug: string;
+            /** @description The channel's page on the public site; absent when `NEWSDESK_SITE_URL` is not set. */
+            readonly url?: string;
         };
         /**
          * @description A reader's comment. `body` is plain text, returned exactly as sent: render it as
@@ -1680,6 +1929,8 @@ export interface components {
             /** @description Approve readers' comments without moderation; default false. */
             auto_approve_comments?: boolean | null;
             description?: string | null;
+            /** @description Outside links in display order (at most 20); none by default. */
+            links?: components["schemas"]["ChannelLinkIn"][];
             name: string;
             /**
              * Format: int64
@@ -1855,6 +2106,11 @@ export interface components {
          * @enum {string}
          */
         EventName: "article.published" | "article.updated" | "article.unpublished" | "article.deleted" | "comment.created" | "comment.approved" | "tip.received" | "channel.created" | "channel.updated" | "channel.deleted" | "author.created" | "author.updated" | "author.deleted" | "article.*" | "comment.*" | "tip.*" | "channel.*" | "author.*" | "*";
+        /**
+         * @description A feed's format, named like a file.
+         * @enum {string}
+         */
+        FeedFile: "rss.xml" | "atom.xml" | "feed.json";
         /** @description One invalid input field and what is wrong with it. */
         FieldError: {
             /** @description The field's name as sent (dotted for nested fields, e.g. `pages.1`). */
@@ -2438,6 +2694,8 @@ export interface components {
         UpdateChannel: {
             auto_approve_comments?: boolean;
             description?: string | null;
+            /** @description Replaces the outside links, in the order given (`[]` removes them all). */
+            links?: components["schemas"]["ChannelLinkIn"][];
             name?: string;
             /** Format: int64 */
             parent_id?: number | null;
@@ -2926,17 +3184,20 @@ export interface operations {
                      *             {
                      *               "id": 1,
                      *               "name": "大江网",
-                     *               "slug": "portal"
+                     *               "slug": "portal",
+                     *               "url": "https://www.jxnews.com.cn/portal/"
                      *             },
                      *             {
                      *               "id": 11,
                      *               "name": "萍乡频道",
-                     *               "slug": "pingxiang"
+                     *               "slug": "pingxiang",
+                     *               "url": "https://www.jxnews.com.cn/portal/pingxiang/"
                      *             },
                      *             {
                      *               "id": 14,
                      *               "name": "社会聚焦",
-                     *               "slug": "pingxiang-society"
+                     *               "slug": "pingxiang-society",
+                     *               "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
                      *             }
                      *           ],
                      *           "bylines": [
@@ -2973,6 +3234,7 @@ export interface operations {
                      *           ],
                      *           "title": "老工业城市的绿色转身",
                      *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *           "version": 1
                      *         }
                      *       ],
@@ -3060,17 +3322,20 @@ export interface operations {
                      *         {
                      *           "id": 1,
                      *           "name": "大江网",
-                     *           "slug": "portal"
+                     *           "slug": "portal",
+                     *           "url": "https://www.jxnews.com.cn/portal/"
                      *         },
                      *         {
                      *           "id": 11,
                      *           "name": "萍乡频道",
-                     *           "slug": "pingxiang"
+                     *           "slug": "pingxiang",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
                      *         },
                      *         {
                      *           "id": 14,
                      *           "name": "社会聚焦",
-                     *           "slug": "pingxiang-society"
+                     *           "slug": "pingxiang-society",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
                      *         }
                      *       ],
                      *       "bylines": [
@@ -3108,6 +3373,7 @@ export interface operations {
                      *       ],
                      *       "title": "老工业城市的绿色转身",
                      *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *       "version": 1
                      *     }
                      */
@@ -3181,17 +3447,20 @@ export interface operations {
                      *         {
                      *           "id": 1,
                      *           "name": "大江网",
-                     *           "slug": "portal"
+                     *           "slug": "portal",
+                     *           "url": "https://www.jxnews.com.cn/portal/"
                      *         },
                      *         {
                      *           "id": 11,
                      *           "name": "萍乡频道",
-                     *           "slug": "pingxiang"
+                     *           "slug": "pingxiang",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
                      *         },
                      *         {
                      *           "id": 14,
                      *           "name": "社会聚焦",
-                     *           "slug": "pingxiang-society"
+                     *           "slug": "pingxiang-society",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
                      *         }
                      *       ],
                      *       "bylines": [
@@ -3229,6 +3498,7 @@ export interface operations {
                      *       ],
                      *       "title": "老工业城市的绿色转身",
                      *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *       "version": 1
                      *     }
                      */
@@ -3341,17 +3611,20 @@ export interface operations {
                      *         {
                      *           "id": 1,
                      *           "name": "大江网",
-                     *           "slug": "portal"
+                     *           "slug": "portal",
+                     *           "url": "https://www.jxnews.com.cn/portal/"
                      *         },
                      *         {
                      *           "id": 11,
                      *           "name": "萍乡频道",
-                     *           "slug": "pingxiang"
+                     *           "slug": "pingxiang",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
                      *         },
                      *         {
                      *           "id": 14,
                      *           "name": "社会聚焦",
-                     *           "slug": "pingxiang-society"
+                     *           "slug": "pingxiang-society",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
                      *         }
                      *       ],
                      *       "bylines": [
@@ -3390,6 +3663,7 @@ export interface operations {
                      *       ],
                      *       "title": "老工业城市的绿色转身",
                      *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *       "version": 2
                      *     }
                      */
@@ -3665,17 +3939,20 @@ export interface operations {
                      *             {
                      *               "id": 1,
                      *               "name": "大江网",
-                     *               "slug": "portal"
+                     *               "slug": "portal",
+                     *               "url": "https://www.jxnews.com.cn/portal/"
                      *             },
                      *             {
                      *               "id": 11,
                      *               "name": "萍乡频道",
-                     *               "slug": "pingxiang"
+                     *               "slug": "pingxiang",
+                     *               "url": "https://www.jxnews.com.cn/portal/pingxiang/"
                      *             },
                      *             {
                      *               "id": 14,
                      *               "name": "社会聚焦",
-                     *               "slug": "pingxiang-society"
+                     *               "slug": "pingxiang-society",
+                     *               "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
                      *             }
                      *           ],
                      *           "bylines": [
@@ -3712,6 +3989,7 @@ export interface operations {
                      *           ],
                      *           "title": "老工业城市的绿色转身",
                      *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *           "version": 1
                      *         }
                      *       ],
@@ -4401,11 +4679,26 @@ export interface operations {
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "description": null,
                      *           "id": 11,
+                     *           "links": [
+                     *             {
+                     *               "kind": "wechat_official_account",
+                     *               "label": "中国江西网萍乡频道",
+                     *               "url": null,
+                     *               "value": "djwpxpd"
+                     *             },
+                     *             {
+                     *               "kind": "forum",
+                     *               "label": "萍乡论坛",
+                     *               "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
+                     *               "value": null
+                     *             }
+                     *           ],
                      *           "name": "萍乡频道",
                      *           "parent_id": 1,
                      *           "position": 9,
                      *           "slug": "pingxiang",
                      *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/",
                      *           "version": 1
                      *         }
                      *       ],
@@ -4471,11 +4764,26 @@ export interface operations {
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "description": null,
                      *       "id": 11,
+                     *       "links": [
+                     *         {
+                     *           "kind": "wechat_official_account",
+                     *           "label": "中国江西网萍乡频道",
+                     *           "url": null,
+                     *           "value": "djwpxpd"
+                     *         },
+                     *         {
+                     *           "kind": "forum",
+                     *           "label": "萍乡论坛",
+                     *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
+                     *           "value": null
+                     *         }
+                     *       ],
                      *       "name": "萍乡频道",
                      *       "parent_id": 1,
                      *       "position": 9,
                      *       "slug": "pingxiang",
                      *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
                      *       "version": 1
                      *     }
                      */
@@ -4521,6 +4829,8 @@ export interface operations {
                     /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
                     "Cache-Control"?: string;
                     ETag?: string;
+                    /** @description With `NEWSDESK_SITE_URL` set: the channel's feeds, `<…/feeds/rss.xml>; rel="alternate"; type="application/rss+xml"` and likewise for Atom and JSON Feed */
+                    Link?: string;
                     /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
                     "Surrogate-Key"?: string;
                     /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
@@ -4535,12 +4845,14 @@ export interface operations {
                      *         {
                      *           "id": 1,
                      *           "name": "大江网",
-                     *           "slug": "portal"
+                     *           "slug": "portal",
+                     *           "url": "https://www.jxnews.com.cn/portal/"
                      *         },
                      *         {
                      *           "id": 11,
                      *           "name": "萍乡频道",
-                     *           "slug": "pingxiang"
+                     *           "slug": "pingxiang",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
                      *         }
                      *       ],
                      *       "children": [
@@ -4549,11 +4861,13 @@ export interface operations {
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "description": null,
                      *           "id": 13,
+                     *           "links": [],
                      *           "name": "时政要闻",
                      *           "parent_id": 11,
                      *           "position": 0,
                      *           "slug": "pingxiang-politics",
                      *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-politics/",
                      *           "version": 1
                      *         },
                      *         {
@@ -4561,11 +4875,13 @@ export interface operations {
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "description": null,
                      *           "id": 14,
+                     *           "links": [],
                      *           "name": "社会聚焦",
                      *           "parent_id": 11,
                      *           "position": 1,
                      *           "slug": "pingxiang-society",
                      *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/",
                      *           "version": 1
                      *         },
                      *         {
@@ -4573,17 +4889,33 @@ export interface operations {
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "description": null,
                      *           "id": 15,
+                     *           "links": [],
                      *           "name": "县区动态",
                      *           "parent_id": 11,
                      *           "position": 2,
                      *           "slug": "pingxiang-counties",
                      *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-counties/",
                      *           "version": 1
                      *         }
                      *       ],
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "description": null,
                      *       "id": 11,
+                     *       "links": [
+                     *         {
+                     *           "kind": "wechat_official_account",
+                     *           "label": "中国江西网萍乡频道",
+                     *           "url": null,
+                     *           "value": "djwpxpd"
+                     *         },
+                     *         {
+                     *           "kind": "forum",
+                     *           "label": "萍乡论坛",
+                     *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
+                     *           "value": null
+                     *         }
+                     *       ],
                      *       "name": "萍乡频道",
                      *       "parent_id": 1,
                      *       "position": 9,
@@ -4627,6 +4959,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
                      *       "version": 1
                      *     }
                      */
@@ -4731,11 +5064,26 @@ export interface operations {
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "description": "萍乡的时政、社会和县区新闻。",
                      *       "id": 11,
+                     *       "links": [
+                     *         {
+                     *           "kind": "wechat_official_account",
+                     *           "label": "中国江西网萍乡频道",
+                     *           "url": null,
+                     *           "value": "djwpxpd"
+                     *         },
+                     *         {
+                     *           "kind": "forum",
+                     *           "label": "萍乡论坛",
+                     *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
+                     *           "value": null
+                     *         }
+                     *       ],
                      *       "name": "萍乡频道",
                      *       "parent_id": 1,
                      *       "position": 9,
                      *       "slug": "pingxiang",
                      *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
                      *       "version": 2
                      *     }
                      */
@@ -4754,6 +5102,64 @@ export interface operations {
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    channel_feed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description Numeric id or slug
+                 * @example pingxiang
+                 */
+                id_or_slug: string;
+                /**
+                 * @description The format, named like a file
+                 * @example rss.xml
+                 */
+                file: components["schemas"]["FeedFile"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    "Last-Modified"?: string;
+                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
+                    "Surrogate-Key"?: string;
+                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
+                    "X-Newsdesk-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/atom+xml": string;
+                    "application/feed+json": Record<string, never>;
+                    "application/rss+xml": string;
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_comments: {
@@ -4984,6 +5390,242 @@ export interface operations {
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    site_feed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The format, named like a file
+                 * @example rss.xml
+                 */
+                file: components["schemas"]["FeedFile"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    "Last-Modified"?: string;
+                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
+                    "Surrogate-Key"?: string;
+                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
+                    "X-Newsdesk-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/atom+xml": string;
+                    "application/feed+json": Record<string, never>;
+                    "application/rss+xml": string;
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    article_sitemap: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description From 1
+                 * @example 1
+                 */
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sitemap */
+            200: {
+                headers: {
+                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
+                    "Surrogate-Key"?: string;
+                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
+                    "X-Newsdesk-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    channel_sitemap: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sitemap */
+            200: {
+                headers: {
+                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
+                    "Surrogate-Key"?: string;
+                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
+                    "X-Newsdesk-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    sitemap_index: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sitemap index */
+            200: {
+                headers: {
+                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    "Last-Modified"?: string;
+                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
+                    "Surrogate-Key"?: string;
+                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
+                    "X-Newsdesk-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    news_sitemap: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sitemap */
+            200: {
+                headers: {
+                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
+                    "Surrogate-Key"?: string;
+                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
+                    "X-Newsdesk-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_tip_lines: {
