@@ -409,12 +409,18 @@ fn maintained_total(conn: &mut AnyConnection, filter: &ListFilter) -> Option<Que
 }
 
 /// Every article that is public or will become public by itself (the visibility rule
-/// at the end of time), newest first: id, slug, title and publication time.
+/// at the end of time, the last day both databases store), newest first: id, slug,
+/// title and publication time.
+const END_OF_TIME: NaiveDateTime = match chrono::NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(day) => day.and_time(chrono::NaiveTime::MIN),
+    None => NaiveDateTime::MIN,
+};
+
 pub fn public_titles(
     conn: &mut AnyConnection,
 ) -> QueryResult<Vec<(i64, String, String, NaiveDateTime)>> {
     articles::table
-        .filter(visible(Visibility::Public, NaiveDateTime::MAX))
+        .filter(visible(Visibility::Public, END_OF_TIME))
         .order((articles::published_at.desc(), articles::id.desc()))
         .select((
             articles::id,
