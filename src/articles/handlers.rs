@@ -61,14 +61,12 @@ pub(super) async fn list_articles(
 /// every public read.
 #[utoipa::path(
     tag = "articles",
-    security((), ("bearer_auth" = [])),
     params(SuggestQuery),
     responses(
         (status = 200, description = "Matching titles, best first (empty when none match)", body = Vec<SuggestionOut>,
             headers(("ETag" = String))),
         crate::openapi::Cached,
         crate::openapi::QueryErrors,
-        crate::openapi::SignedInErrors,
     )
 )]
 #[get("/articles/suggest")]
