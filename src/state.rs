@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use actix_web::web;
 use tokio::sync::Semaphore;
 
+use crate::articles::search;
 use crate::auth::service::Authenticator;
 use crate::cache::titles::TitleIndex;
 use crate::cache::{self, CacheStats, ResponseCache};
@@ -16,7 +17,6 @@ use crate::db::circuit::Circuit;
 use crate::db::group::GroupCommit;
 use crate::db::outbox::Signal;
 use crate::db::{self, AnyConnection, DbPool, migrate};
-use crate::articles::search;
 use crate::domain::surrogate::{Changed, Key, Keys};
 use crate::domain::token::salted_hash;
 use crate::error::ApiError;

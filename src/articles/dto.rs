@@ -71,7 +71,11 @@ pub struct ArticleSummaryOut {
     /// to insert (everything escaped), with each match in `<mark>` and `…` where the
     /// text goes on; the summary's start when only the title matched.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(read_only, nullable = false, example = "…今年<mark>萍乡</mark>把关停的矿区改成了产业园…")]
+    #[schema(
+        read_only,
+        nullable = false,
+        example = "…今年<mark>萍乡</mark>把关停的矿区改成了产业园…"
+    )]
     pub highlight: Option<String>,
 }
 

@@ -191,7 +191,12 @@ pub fn list(
 }
 
 /// Whether a search should walk the list's order (see [`walking_is_cheaper`]).
-fn walk(conn: &mut AnyConnection, filter: &ListFilter, wanted: i64, total: i64) -> QueryResult<bool> {
+fn walk(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    wanted: i64,
+    total: i64,
+) -> QueryResult<bool> {
     match &filter.search {
         Some(search) if search.can_walk() => walking_is_cheaper(conn, filter, wanted, total),
         _ => Ok(false),
@@ -214,7 +219,10 @@ fn ranked(
         .map(|row| {
             let summaries = [row.subtitle.as_deref().unwrap_or(""), row.summary.as_str()];
             let relevance = search.query.relevance(&row.title, &summaries);
-            (search::blended(relevance, row.published_at, filter.now), row)
+            (
+                search::blended(relevance, row.published_at, filter.now),
+                row,
+            )
         })
         .collect();
     // The rows come newest first, and a stable sort keeps that order among equals.

@@ -32,9 +32,9 @@ use diesel::sql_types::{BigInt, Bool, Text};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::db::schema::{article_pages, articles};
+use crate::db::{AnyConnection, MultiBackend};
 use crate::domain::html;
 use crate::error::ApiError;
-use crate::db::{AnyConnection, MultiBackend};
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -292,9 +292,8 @@ impl Term {
             let all = (0..m).all(|k| match (&wanted[k], &doc[i + k]) {
                 (Piece::Word(w, _), Piece::Word(d, _)) => w == d,
                 (Piece::Cjk(q), Piece::Cjk(run)) if q.len() <= run.len() => {
-                    let chars_equal = |at: usize| {
-                        run[at..at + q.len()].iter().zip(q).all(|(a, b)| a.0 == b.0)
-                    };
+                    let chars_equal =
+                        |at: usize| run[at..at + q.len()].iter().zip(q).all(|(a, b)| a.0 == b.0);
                     if k == 0 {
                         let at = run.len() - q.len();
                         start = run[at].1.start;
@@ -594,8 +593,7 @@ fn render(text: &str, window: Range<usize>, marks: &[Range<usize>]) -> String {
 /// [`HALF_LIFE_DAYS`], so a story counts half at H days and a third at 2H; a story dated
 /// ahead counts as new.
 pub fn blended(relevance: f64, published_at: Option<NaiveDateTime>, now: NaiveDateTime) -> f64 {
-    let age_days = published_at
-        .map_or(0.0, |at| (now - at).num_seconds().max(0) as f64 / 86_400.0);
+    let age_days = published_at.map_or(0.0, |at| (now - at).num_seconds().max(0) as f64 / 86_400.0);
     relevance * HALF_LIFE_DAYS / (HALF_LIFE_DAYS + age_days)
 }
 
@@ -794,7 +792,10 @@ pub fn reindex_if_stale(conn: &mut AnyConnection) -> Result<usize, ApiError> {
             let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
             let mut pages: Vec<(i64, String)> = article_pages::table
                 .filter(article_pages::article_id.eq_any(&ids))
-                .order((article_pages::article_id.asc(), article_pages::page_number.asc()))
+                .order((
+                    article_pages::article_id.asc(),
+                    article_pages::page_number.asc(),
+                ))
                 .select((article_pages::article_id, article_pages::body_html))
                 .load(conn)?;
             pages.reverse();
@@ -805,7 +806,11 @@ pub fn reindex_if_stale(conn: &mut AnyConnection) -> Result<usize, ApiError> {
                         own.push(page);
                     }
                 }
-                index(conn, *id, &document_of(title, subtitle.as_deref(), summary, &own))?;
+                index(
+                    conn,
+                    *id,
+                    &document_of(title, subtitle.as_deref(), summary, &own),
+                )?;
             }
             Ok((ids.len(), ids.last().copied()))
         })?;
@@ -891,8 +896,14 @@ mod tests {
         let doc = pieces("乘高铁G60线，2022年通车");
         assert_eq!(query("高铁g60").find[0].find_in(&doc).len(), 1);
         assert_eq!(query("2022年").find[0].find_in(&doc).len(), 1);
-        assert!(query("铁g").find[0].find_in(&doc).is_empty(), "words match whole");
-        assert!(query("线通").find[0].find_in(&doc).is_empty(), "not across other pieces");
+        assert!(
+            query("铁g").find[0].find_in(&doc).is_empty(),
+            "words match whole"
+        );
+        assert!(
+            query("线通").find[0].find_in(&doc).is_empty(),
+            "not across other pieces"
+        );
         assert!(query("铁乘").find[0].find_in(&doc).is_empty());
     }
 
@@ -917,7 +928,9 @@ mod tests {
         assert_eq!(q.relevance("萍乡交通", &[]), 6.0);
         assert_eq!(q.relevance("萍乡", &["交通"]), 5.0);
         assert_eq!(q.relevance("别的", &[]), 2.0);
-        let now = chrono::DateTime::from_timestamp(86_400 * 1000, 0).unwrap().naive_utc();
+        let now = chrono::DateTime::from_timestamp(86_400 * 1000, 0)
+            .unwrap()
+            .naive_utc();
         let month_ago = now - chrono::TimeDelta::days(30);
         assert_eq!(blended(2.0, Some(month_ago), now), 1.0);
     }

@@ -107,15 +107,40 @@ async fn terms_all_match_phrases_keep_order_exclusions_exclude_and_forms_fold() 
         .await
         .id;
     // Full-width letters and digits, and a traditional character.
-    let z = article().title("Ｇ６０沪昆高鐵").published().create().await.id;
+    let z = article()
+        .title("Ｇ６０沪昆高鐵")
+        .published()
+        .create()
+        .await
+        .id;
 
-    assert_eq!(found(&app, "G60 高铁").await, sorted(vec![x, z]), "mixed scripts, AND");
-    assert_eq!(found(&app, "ｇ６０").await, sorted(vec![x, z]), "full width");
-    assert_eq!(found(&app, "高鐵").await, sorted(vec![x, y, z]), "traditional");
-    assert_eq!(found(&app, "\"萍乡 高铁\"").await, [y], "a phrase keeps its order");
+    assert_eq!(
+        found(&app, "G60 高铁").await,
+        sorted(vec![x, z]),
+        "mixed scripts, AND"
+    );
+    assert_eq!(
+        found(&app, "ｇ６０").await,
+        sorted(vec![x, z]),
+        "full width"
+    );
+    assert_eq!(
+        found(&app, "高鐵").await,
+        sorted(vec![x, y, z]),
+        "traditional"
+    );
+    assert_eq!(
+        found(&app, "\"萍乡 高铁\"").await,
+        [y],
+        "a phrase keeps its order"
+    );
     assert_eq!(found(&app, "“萍乡 高铁”").await, [y], "CJK quotes");
     assert_eq!(found(&app, "高铁 -萍乡").await, [z], "exclusion");
-    assert_eq!(found(&app, "高铁 -\"萍乡 高铁\" -沪昆").await, [x], "excluded phrases");
+    assert_eq!(
+        found(&app, "高铁 -\"萍乡 高铁\" -沪昆").await,
+        [x],
+        "excluded phrases"
+    );
     assert_eq!(found(&app, "2022年").await, [x], "digits then Chinese");
     assert_eq!(found(&app, "2021年").await, [y]);
     assert!(found(&app, "2023年").await.is_empty());
@@ -166,10 +191,16 @@ async fn search_hits_carry_escaped_highlights_and_other_lists_none() {
         highlight.contains("&lt;script&gt;<mark>萍乡</mark>&amp;<mark>交通</mark>&quot;方便&quot;"),
         "{highlight}"
     );
-    assert!(highlight.starts_with('…') && highlight.ends_with('…'), "{highlight}");
+    assert!(
+        highlight.starts_with('…') && highlight.ends_with('…'),
+        "{highlight}"
+    );
     assert!(highlight.chars().count() < 200, "{highlight}");
     let no_tags = highlight.replace("<mark>", "").replace("</mark>", "");
-    assert!(!no_tags.contains('<') && !no_tags.contains('>'), "{highlight}");
+    assert!(
+        !no_tags.contains('<') && !no_tags.contains('>'),
+        "{highlight}"
+    );
 
     // Only the title matches: the summary's start, nothing marked.
     let title_only = search(&app, "游客来信", "").await;
@@ -201,7 +232,11 @@ async fn suggestions_offer_public_titles_by_prefix_and_follow_publication() {
             .title(title)
     };
     let inside = article("今日萍乡").published_hours_ago(1).create().await.id;
-    let starting = article("萍乡新闻联播").published_hours_ago(5).create().await.id;
+    let starting = article("萍乡新闻联播")
+        .published_hours_ago(5)
+        .create()
+        .await
+        .id;
     let draft = article("萍乡草稿").create().await;
     article("萍乡旧闻").archived().create().await;
     let at = Utc::now() + Duration::milliseconds(1500);
@@ -210,8 +245,16 @@ async fn suggestions_offer_public_titles_by_prefix_and_follow_publication() {
     // Starting with the prefix first, then newest first; drafts, archived and future
     // articles never.
     assert_eq!(suggested(&app, "萍乡").await, [starting, inside]);
-    assert_eq!(suggested(&app, "萍鄉").await, [starting, inside], "traditional");
-    assert_eq!(suggested(&app, " 萍").await, [starting, inside], "one character");
+    assert_eq!(
+        suggested(&app, "萍鄉").await,
+        [starting, inside],
+        "traditional"
+    );
+    assert_eq!(
+        suggested(&app, " 萍").await,
+        [starting, inside],
+        "one character"
+    );
     assert!(suggested(&app, "南昌").await.is_empty());
     let response = app.get("/api/v1/articles/suggest?q=%E8%90%8D").send().await;
     assert!(response.header("etag").is_some());
@@ -225,9 +268,15 @@ async fn suggestions_offer_public_titles_by_prefix_and_follow_publication() {
         .send()
         .await
         .ok(200);
-    assert_eq!(suggested(&app, "萍乡").await, [draft.id, starting, inside], "published now");
+    assert_eq!(
+        suggested(&app, "萍乡").await,
+        [draft.id, starting, inside],
+        "published now"
+    );
 
-    let wait = (at + Duration::milliseconds(300) - Utc::now()).to_std().unwrap_or_default();
+    let wait = (at + Duration::milliseconds(300) - Utc::now())
+        .to_std()
+        .unwrap_or_default();
     actix_web::rt::time::sleep(wait).await;
     assert_eq!(suggested(&app, "萍乡").await[0], scheduled, "its time came");
 
@@ -239,7 +288,10 @@ async fn suggestions_offer_public_titles_by_prefix_and_follow_publication() {
             .problem(422);
         assert_eq!(problem["errors"][0]["field"], "q", "{problem}");
     }
-    app.get("/api/v1/articles/suggest").send().await.problem(400);
+    app.get("/api/v1/articles/suggest")
+        .send()
+        .await
+        .problem(400);
 }
 
 #[actix_web::test]
