@@ -461,7 +461,7 @@ impl SearchQuery {
     /// equals), HTML-escaped, with every match in `<mark>` and `…` where the text goes on;
     /// the start of `fallback`, escaped, when none holds any.
     pub fn highlight(&self, texts: &[&str], fallback: &str) -> String {
-        let mut best: Option<(usize, &str, Range<usize>, Vec<Range<usize>>)> = None;
+        let mut best: Option<Passage> = None;
         for text in texts {
             let doc = pieces(text);
             let mut matches: Vec<(Range<usize>, usize)> = self
@@ -490,6 +490,9 @@ impl SearchQuery {
         }
     }
 }
+
+/// A candidate highlight: its score, its text, the window shown and the matches in it.
+type Passage<'a> = (usize, &'a str, Range<usize>, Vec<Range<usize>>);
 
 fn join(terms: &[Term], f: fn(&Term) -> String, by: &str) -> String {
     terms.iter().map(f).collect::<Vec<_>>().join(by)
