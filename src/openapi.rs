@@ -419,9 +419,17 @@ fn refine(document: &mut serde_json::Value) {
         let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
         if values.iter().any(|value| !is_identifier(value)) {
             let sort_order = values.iter().any(|value| value.starts_with('-'));
+            // In a sort order, a value is ascending when it is a field some other value
+            // sorts descending (`published_at`); one that is no field (`relevance`) is
+            // just named.
             let names: Vec<String> = values
                 .iter()
-                .map(|value| member_name(value, sort_order))
+                .map(|value| {
+                    let ascending = sort_order
+                        && (value.starts_with('-')
+                            || values.iter().any(|v| v.strip_prefix('-') == Some(value)));
+                    member_name(value, ascending)
+                })
                 .collect();
             schemas[name]["x-enum-varnames"] = json!(names);
         }

@@ -8,14 +8,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use actix_web::web;
 use tokio::sync::Semaphore;
 
+use crate::articles::search;
 use crate::auth::service::Authenticator;
+use crate::cache::titles::TitleIndex;
 use crate::cache::{self, CacheStats, ResponseCache};
 use crate::config::Config;
 use crate::db::circuit::Circuit;
 use crate::db::group::GroupCommit;
 use crate::db::outbox::{Outbox, Signal};
 use crate::db::{self, AnyConnection, DbPool, migrate};
-use crate::domain::surrogate::{Changed, Keys};
+use crate::domain::surrogate::{Changed, Key, Keys};
 use crate::domain::token::salted_hash;
 use crate::error::ApiError;
 use crate::metrics::{Gauges, Metrics};
@@ -43,6 +45,8 @@ pub struct AppState {
     circuit: Arc<Circuit>,
     /// Ready bytes of public answers, dropped by the writes that change them.
     pub cache: Arc<ResponseCache>,
+    /// Article titles for suggestions, reloaded after writes that change public lists.
+    pub titles: Arc<TitleIndex>,
     /// Wakes this process's job workers when a write enqueued jobs.
     pub jobs: Arc<Signal>,
     /// Request counts and latencies, recorded when `config.metrics` is on.
@@ -55,7 +59,9 @@ impl AppState {
         // Other nodes may write to PostgreSQL: the cache stays off until the listener
         // hears their purges (`start_cache_sync`).
         let cache = ResponseCache::new(config.cache_bytes, !config.database.is_postgres());
+        let lists = Key::ArticleLists.to_string();
         Ok(Self {
+            titles: Arc::new(TitleIndex::new(cache.clone(), lists)),
             cache,
             jobs: Arc::new(Signal::default()),
             pool,
@@ -342,6 +348,10 @@ pub fn prepare(config: Config) -> Result<AppState, String> {
             .map_err(|e| ApiError::internal(anyhow::anyhow!("migrations failed: {e}")))?;
         for name in applied {
             log::info!("applied migration {name}");
+        }
+        let reindexed = search::reindex_if_stale(conn)?;
+        if reindexed > 0 {
+            log::info!("rebuilt the search index of {reindexed} articles (new token format)");
         }
         Ok(())
     })?;

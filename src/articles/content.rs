@@ -137,6 +137,8 @@ pub enum Sort {
     NewestPublished,
     OldestPublished,
     RecentlyUpdated,
+    /// Best match first, blended with recency (`search::blended`); only with a search.
+    Relevance,
 }
 
 /// The raw list parameters, parsed here so every mistake is reported together.
@@ -148,7 +150,8 @@ pub struct ListRequest {
     pub q: Option<String>,
     pub published_after: Option<String>,
     pub published_before: Option<String>,
-    pub sort: Sort,
+    /// `None`: relevance for a search, newest first otherwise.
+    pub sort: Option<Sort>,
     pub status: Option<ArticleStatus>,
 }
 

@@ -9,6 +9,7 @@ use super::content::{
 };
 use super::revision::Revision;
 use super::service::{Article, ArticlePage, Preview};
+use crate::cache::titles::Title;
 use crate::channels::dto::ChannelRef;
 use crate::domain::enums::{ArticleStatus, BylineRole};
 use crate::domain::site::Site;
@@ -71,6 +72,17 @@ pub struct ArticleSummaryOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(read_only, nullable = false)]
     pub url: Option<String>,
+    /// Only on the results of a search (`q`), absent otherwise: the passage of the
+    /// subtitle, summary or body that best matches, about 80 characters, as HTML safe
+    /// to insert (everything escaped), with each match in `<mark>` and `…` where the
+    /// text goes on; the summary's start when only the title matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        read_only,
+        nullable = false,
+        example = "…今年<mark>萍乡</mark>把关停的矿区改成了产业园…"
+    )]
+    pub highlight: Option<String>,
 }
 
 impl ArticleSummaryOut {
@@ -133,6 +145,7 @@ impl From<Article> for ArticleSummaryOut {
             related_ids: article.related_ids,
             page_count: row.page_count,
             url: None,
+            highlight: article.highlight,
         }
     }
 }
@@ -318,6 +331,10 @@ pub enum ArticleSort {
     OldestPublished,
     #[serde(rename = "-updated_at")]
     RecentlyUpdated,
+    /// Best match first, blended with recency; the default with `q`, newest first
+    /// without it.
+    #[serde(rename = "relevance")]
+    Relevance,
 }
 
 /// Filters of the article list.
@@ -331,9 +348,16 @@ pub struct ArticleListQuery {
     pub include_descendants: Option<bool>,
     /// An author id or slug: articles with a byline by them.
     pub author: Option<String>,
-    /// Full-text search in title, subtitle, summary and body, Chinese included;
-    /// whitespace-separated terms must all match.
-    #[param(max_length = 200, example = "萍乡")]
+    /// Full-text search in title, subtitle, summary and body, Chinese included.
+    /// Whitespace-separated terms must all match; `"quoted words"` match as a phrase;
+    /// `-term` excludes articles holding it. Chinese terms match as written (萍乡 does not
+    /// find 乡萍); a single character finds words starting with it. Full-width and
+    /// half-width forms (Ｇ６０, G60) and traditional and simplified characters (萍鄉,
+    /// 萍乡) are the same. At most 10 terms, exclusions included, and not only
+    /// exclusions (else 422); a query with no letter, digit or CJK character finds
+    /// nothing. Each result then carries a `highlight`, and the default order is
+    /// `relevance`.
+    #[param(max_length = 200, example = "萍乡 交通")]
     pub q: Option<String>,
     /// RFC 3339; only articles published at or after it.
     #[param(value_type = Option<String>, format = DateTime, example = "2022-07-01T00:00:00+08:00")]
@@ -341,7 +365,11 @@ pub struct ArticleListQuery {
     /// RFC 3339; only articles published before it.
     #[param(value_type = Option<String>, format = DateTime)]
     pub published_before: Option<String>,
-    /// Default `-published_at` (newest first).
+    /// Default `relevance` with `q`, else `-published_at` (newest first). `relevance`
+    /// ranks each match by where its terms are (3 for a term in the title, else 2 in the
+    /// subtitle or summary, else 1, summed over the terms) times `30 / (30 + age in
+    /// days)`, so a month-old story counts half; it ranks the 500 newest matches, and
+    /// any older ones follow them newest first. Without `q` it is `-published_at`.
     pub sort: Option<ArticleSort>,
     /// Narrows to one status. Anonymous readers only ever see public articles, whatever this says.
     pub status: Option<ArticleStatus>,
@@ -356,12 +384,58 @@ impl From<ArticleListQuery> for ListRequest {
             q: query.q,
             published_after: query.published_after,
             published_before: query.published_before,
-            sort: match query.sort {
-                None | Some(ArticleSort::NewestPublished) => Sort::NewestPublished,
-                Some(ArticleSort::OldestPublished) => Sort::OldestPublished,
-                Some(ArticleSort::RecentlyUpdated) => Sort::RecentlyUpdated,
-            },
+            sort: query.sort.map(|sort| match sort {
+                ArticleSort::NewestPublished => Sort::NewestPublished,
+                ArticleSort::OldestPublished => Sort::OldestPublished,
+                ArticleSort::RecentlyUpdated => Sort::RecentlyUpdated,
+                ArticleSort::Relevance => Sort::Relevance,
+            }),
             status: query.status,
+        }
+    }
+}
+
+/// What a reader has typed so far.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestQuery {
+    /// The beginning of a title or of any part of it, 1 to 20 characters besides
+    /// surrounding spaces (else 422); full-width and half-width forms, traditional and
+    /// simplified characters and letter case do not matter.
+    #[param(min_length = 1, max_length = 20, pattern = r"\S", example = "萍乡")]
+    pub q: String,
+}
+
+/// A public article whose title holds the typed text.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = SuggestionOut::example)]
+pub struct SuggestionOut {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub published_at: DateTime<Utc>,
+}
+
+impl From<Title> for SuggestionOut {
+    fn from(title: Title) -> Self {
+        Self {
+            id: title.id,
+            slug: title.slug,
+            title: title.title,
+            published_at: to_utc(title.published_at),
+        }
+    }
+}
+
+impl SuggestionOut {
+    /// The demo's first story.
+    fn example() -> Self {
+        let content = ArticleContent::example();
+        Self {
+            id: 1,
+            slug: content.slug,
+            title: content.title,
+            published_at: content.published_at.unwrap_or_else(|| time::example(0)),
         }
     }
 }
@@ -494,6 +568,7 @@ impl ArticleSummaryOut {
             related_ids: content.related_ids,
             page_count: content.pages.len() as i32,
             url: None,
+            highlight: None,
         }
         .located_example()
     }

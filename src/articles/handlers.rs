@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use super::dto::{
     ArticleListQuery, ArticleOut, ArticlePageQuery, ArticleSummaryOut, CreateArticle, PreviewOut,
-    RevisionOut, UpdateArticle,
+    RevisionOut, SuggestQuery, SuggestionOut, UpdateArticle,
 };
 use super::service;
 use crate::domain::paging::{PageRequest, Paged};
@@ -54,6 +54,38 @@ pub(super) async fn list_articles(
             .map(|a| ArticleSummaryOut::from(a).located(site)),
     );
     let response = conditional::list(&req, &envelope)?;
+    Ok(cache::public(response, shown.keys, shown.fresh_until))
+}
+
+/// Suggest titles
+///
+/// Up to 10 public articles whose title holds what a reader has typed so far (titles
+/// starting with it first, then newest first), for a search box to offer on every
+/// keystroke. Answered from titles kept in memory, which any write that changes what
+/// readers may see reloads; scheduled articles appear once their time comes. Cached like
+/// every public read.
+#[utoipa::path(
+    tag = "articles",
+    params(SuggestQuery),
+    responses(
+        (status = 200, description = "Matching titles, best first (empty when none match)", body = Vec<SuggestionOut>,
+            headers(("ETag" = String))),
+        crate::openapi::Cached,
+        crate::openapi::QueryErrors,
+    )
+)]
+#[get("/articles/suggest")]
+pub(super) async fn suggest_titles(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    QueryParams(query): QueryParams<SuggestQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let titles = state.titles.clone();
+    let shown = state
+        .db(move |conn| service::suggest(conn, &titles, &query.q))
+        .await?;
+    let found: Vec<SuggestionOut> = shown.value.into_iter().map(SuggestionOut::from).collect();
+    let response = conditional::document(&req, &found)?;
     Ok(cache::public(response, shown.keys, shown.fresh_until))
 }
 

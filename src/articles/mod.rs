@@ -12,7 +12,9 @@ mod validate;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
+    // `suggest` before `{id_or_slug}`, which would take it for a slug.
     cfg.service(handlers::list_articles)
+        .service(handlers::suggest_titles)
         .service(handlers::create_article)
         .service(handlers::get_article)
         .service(handlers::update_article)

@@ -164,6 +164,11 @@ fn filtered(filter: &ListFilter, walk: bool) -> Boxed<'_> {
     query
 }
 
+/// How many of a search's newest matches `Sort::Relevance` ranks; older matches follow
+/// them, newest first. Ranking reads each ranked row, so this bounds a search's cost
+/// however common its terms.
+pub const RANK_WINDOW: i64 = 500;
+
 /// One page of the filtered list and the exact total.
 pub fn list(
     conn: &mut AnyConnection,
@@ -174,11 +179,68 @@ pub fn list(
     if total <= page.offset() {
         return Ok((Vec::new(), total));
     }
-    let walk = match &filter.search {
-        Some(search) if search.can_walk() => walking_is_cheaper(conn, filter, page, total)?,
-        _ => false,
-    };
-    Ok((rows(conn, filter, page, walk)?, total))
+    let search = filter.search.as_ref();
+    if let Some(search) = search.filter(|_| filter.sort == Sort::Relevance) {
+        return Ok((ranked(conn, filter, search, page, total)?, total));
+    }
+    let walk = walk(conn, filter, page.offset() + page.per_page, total)?;
+    Ok((
+        rows(conn, filter, page.offset(), page.per_page, walk)?,
+        total,
+    ))
+}
+
+/// Whether a search should walk the list's order (see [`walking_is_cheaper`]).
+fn walk(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    wanted: i64,
+    total: i64,
+) -> QueryResult<bool> {
+    match &filter.search {
+        Some(search) if search.can_walk() => walking_is_cheaper(conn, filter, wanted, total),
+        _ => Ok(false),
+    }
+}
+
+/// A page of a search by relevance: the newest [`RANK_WINDOW`] matches ranked by
+/// `search::blended` (ties newest first), then the older matches newest first.
+fn ranked(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    search: &PreparedSearch,
+    page: PageRequest,
+    total: i64,
+) -> QueryResult<Vec<ArticleRow>> {
+    let window = RANK_WINDOW.min(total);
+    let walk_window = walk(conn, filter, window, total)?;
+    let mut scored: Vec<(f64, ArticleRow)> = rows(conn, filter, 0, window, walk_window)?
+        .into_iter()
+        .map(|row| {
+            let summaries = [row.subtitle.as_deref().unwrap_or(""), row.summary.as_str()];
+            let relevance = search.query.relevance(&row.title, &summaries);
+            (
+                search::blended(relevance, row.published_at, filter.now),
+                row,
+            )
+        })
+        .collect();
+    // The rows come newest first, and a stable sort keeps that order among equals.
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut out: Vec<ArticleRow> = scored
+        .into_iter()
+        .map(|(_, row)| row)
+        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(page.per_page).unwrap_or(0))
+        .collect();
+    let shown = out.len() as i64;
+    if shown < page.per_page && total > window {
+        let from = page.offset() + shown;
+        let wanted = page.offset() + page.per_page;
+        let walk_tail = walk(conn, filter, wanted, total)?;
+        out.extend(rows(conn, filter, from, page.per_page - shown, walk_tail)?);
+    }
+    Ok(out)
 }
 
 /// One page of the filtered list, without its total.
@@ -187,7 +249,7 @@ pub fn page_of(
     filter: &ListFilter,
     page: PageRequest,
 ) -> QueryResult<Vec<ArticleRow>> {
-    rows(conn, filter, page, false)
+    rows(conn, filter, page.offset(), page.per_page, false)
 }
 
 /// Whether the page of a search is found sooner by walking the visible articles in the
@@ -197,7 +259,7 @@ pub fn page_of(
 fn walking_is_cheaper(
     conn: &mut AnyConnection,
     filter: &ListFilter,
-    page: PageRequest,
+    wanted: i64,
     matches: i64,
 ) -> QueryResult<bool> {
     if filter.sort == Sort::RecentlyUpdated {
@@ -218,14 +280,16 @@ fn walking_is_cheaper(
     let Some(visible) = maintained_total(conn, &everything) else {
         return Ok(false);
     };
-    let wanted = page.offset() + page.per_page;
     Ok(wanted.saturating_mul(visible?) < matches.saturating_mul(matches))
 }
 
+/// `limit` rows of the filtered list from `offset`, in the list's order (date order for
+/// `Sort::Relevance`, which [`ranked`] ranks from it).
 fn rows(
     conn: &mut AnyConnection,
     filter: &ListFilter,
-    page: PageRequest,
+    offset: i64,
+    limit: i64,
     walk: bool,
 ) -> QueryResult<Vec<ArticleRow>> {
     let query = filtered(filter, walk);
@@ -233,10 +297,10 @@ fn rows(
     // ones sorted after the dated ones, which costs the index its order.
     let undated_last = filter.visibility != Visibility::Public;
     let query = match (filter.sort, undated_last) {
-        (Sort::NewestPublished, false) => {
+        (Sort::NewestPublished | Sort::Relevance, false) => {
             query.order((articles::published_at.desc(), articles::id.desc()))
         }
-        (Sort::NewestPublished, true) => query.order((
+        (Sort::NewestPublished | Sort::Relevance, true) => query.order((
             articles::published_at.is_null(),
             articles::published_at.desc(),
             articles::id.desc(),
@@ -254,8 +318,8 @@ fn rows(
         }
     };
     query
-        .limit(page.per_page)
-        .offset(page.offset())
+        .limit(limit)
+        .offset(offset)
         .select(ArticleRow::as_select())
         .load(conn)
 }
@@ -352,6 +416,29 @@ fn maintained_total(conn: &mut AnyConnection, filter: &ListFilter) -> Option<Que
     Some(diesel::select(counted - ahead).get_result(conn))
 }
 
+/// Every article that is public or will become public by itself (the visibility rule
+/// at the end of time, the last day both databases store), newest first: id, slug,
+/// title and publication time.
+const END_OF_TIME: NaiveDateTime = match chrono::NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(day) => day.and_time(chrono::NaiveTime::MIN),
+    None => NaiveDateTime::MIN,
+};
+
+pub fn public_titles(
+    conn: &mut AnyConnection,
+) -> QueryResult<Vec<(i64, String, String, NaiveDateTime)>> {
+    articles::table
+        .filter(visible(Visibility::Public, END_OF_TIME))
+        .order((articles::published_at.desc(), articles::id.desc()))
+        .select((
+            articles::id,
+            articles::slug,
+            articles::title,
+            articles::published_at.assume_not_null(),
+        ))
+        .load(conn)
+}
+
 pub fn find(
     conn: &mut AnyConnection,
     key: &IdOrSlug,
@@ -416,6 +503,19 @@ pub fn pages(conn: &mut AnyConnection, article_id: i64) -> QueryResult<Vec<Strin
         .order(article_pages::page_number.asc())
         .select(article_pages::body_html)
         .load(conn)
+}
+
+/// The body pages of all `ids`, each article's in page order: one query.
+pub fn pages_of(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<String>>> {
+    let rows: Vec<(i64, String)> = article_pages::table
+        .filter(article_pages::article_id.eq_any(ids))
+        .order((
+            article_pages::article_id.asc(),
+            article_pages::page_number.asc(),
+        ))
+        .select((article_pages::article_id, article_pages::body_html))
+        .load(conn)?;
+    Ok(group(rows))
 }
 
 /// Bylines of all `ids`, each article's in position order: one query.

@@ -1,30 +1,49 @@
-//! Full-text search that works for Chinese, on both backends, with no search server.
+//! Full-text search that works for Chinese, on both backends, with no search server:
+//! tokens, queries, ranking and highlights.
 //!
-//! Text is cut into tokens here, in one way for both databases: runs of CJK characters
-//! become overlapping bigrams (萍乡市 → 萍乡, 乡市, 市∅; the last one pairs the final
-//! character with an end mark so every character starts a token), other words become
-//! lower-cased words. Tokens are spelled in ASCII ([a-z0-9] only), so each backend's
-//! own full-text engine indexes them the same way whatever its locale: an FTS5 table on
-//! SQLite, a GIN-indexed `tsvector` on PostgreSQL. A query term of n ≥ 2 CJK characters
-//! is the phrase of its n−1 bigrams (an exact substring match), a single character is a
-//! prefix query, and all terms must match.
+//! Text is folded first, the same way for documents and queries: NFKC (full-width Ｇ６０
+//! is G60, compatibility forms become their plain letters), lower case, and traditional
+//! characters to simplified ones (`fast2s`, one character for one, so every folded
+//! character still knows where it stood in the original text). Then it is cut into
+//! tokens in one way for both databases: runs of CJK characters become overlapping
+//! bigrams (萍乡市 → 萍乡, 乡市, 市∅; the last one pairs the final character with an end
+//! mark so every character starts a token), other words become words. Tokens are spelled
+//! in ASCII ([a-z0-9] only), so each backend's own full-text engine indexes them the same
+//! way whatever its locale: an FTS5 table on SQLite, a GIN-indexed `tsvector` on
+//! PostgreSQL.
+//!
+//! A query is whitespace-separated terms that must all match; `"…"` makes one term of
+//! several words, and `-term` excludes. A term is the phrase of its tokens (an exact
+//! substring match for Chinese; 2022年 is the word 2022 followed by 年); a term that is a
+//! single CJK character is a prefix. Ranking and highlights are computed here, in Rust,
+//! from the same pieces, so both databases rank and mark alike.
 //!
 //! This is the one place that matches on the connection variant.
 
 use std::fmt::Write;
+use std::ops::Range;
 
+use chrono::NaiveDateTime;
 use diesel::connection::Connection;
 use diesel::dsl::sql;
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text};
+use unicode_normalization::UnicodeNormalization;
 
-use crate::db::schema::articles;
+use crate::db::schema::{article_pages, articles};
 use crate::db::{AnyConnection, MultiBackend};
+use crate::domain::html;
+use crate::error::ApiError;
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
+/// Most terms (to find and to exclude together) a query may have: each is one more
+/// lookup in the index.
+pub const MAX_TERMS: usize = 10;
 const MAX_WORD_CHARS: usize = 64;
+/// The version of the token format; `reindex_if_stale` rebuilds an index of another one.
+pub const FORMAT: i64 = 2;
 
 fn is_cjk(c: char) -> bool {
     matches!(c,
@@ -37,42 +56,94 @@ fn is_cjk(c: char) -> bool {
     )
 }
 
+/// Calls `out` with each folded character of `c`: NFKC, lower case, simplified.
+fn fold_char(c: char, mut out: impl FnMut(char)) {
+    if c.is_ascii() {
+        return out(c.to_ascii_lowercase());
+    }
+    for n in std::iter::once(c).nfkc() {
+        if is_cjk(n) {
+            let mut buf = [0u8; 4];
+            // fast2s maps one character to exactly one character.
+            for s in fast2s::convert(n.encode_utf8(&mut buf)).chars() {
+                out(s);
+            }
+        } else {
+            for l in n.to_lowercase() {
+                out(l);
+            }
+        }
+    }
+}
+
+/// `text` folded, for comparing titles with a typed prefix.
+pub fn fold(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    for c in text.chars() {
+        fold_char(c, |f| folded.push(f));
+    }
+    folded
+}
+
+/// A word or a run of CJK characters, folded, with where each part stood in the
+/// original text (byte ranges).
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Piece {
-    Word(String),
-    Cjk(Vec<char>),
+    Word(String, Range<usize>),
+    Cjk(Vec<(char, Range<usize>)>),
+}
+
+impl Piece {
+    fn span(&self) -> Range<usize> {
+        match self {
+            Piece::Word(_, span) => span.clone(),
+            Piece::Cjk(run) => run[0].1.start..run[run.len() - 1].1.end,
+        }
+    }
 }
 
 fn pieces(text: &str) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut word = String::new();
-    let mut run = Vec::new();
-    let flush_word = |word: &mut String, out: &mut Vec<Piece>| {
-        if !word.is_empty() {
-            out.push(Piece::Word(
-                std::mem::take(word).chars().take(MAX_WORD_CHARS).collect(),
-            ));
-        }
-    };
-    for c in text.chars() {
-        if is_cjk(c) {
-            flush_word(&mut word, &mut out);
-            run.push(c);
-        } else {
-            if !run.is_empty() {
-                out.push(Piece::Cjk(std::mem::take(&mut run)));
-            }
-            if c.is_alphanumeric() {
-                word.extend(c.to_lowercase());
+    let mut word_span = 0..0;
+    let mut run: Vec<(char, Range<usize>)> = Vec::new();
+    for (at, c) in text.char_indices() {
+        let span = at..at + c.len_utf8();
+        fold_char(c, |f| {
+            if is_cjk(f) {
+                flush_word(&mut word, &word_span, &mut out);
+                run.push((f, span.clone()));
             } else {
-                flush_word(&mut word, &mut out);
+                if !run.is_empty() {
+                    out.push(Piece::Cjk(std::mem::take(&mut run)));
+                }
+                if f.is_alphanumeric() {
+                    if word.is_empty() {
+                        word_span = span.clone();
+                    }
+                    word_span.end = span.end;
+                    word.push(f);
+                } else {
+                    flush_word(&mut word, &word_span, &mut out);
+                }
             }
-        }
+        });
     }
-    flush_word(&mut word, &mut out);
+    flush_word(&mut word, &word_span, &mut out);
     if !run.is_empty() {
         out.push(Piece::Cjk(run));
     }
     out
+}
+
+fn flush_word(word: &mut String, span: &Range<usize>, out: &mut Vec<Piece>) {
+    if !word.is_empty() {
+        let whole = std::mem::take(word);
+        out.push(Piece::Word(
+            whole.chars().take(MAX_WORD_CHARS).collect(),
+            span.clone(),
+        ));
+    }
 }
 
 fn word_token(word: &str) -> String {
@@ -101,26 +172,26 @@ fn bigram(first: char, second: Option<char>) -> String {
     )
 }
 
-/// The token text of a document, as stored in the index. Written straight into one
+/// The token text of an article, as stored in the index. Written straight into one
 /// string: an article has thousands of tokens, and this runs on every write.
 pub fn document(parts: &[&str]) -> String {
     let mut doc = String::new();
     for part in parts {
         for piece in pieces(part) {
             match piece {
-                Piece::Word(word) => {
+                Piece::Word(word, _) => {
                     separate(&mut doc);
                     doc.push_str(&word_token(&word));
                 }
                 Piece::Cjk(run) => {
-                    for (i, &c) in run.iter().enumerate() {
+                    for (i, (c, _)) in run.iter().enumerate() {
                         separate(&mut doc);
                         // Writing to a String cannot fail.
                         let _ = write!(
                             doc,
                             "c{:05x}{:05x}",
-                            c as u32,
-                            run.get(i + 1).map_or(0, |&c| c as u32)
+                            *c as u32,
+                            run.get(i + 1).map_or(0, |(c, _)| *c as u32)
                         );
                     }
                 }
@@ -136,82 +207,409 @@ fn separate(doc: &mut String) {
     }
 }
 
-/// One thing every match must contain.
+/// One thing a match must (or must not) contain: consecutive tokens, the last of them
+/// perhaps a prefix, and the pieces they were read from (for ranking and highlights).
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Term {
-    /// Consecutive tokens.
-    Phrase(Vec<String>),
-    /// Any token that starts so (a single CJK character).
-    Prefix(String),
+struct Term {
+    tokens: Vec<String>,
+    prefix: bool,
+    pieces: Vec<Piece>,
 }
 
-/// A parsed `q`: every term must match.
+impl Term {
+    /// The tokens a term's pieces stand for in a document, in order: a CJK run that
+    /// other pieces follow ends at its end mark, one that ends the term is a substring
+    /// (its bigrams, or the prefix of its one character).
+    fn of(pieces: Vec<Piece>) -> Option<Self> {
+        let count = pieces.len();
+        let mut tokens = Vec::new();
+        let mut prefix = false;
+        for (k, piece) in pieces.iter().enumerate() {
+            let last = k + 1 == count;
+            match piece {
+                Piece::Word(word, _) => tokens.push(word_token(word)),
+                Piece::Cjk(run) if run.len() == 1 && last => {
+                    tokens.push(char_prefix(run[0].0));
+                    prefix = true;
+                }
+                Piece::Cjk(run) => {
+                    tokens.extend(run.windows(2).map(|w| bigram(w[0].0, Some(w[1].0))));
+                    if !last {
+                        tokens.push(bigram(run[run.len() - 1].0, None));
+                    }
+                }
+            }
+        }
+        (!tokens.is_empty()).then_some(Self {
+            tokens,
+            prefix,
+            pieces,
+        })
+    }
+
+    fn fts5(&self) -> String {
+        format!(
+            "\"{}\"{}",
+            self.tokens.join(" "),
+            if self.prefix { "*" } else { "" }
+        )
+    }
+
+    fn tsquery(&self) -> String {
+        format!(
+            "({}{})",
+            self.tokens.join(" <-> "),
+            if self.prefix { ":*" } else { "" }
+        )
+    }
+
+    /// Where the term occurs in the text that `doc` was read from (byte ranges), by the
+    /// same rule the index matches tokens.
+    fn find_in(&self, doc: &[Piece]) -> Vec<Range<usize>> {
+        let wanted = &self.pieces;
+        let m = wanted.len();
+        let mut found = Vec::new();
+        if m == 0 || doc.len() < m {
+            return found;
+        }
+        for i in 0..=doc.len() - m {
+            if m == 1 {
+                match (&wanted[0], &doc[i]) {
+                    (Piece::Word(w, _), Piece::Word(d, span)) if w == d => found.push(span.clone()),
+                    (Piece::Cjk(q), Piece::Cjk(run)) if q.len() <= run.len() => {
+                        for j in 0..=run.len() - q.len() {
+                            if run[j..j + q.len()].iter().zip(q).all(|(a, b)| a.0 == b.0) {
+                                found.push(run[j].1.start..run[j + q.len() - 1].1.end);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            let mut start = doc[i].span().start;
+            let mut end = doc[i + m - 1].span().end;
+            let all = (0..m).all(|k| match (&wanted[k], &doc[i + k]) {
+                (Piece::Word(w, _), Piece::Word(d, _)) => w == d,
+                (Piece::Cjk(q), Piece::Cjk(run)) if q.len() <= run.len() => {
+                    let chars_equal =
+                        |at: usize| run[at..at + q.len()].iter().zip(q).all(|(a, b)| a.0 == b.0);
+                    if k == 0 {
+                        let at = run.len() - q.len();
+                        start = run[at].1.start;
+                        chars_equal(at)
+                    } else if k + 1 == m {
+                        end = run[q.len() - 1].1.end;
+                        chars_equal(0)
+                    } else {
+                        q.len() == run.len() && chars_equal(0)
+                    }
+                }
+                _ => false,
+            });
+            if all {
+                found.push(start..end);
+            }
+        }
+        found
+    }
+}
+
+/// Splits `q` into terms: whitespace-separated, `"…"` (or `“…”`) keeps spaces inside
+/// one term, a leading `-` excludes. Returns `(excluded, text)` pairs.
+fn split_terms(q: &str) -> Vec<(bool, String)> {
+    let is_quote = |c: char| matches!(c, '"' | '“' | '”');
+    let mut terms = Vec::new();
+    let mut chars = q.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let Some(&first) = chars.peek() else {
+            break;
+        };
+        let excluded = matches!(first, '-' | '－');
+        if excluded {
+            chars.next();
+        }
+        let mut text = String::new();
+        if chars.next_if(|&c| is_quote(c)).is_some() {
+            for c in chars.by_ref() {
+                if is_quote(c) {
+                    break;
+                }
+                text.push(c);
+            }
+        } else {
+            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
+                text.push(c);
+            }
+        }
+        terms.push((excluded, text));
+    }
+    terms
+}
+
+/// A parsed `q`: every term of `find` must match, none of `exclude` may.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchQuery(Vec<Term>);
+pub struct SearchQuery {
+    find: Vec<Term>,
+    exclude: Vec<Term>,
+}
+
+/// Weights of where a term is found, for [`SearchQuery::relevance`].
+const TITLE_WEIGHT: f64 = 3.0;
+const SUMMARY_WEIGHT: f64 = 2.0;
+const BODY_WEIGHT: f64 = 1.0;
+/// Age at which a story's relevance counts half (and a third at twice that).
+pub const HALF_LIFE_DAYS: f64 = 30.0;
+/// Characters of text a highlight shows around its matches.
+const HIGHLIGHT_CHARS: usize = 80;
+/// Characters a highlight shows before its first match.
+const HIGHLIGHT_LEAD: usize = 16;
 
 impl SearchQuery {
-    /// `None` when `q` has no letter, digit or CJK character to look for.
-    pub fn parse(q: &str) -> Option<Self> {
-        let terms: Vec<Term> = pieces(q)
-            .into_iter()
-            .map(|piece| match piece {
-                Piece::Word(word) => Term::Phrase(vec![word_token(&word)]),
-                Piece::Cjk(run) if run.len() == 1 => Term::Prefix(char_prefix(run[0])),
-                Piece::Cjk(run) => {
-                    Term::Phrase(run.windows(2).map(|w| bigram(w[0], Some(w[1]))).collect())
+    /// `Ok(None)` when `q` has no letter, digit or CJK character to look for; the
+    /// reason as a sentence when it asks too much (more than [`MAX_TERMS`] terms) or
+    /// only excludes.
+    pub fn parse(q: &str) -> Result<Option<Self>, String> {
+        let mut find = Vec::new();
+        let mut exclude = Vec::new();
+        for (excluded, text) in split_terms(q) {
+            if let Some(term) = Term::of(pieces(&text)) {
+                if excluded {
+                    exclude.push(term);
+                } else {
+                    find.push(term);
+                }
+            }
+        }
+        if find.len() + exclude.len() > MAX_TERMS {
+            return Err(format!(
+                "must have at most {MAX_TERMS} terms (words or \"quoted phrases\", -exclusions included)"
+            ));
+        }
+        if find.is_empty() && !exclude.is_empty() {
+            return Err("needs a term to find besides the -exclusions".into());
+        }
+        Ok((!find.is_empty()).then_some(Self { find, exclude }))
+    }
+
+    /// FTS5 query syntax: `"t1 t2" AND "c0840d"* NOT ("e1")`.
+    fn fts5(&self) -> String {
+        let find = join(&self.find, Term::fts5, " AND ");
+        if self.exclude.is_empty() {
+            return find;
+        }
+        format!("({find}) NOT ({})", join(&self.exclude, Term::fts5, " OR "))
+    }
+
+    /// Whether the index's answer to [`all_tokens`](Self::all_tokens) must be checked
+    /// against the whole query (adjacency, exclusions).
+    fn needs_check(&self) -> bool {
+        !self.exclude.is_empty() || self.find.iter().any(|t| t.tokens.len() > 1)
+    }
+
+    /// Every token and prefix to find joined by `&`: what a GIN index answers without a
+    /// recheck.
+    fn all_tokens(&self) -> String {
+        self.find
+            .iter()
+            .flat_map(|term| {
+                let last = term.tokens.len() - 1;
+                term.tokens.iter().enumerate().map(move |(i, token)| {
+                    if term.prefix && i == last {
+                        format!("{token}:*")
+                    } else {
+                        token.clone()
+                    }
+                })
+            })
+            .collect::<Vec<_>>()
+            .join(" & ")
+    }
+
+    /// PostgreSQL tsquery syntax: `(t1 <-> t2) & (c0840d:*) & !(e1)`.
+    fn tsquery(&self) -> String {
+        let mut query = join(&self.find, Term::tsquery, " & ");
+        for term in &self.exclude {
+            query.push_str(" & !");
+            query.push_str(&term.tsquery());
+        }
+        query
+    }
+
+    /// How well an article matches, before recency: each term to find counts
+    /// [`TITLE_WEIGHT`] when it is in the title, else [`SUMMARY_WEIGHT`] in the subtitle
+    /// or summary, else [`BODY_WEIGHT`] (a match has every term somewhere).
+    pub fn relevance(&self, title: &str, summaries: &[&str]) -> f64 {
+        let title = pieces(title);
+        let summaries: Vec<Vec<Piece>> = summaries.iter().map(|s| pieces(s)).collect();
+        self.find
+            .iter()
+            .map(|term| {
+                if !term.find_in(&title).is_empty() {
+                    TITLE_WEIGHT
+                } else if summaries.iter().any(|s| !term.find_in(s).is_empty()) {
+                    SUMMARY_WEIGHT
+                } else {
+                    BODY_WEIGHT
                 }
             })
+            .sum()
+    }
+
+    /// A short passage of the one of `texts` that holds the most terms (the first of
+    /// equals), HTML-escaped, with every match in `<mark>` and `…` where the text goes on;
+    /// the start of `fallback`, escaped, when none holds any.
+    pub fn highlight(&self, texts: &[&str], fallback: &str) -> String {
+        let mut best: Option<Passage> = None;
+        for text in texts {
+            let doc = pieces(text);
+            let mut matches: Vec<(Range<usize>, usize)> = self
+                .find
+                .iter()
+                .enumerate()
+                .flat_map(|(t, term)| term.find_in(&doc).into_iter().map(move |r| (r, t)))
+                .collect();
+            if matches.is_empty() {
+                continue;
+            }
+            matches.sort_by_key(|(r, _)| (r.start, r.end));
+            let (score, window) = best_window(text, &matches);
+            if best.as_ref().is_none_or(|(s, ..)| score > *s) {
+                let marks = matches
+                    .into_iter()
+                    .map(|(r, _)| r)
+                    .filter(|r| r.start >= window.start && r.end <= window.end)
+                    .collect();
+                best = Some((score, text, window, marks));
+            }
+        }
+        match best {
+            Some((_, text, window, marks)) => render(text, window, &marks),
+            None => render(fallback, 0..char_end(fallback, 0, HIGHLIGHT_CHARS), &[]),
+        }
+    }
+}
+
+/// A candidate highlight: its score, its text, the window shown and the matches in it.
+type Passage<'a> = (usize, &'a str, Range<usize>, Vec<Range<usize>>);
+
+fn join(terms: &[Term], f: fn(&Term) -> String, by: &str) -> String {
+    terms.iter().map(f).collect::<Vec<_>>().join(by)
+}
+
+/// The byte offset `chars` characters after `from` (or the end).
+fn char_end(text: &str, from: usize, chars: usize) -> usize {
+    text[from..]
+        .char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| from + i)
+}
+
+/// The byte offset `chars` characters before `to` (or the start).
+fn char_start(text: &str, to: usize, chars: usize) -> usize {
+    text[..to]
+        .char_indices()
+        .rev()
+        .nth(chars.saturating_sub(1))
+        .map_or(0, |(i, _)| i)
+}
+
+/// The passage of `text` starting a little before one of the matches that holds the
+/// most different terms (then the most matches), and its score.
+fn best_window(text: &str, matches: &[(Range<usize>, usize)]) -> (usize, Range<usize>) {
+    let mut best = (0, 0..0);
+    for (anchor, _) in matches {
+        let start = char_start(text, anchor.start, HIGHLIGHT_LEAD);
+        let mut end = char_end(text, start, HIGHLIGHT_CHARS);
+        let inside: Vec<&(Range<usize>, usize)> = matches
+            .iter()
+            .filter(|(r, _)| r.start >= start && r.start < end)
             .collect();
-        (!terms.is_empty()).then_some(Self(terms))
+        end = inside.iter().map(|(r, _)| r.end).fold(end, usize::max);
+        let mut terms: Vec<usize> = inside.iter().map(|(_, t)| *t).collect();
+        terms.sort_unstable();
+        terms.dedup();
+        let score = terms.len() * 1000 + inside.len();
+        if score > best.0 {
+            best = (score, start..end);
+        }
     }
+    best
+}
 
-    /// FTS5 query syntax: `"t1 t2" AND c0840d*`.
-    fn fts5(&self) -> String {
-        self.0
-            .iter()
-            .map(|term| match term {
-                Term::Phrase(tokens) => format!("\"{}\"", tokens.join(" ")),
-                Term::Prefix(prefix) => format!("{prefix}*"),
-            })
-            .collect::<Vec<_>>()
-            .join(" AND ")
+/// `text[window]` for HTML: escaped, whitespace runs as one space, `marks` (sorted
+/// byte ranges, perhaps overlapping) in `<mark>`, `…` where the text goes on.
+fn render(text: &str, window: Range<usize>, marks: &[Range<usize>]) -> String {
+    let mut out = String::new();
+    if !text[..window.start].trim().is_empty() {
+        out.push('…');
     }
+    let mut marks = marks.iter().peekable();
+    let mut open_until: Option<usize> = None;
+    let mut space = false;
+    for (at, c) in text[window.clone()].char_indices() {
+        let at = window.start + at;
+        if open_until.is_some_and(|end| at >= end) {
+            out.push_str("</mark>");
+            open_until = None;
+        }
+        while let Some(next) = marks.next_if(|m| m.start <= at) {
+            if open_until.is_none() && next.end > at {
+                if space {
+                    out.push(' ');
+                    space = false;
+                }
+                out.push_str("<mark>");
+                open_until = Some(next.end);
+            } else if let Some(end) = open_until.as_mut() {
+                *end = (*end).max(next.end);
+            }
+        }
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    if open_until.is_some() {
+        out.push_str("</mark>");
+    }
+    if !text[window.end..].trim().is_empty() {
+        out.push('…');
+    }
+    out
+}
 
-    fn has_phrases(&self) -> bool {
-        self.0
-            .iter()
-            .any(|term| matches!(term, Term::Phrase(tokens) if tokens.len() > 1))
-    }
-
-    /// Every token and prefix joined by `&`: what a GIN index answers without a recheck.
-    fn all_tokens(&self) -> String {
-        self.0
-            .iter()
-            .flat_map(|term| match term {
-                Term::Phrase(tokens) => tokens.clone(),
-                Term::Prefix(prefix) => vec![format!("{prefix}:*")],
-            })
-            .collect::<Vec<_>>()
-            .join(" & ")
-    }
-
-    /// PostgreSQL tsquery syntax: `t1 <-> t2 & c0840d:*`.
-    fn tsquery(&self) -> String {
-        self.0
-            .iter()
-            .map(|term| match term {
-                Term::Phrase(tokens) => format!("({})", tokens.join(" <-> ")),
-                Term::Prefix(prefix) => format!("{prefix}:*"),
-            })
-            .collect::<Vec<_>>()
-            .join(" & ")
-    }
+/// Ranks `relevance` at the age of a story: `relevance × H / (H + age in days)`, with H
+/// [`HALF_LIFE_DAYS`], so a story counts half at H days and a third at 2H; a story dated
+/// ahead counts as new.
+pub fn blended(relevance: f64, published_at: Option<NaiveDateTime>, now: NaiveDateTime) -> f64 {
+    let age_days = published_at.map_or(0.0, |at| (now - at).num_seconds().max(0) as f64 / 86_400.0);
+    relevance * HALF_LIFE_DAYS / (HALF_LIFE_DAYS + age_days)
 }
 
 pub type ArticleFilter = Box<dyn BoxableExpression<articles::table, MultiBackend, SqlType = Bool>>;
 
-/// A search made ready for the list query on the live backend.
-pub enum PreparedSearch {
+/// A search made ready for the list query on the live backend, with its query (for
+/// ranking and highlights).
+pub struct PreparedSearch {
+    pub query: SearchQuery,
+    found: Found,
+}
+
+enum Found {
     /// SQLite: an FTS5 query, answered inside the list query.
     Fts5(String),
     /// PostgreSQL: the ids of every matching article the reader may see, comma-separated,
@@ -224,15 +622,15 @@ impl PreparedSearch {
     /// (PostgreSQL reads every match to list them, so counting them again would read
     /// them twice).
     pub fn visible_matches(&self) -> Option<i64> {
-        match self {
-            Self::Fts5(_) => None,
-            Self::Ids { count, .. } => Some(*count),
+        match &self.found {
+            Found::Fts5(_) => None,
+            Found::Ids { count, .. } => Some(*count),
         }
     }
 
     /// Whether the backend takes the `walk` hint of [`matching`] (only SQLite needs it).
     pub fn can_walk(&self) -> bool {
-        matches!(self, Self::Fts5(_))
+        matches!(self.found, Found::Fts5(_))
     }
 }
 
@@ -240,17 +638,17 @@ impl PreparedSearch {
 /// PostgreSQL the matching ids are looked up first, through the GIN index: the planner
 /// cannot see the cost of reading TOASTed vectors and would otherwise test every row
 /// (80 ms at 10,000 articles against 2 ms), so the lookup runs with plain and sequential
-/// scans switched off for its own transaction. The `&` of all tokens finds candidates in
-/// the index; the phrase query then checks adjacency on those candidates only. The rows
-/// are read anyway, so the visibility rule is applied to them there, and the list's total
-/// needs no second pass over the matches.
+/// scans switched off for its own transaction. The `&` of all tokens to find finds
+/// candidates in the index; the whole query (adjacency, exclusions) is then checked on
+/// those candidates only. The rows are read anyway, so the visibility rule is applied to
+/// them there, and the list's total needs no second pass over the matches.
 pub fn prepare(
     conn: &mut AnyConnection,
-    query: &SearchQuery,
+    query: SearchQuery,
     visible: ArticleFilter,
 ) -> QueryResult<PreparedSearch> {
-    match conn {
-        AnyConnection::Sqlite(_) => Ok(PreparedSearch::Fts5(query.fts5())),
+    let found = match conn {
+        AnyConnection::Sqlite(_) => Found::Fts5(query.fts5()),
         AnyConnection::Postgres(_) => {
             let mut lookup = articles::table
                 .into_boxed()
@@ -260,9 +658,9 @@ pub fn prepare(
                         .sql(")"),
                 )
                 .filter(visible);
-            // Without a phrase of two or more tokens the index answer is exact, and the
-            // adjacency check (which reads each candidate's vector) is skipped.
-            if query.has_phrases() {
+            // Without a phrase of two or more tokens or an exclusion the index answer is
+            // exact, and the check (which reads each candidate's vector) is skipped.
+            if query.needs_check() {
                 lookup = lookup.filter(
                     sql::<Bool>("articles.search_vector @@ to_tsquery('simple', ")
                         .bind::<Text, _>(query.tsquery())
@@ -276,9 +674,10 @@ pub fn prepare(
             })?;
             let count = ids.len() as i64;
             let ids = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-            Ok(PreparedSearch::Ids { ids, count })
+            Found::Ids { ids, count }
         }
-    }
+    };
+    Ok(PreparedSearch { query, found })
 }
 
 /// A filter on `articles` keeping the rows that match. Only [a-z0-9] tokens (or ids)
@@ -291,8 +690,8 @@ pub fn prepare(
 /// caller, the list query in `repo.rs`, decides when that pays. PostgreSQL needs no such
 /// hint: the ids arrive as one array whose length its planner sees.
 pub fn matching(prepared: &PreparedSearch, walk: bool) -> ArticleFilter {
-    match prepared {
-        PreparedSearch::Fts5(query) => {
+    match &prepared.found {
+        Found::Fts5(query) => {
             let column = if walk {
                 "articles.id + 0"
             } else {
@@ -305,7 +704,7 @@ pub fn matching(prepared: &PreparedSearch, walk: bool) -> ArticleFilter {
                     .sql(")"),
             )
         }
-        PreparedSearch::Ids { ids, .. } => Box::new(
+        Found::Ids { ids, .. } => Box::new(
             sql::<Bool>("articles.id = ANY(string_to_array(")
                 .bind::<Text, _>(ids.clone())
                 .sql(", ',')::bigint[])"),
@@ -350,9 +749,99 @@ pub fn remove(conn: &mut AnyConnection, id: i64) -> QueryResult<()> {
     Ok(())
 }
 
+/// The token text of an article from its stored parts: the fields and pages a write
+/// indexes (`validate::prepare` builds the same from a request).
+pub fn document_of(title: &str, subtitle: Option<&str>, summary: &str, pages: &[String]) -> String {
+    let texts: Vec<String> = pages.iter().map(|p| html::text_of(p)).collect();
+    let mut parts: Vec<&str> = vec![title, subtitle.unwrap_or(""), summary];
+    parts.extend(texts.iter().map(String::as_str));
+    document(&parts)
+}
+
+#[derive(QueryableByName)]
+struct StoredFormat {
+    #[diesel(sql_type = BigInt)]
+    format: i64,
+}
+
+/// Articles reindexed per transaction by [`reindex_if_stale`].
+const REINDEX_BATCH: i64 = 500;
+
+/// Rebuilds the search text of every article when the index was written in another
+/// token format than [`FORMAT`] (an upgrade that changed folding or tokens), in batches
+/// of [`REINDEX_BATCH`] articles per transaction, and records the format; returns how
+/// many articles it indexed. Safe to run again after a crash: it starts over.
+pub fn reindex_if_stale(conn: &mut AnyConnection) -> Result<usize, ApiError> {
+    let stored: Vec<StoredFormat> =
+        diesel::sql_query("SELECT format FROM search_format").load(conn)?;
+    if stored.iter().any(|s| s.format == FORMAT) {
+        return Ok(0);
+    }
+    let mut done = 0;
+    let mut after = 0i64;
+    loop {
+        let indexed = crate::db::write_transaction(conn, |conn| {
+            let rows: Vec<(i64, String, Option<String>, String)> = articles::table
+                .filter(articles::id.gt(after))
+                .order(articles::id.asc())
+                .limit(REINDEX_BATCH)
+                .select((
+                    articles::id,
+                    articles::title,
+                    articles::subtitle,
+                    articles::summary,
+                ))
+                .load(conn)?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+            let mut pages: Vec<(i64, String)> = article_pages::table
+                .filter(article_pages::article_id.eq_any(&ids))
+                .order((
+                    article_pages::article_id.asc(),
+                    article_pages::page_number.asc(),
+                ))
+                .select((article_pages::article_id, article_pages::body_html))
+                .load(conn)?;
+            pages.reverse();
+            for (id, title, subtitle, summary) in &rows {
+                let mut own = Vec::new();
+                while pages.last().is_some_and(|(a, _)| a == id) {
+                    if let Some((_, page)) = pages.pop() {
+                        own.push(page);
+                    }
+                }
+                index(
+                    conn,
+                    *id,
+                    &document_of(title, subtitle.as_deref(), summary, &own),
+                )?;
+            }
+            Ok((ids.len(), ids.last().copied()))
+        })?;
+        match indexed {
+            (count, Some(last)) => {
+                done += count;
+                after = last;
+            }
+            (_, None) => break,
+        }
+    }
+    crate::db::write_transaction(conn, |conn| {
+        diesel::sql_query("DELETE FROM search_format").execute(conn)?;
+        diesel::sql_query("INSERT INTO search_format (format) VALUES ($1)")
+            .bind::<BigInt, _>(FORMAT)
+            .execute(conn)?;
+        Ok(())
+    })?;
+    Ok(done)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn query(q: &str) -> SearchQuery {
+        SearchQuery::parse(q).unwrap().unwrap()
+    }
 
     #[test]
     fn cjk_runs_become_bigrams_ending_in_an_end_mark() {
@@ -365,21 +854,6 @@ mod tests {
                 .all(|t| t.bytes().all(|b| b.is_ascii_alphanumeric()))
         );
         assert!(tokens[2].ends_with("00000"));
-    }
-
-    #[test]
-    fn queries_are_phrases_of_bigrams_and_single_characters_prefixes() {
-        let doc = document(&["今年萍乡市经济"]);
-        let SearchQuery(terms) = SearchQuery::parse("萍乡市").unwrap();
-        let Term::Phrase(tokens) = &terms[0] else {
-            panic!()
-        };
-        assert!(doc.contains(&tokens.join(" ")));
-        assert_eq!(
-            SearchQuery::parse("萍").unwrap().0,
-            vec![Term::Prefix(char_prefix('萍'))]
-        );
-        assert!(SearchQuery::parse(" !? ").is_none());
     }
 
     #[test]
@@ -398,8 +872,69 @@ mod tests {
     }
 
     #[test]
-    fn latin_words_are_lower_cased_and_other_scripts_spelled_in_ascii() {
-        assert_eq!(document(&["Hello, 5G!"]), "hello 5g");
+    fn full_width_and_traditional_forms_fold_to_the_same_tokens() {
+        assert_eq!(document(&["Ｇ６０高鐵"]), document(&["g60 高铁"]));
+        assert_eq!(document(&["萍鄉"]), document(&["萍乡"]));
         assert!(document(&["café"]).starts_with('u'));
+    }
+
+    #[test]
+    fn terms_phrases_prefixes_and_exclusions_parse() {
+        let q = query("萍乡 \"G60 高铁\" -芦溪 萍");
+        assert_eq!(q.find.len(), 3);
+        assert_eq!(q.exclude.len(), 1);
+        assert!(q.find[2].prefix);
+        assert_eq!(q.find[1].tokens[0], "g60");
+        assert!(q.fts5().contains(" NOT "));
+        assert!(SearchQuery::parse(" !? ").unwrap().is_none());
+        assert!(SearchQuery::parse("-萍乡").is_err());
+        assert!(SearchQuery::parse(&"a ".repeat(MAX_TERMS + 1)).is_err());
+        let year = query("2022年");
+        assert_eq!(year.find[0].tokens, ["2022".to_owned(), char_prefix('年')]);
+        assert!(year.find[0].prefix);
+    }
+
+    #[test]
+    fn matches_are_found_where_the_index_would_find_them() {
+        let doc = pieces("乘高铁G60线，2022年通车");
+        assert_eq!(query("高铁g60").find[0].find_in(&doc).len(), 1);
+        assert_eq!(query("2022年").find[0].find_in(&doc).len(), 1);
+        assert!(
+            query("铁g").find[0].find_in(&doc).is_empty(),
+            "words match whole"
+        );
+        assert!(
+            query("线通").find[0].find_in(&doc).is_empty(),
+            "not across other pieces"
+        );
+        assert!(query("铁乘").find[0].find_in(&doc).is_empty());
+    }
+
+    #[test]
+    fn highlights_escape_everything_and_mark_the_terms() {
+        let q = query("萍乡 <b>");
+        let html = q.highlight(&["a <b>&\"x\" 在萍乡市"], "");
+        assert_eq!(
+            html,
+            "a &lt;<mark>b</mark>&gt;&amp;&quot;x&quot; 在<mark>萍乡</mark>市"
+        );
+        let long = format!("{}萍乡{}", "前".repeat(100), "后".repeat(100));
+        let html = query("萍乡").highlight(&[&long], "");
+        assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
+        assert!(html.contains("<mark>萍乡</mark>"));
+        assert_eq!(query("南昌").highlight(&["萍乡"], "<i>"), "&lt;i&gt;");
+    }
+
+    #[test]
+    fn relevance_weighs_title_over_summary_over_body_and_decays_with_age() {
+        let q = query("萍乡 交通");
+        assert_eq!(q.relevance("萍乡交通", &[]), 6.0);
+        assert_eq!(q.relevance("萍乡", &["交通"]), 5.0);
+        assert_eq!(q.relevance("别的", &[]), 2.0);
+        let now = chrono::DateTime::from_timestamp(86_400 * 1000, 0)
+            .unwrap()
+            .naive_utc();
+        let month_ago = now - chrono::TimeDelta::days(30);
+        assert_eq!(blended(2.0, Some(month_ago), now), 1.0);
     }
 }

@@ -12,12 +12,14 @@ use super::repo::{self, ArticleRow, BylineRow, ListFilter};
 use super::revision::{self, Revision};
 use super::search;
 use super::validate::{self, Checked};
+use crate::cache::titles::{self, Title, TitleIndex};
 use crate::channels::repo::ChannelRow;
 use crate::channels::service::ChannelTree;
 use crate::db::AnyConnection;
 use crate::db::outbox::{self, NewJob, Outbox};
 use crate::domain::enums::ArticleStatus;
 use crate::domain::event::{Event, EventType};
+use crate::domain::html;
 use crate::domain::paging::{PageRequest, Paged};
 use crate::domain::precondition::IfMatch;
 use crate::domain::preview::{PreviewKey, Subject};
@@ -28,7 +30,7 @@ use crate::domain::surrogate::{Changed, Key, Keys, Shown, Tagged};
 use crate::domain::time;
 use crate::domain::token::random_hex;
 use crate::domain::visibility::Visibility;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 
 /// An article ready to render: its row with bylines, tags, curated links and breadcrumbs.
 pub struct Article {
@@ -37,6 +39,8 @@ pub struct Article {
     pub tags: Vec<String>,
     pub related_ids: Vec<i64>,
     pub breadcrumbs: Vec<ChannelRow>,
+    /// The best-matching passage, as HTML, on the results of a search only.
+    pub highlight: Option<String>,
 }
 
 /// An article with one page of its body.
@@ -74,6 +78,7 @@ fn assemble(
                 .into_iter()
                 .cloned()
                 .collect(),
+            highlight: None,
             row,
         })
         .collect())
@@ -120,7 +125,10 @@ pub fn list(
 ) -> Result<Shown<Paged<Article>>, ApiError> {
     let filter = validate::list_filter(conn, viewer, request)?;
     let (rows, total) = repo::list(conn, &filter, page)?;
-    let articles = assemble(conn, rows, filter.visibility)?;
+    let mut articles = assemble(conn, rows, filter.visibility)?;
+    if let Some(search) = &filter.search {
+        highlight(conn, &search.query, &mut articles)?;
+    }
     // A list narrowed to a channel changes only with that channel's articles (and its
     // slug); every other list with any article.
     let narrowed = filter
@@ -136,6 +144,88 @@ pub fn list(
         article.tag(&mut keys);
     }
     shown(conn, viewer, Paged::of((articles, total), page), keys)
+}
+
+/// Body text a highlight looks through, per article: the best passage is nearly always
+/// early, and this bounds the work of a page of results.
+const HIGHLIGHT_BODY_BYTES: usize = 32 * 1024;
+
+/// Gives each of a search's `articles` the passage that best matches `query`.
+fn highlight(
+    conn: &mut AnyConnection,
+    query: &search::SearchQuery,
+    articles: &mut [Article],
+) -> Result<(), ApiError> {
+    let ids: Vec<i64> = articles.iter().map(|a| a.row.id).collect();
+    let mut pages = repo::pages_of(conn, &ids)?;
+    for article in articles {
+        let mut body = String::new();
+        for page in pages.remove(&article.row.id).unwrap_or_default() {
+            if body.len() >= HIGHLIGHT_BODY_BYTES {
+                break;
+            }
+            body.push_str(&html::text_of(&page));
+            body.push(' ');
+        }
+        let row = &article.row;
+        let texts = [
+            row.subtitle.as_deref().unwrap_or(""),
+            row.summary.as_str(),
+            body.as_str(),
+        ];
+        let fallback = if row.summary.trim().is_empty() {
+            &row.title
+        } else {
+            &row.summary
+        };
+        article.highlight = Some(query.highlight(&texts, fallback));
+    }
+    Ok(())
+}
+
+/// Suggestions answer prefixes of this many characters at most.
+pub const MAX_SUGGEST_CHARS: usize = 20;
+/// Titles a suggestion answer holds at most.
+pub const SUGGESTIONS: usize = 10;
+
+/// Up to [`SUGGESTIONS`] public titles holding `prefix` (folded as search folds text:
+/// full-width, traditional and case do not matter), those starting with it first, then
+/// newest first; from the titles kept in memory (`titles`), loaded again after any write
+/// that changed public article lists.
+pub fn suggest(
+    conn: &mut AnyConnection,
+    titles: &TitleIndex,
+    prefix: &str,
+) -> Result<Shown<Vec<Title>>, ApiError> {
+    let prefix = prefix.trim();
+    let length = prefix.chars().count();
+    if length == 0 || length > MAX_SUGGEST_CHARS {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "q",
+            format!("must be 1 to {MAX_SUGGEST_CHARS} characters besides spaces"),
+        )]));
+    }
+    let all = titles.titles(|| {
+        Ok::<_, ApiError>(
+            repo::public_titles(conn)?
+                .into_iter()
+                .map(|(id, slug, title, published_at)| Title {
+                    id,
+                    slug,
+                    folded: search::fold(&title),
+                    title,
+                    published_at,
+                })
+                .collect(),
+        )
+    })?;
+    let found: Vec<Title> = titles::matching(&all, &search::fold(prefix), time::now(), SUGGESTIONS)
+        .into_iter()
+        .cloned()
+        .collect();
+    let mut keys = Keys::of([Key::ArticleLists]);
+    keys.extend(found.iter().map(|t| Key::Article(t.id)));
+    shown(conn, None, found, keys)
 }
 
 fn find_visible(
@@ -404,6 +494,7 @@ fn written(
                 .into_iter()
                 .cloned()
                 .collect(),
+            highlight: None,
             row,
         },
         page: 1,

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDateTime};
 
-use super::content::{ArticleContent, ListRequest, Source};
+use super::content::{ArticleContent, ListRequest, Sort, Source};
 use super::repo::{self, ListFilter, NewArticleRow};
 use super::search::{self, SearchQuery};
 use crate::authors::repo as authors;
@@ -135,14 +135,12 @@ pub(super) fn prepare(mut content: ArticleContent) -> Prepared {
 
     // A write with mistakes stores nothing: no search text for it.
     let search_doc = if errors.is_empty() {
-        let text_pages: Vec<String> = content.pages.iter().map(|p| html::text_of(p)).collect();
-        let mut parts: Vec<&str> = vec![
+        search::document_of(
             &content.title,
-            content.subtitle.as_deref().unwrap_or(""),
+            content.subtitle.as_deref(),
             &content.summary,
-        ];
-        parts.extend(text_pages.iter().map(String::as_str));
-        search::document(&parts)
+            &content.pages,
+        )
     } else {
         String::new()
     };
@@ -254,7 +252,13 @@ pub(super) fn list_filter(
             None
         }
         // A query with nothing to look for (only punctuation, say) finds nothing.
-        Some(q) => Some(SearchQuery::parse(q)),
+        Some(q) => match SearchQuery::parse(q) {
+            Ok(query) => Some(query),
+            Err(message) => {
+                errors.push(FieldError::new("q", message));
+                None
+            }
+        },
         None => None,
     };
     let mut channel_ids = match request.channel.as_deref() {
@@ -283,10 +287,16 @@ pub(super) fn list_filter(
     if matches!(search, Some(None)) {
         channel_ids = Some(Vec::new()); // in no channel: nothing matches
     }
+    // Relevance is the default order of a search, and means nothing without one.
+    let sort = match (request.sort, &search) {
+        (Some(Sort::Relevance) | None, Some(Some(_))) => Sort::Relevance,
+        (Some(Sort::Relevance) | None, _) => Sort::NewestPublished,
+        (Some(sort), _) => sort,
+    };
     let search = match search.flatten() {
         Some(query) => Some(search::prepare(
             conn,
-            &query,
+            query,
             repo::visible(visibility, now),
         )?),
         None => None,
@@ -301,7 +311,7 @@ pub(super) fn list_filter(
         status: request.status,
         search,
         exclude_ids: Vec::new(),
-        sort: request.sort,
+        sort,
     })
 }
 

@@ -9,6 +9,7 @@
 //! bytes back for good).
 
 pub mod listen;
+pub mod titles;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -234,6 +235,21 @@ impl ResponseCache {
         };
         self.invalidations
             .fetch_add(dropped as u64, Ordering::Relaxed);
+    }
+
+    /// Whether no purge of `key` (or of everything) has happened since `ticket`, as far
+    /// as this node can tell: `false` also when it cannot (out of sync, or the purges
+    /// since then are no longer remembered). Works with the cache off too: purges are
+    /// recorded all the same.
+    pub fn unpurged_since(&self, ticket: Ticket, key: &str) -> bool {
+        let inner = self.read();
+        self.synced.load(Ordering::Acquire)
+            && ticket.0 >= inner.forgotten
+            && !inner
+                .recent
+                .iter()
+                .filter(|(epoch, _)| *epoch > ticket.0)
+                .any(|(_, purged)| purged.iter().any(|k| k == key || k == "all"))
     }
 
     /// Out of sync (`false`): drop everything and keep nothing until back in sync.

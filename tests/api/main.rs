@@ -27,6 +27,7 @@ mod outage;
 mod previews;
 mod problems;
 mod response_cache;
+mod search;
 mod seed;
 mod support;
 mod tip_lines;

@@ -31,6 +31,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/articles/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suggest titles
+         * @description Up to 10 public articles whose title holds what a reader has typed so far (titles
+         *     starting with it first, then newest first), for a search box to offer on every
+         *     keystroke. Answered from titles kept in memory, which any write that changes what
+         *     readers may see reloads; scheduled articles appear once their time comes. Cached like
+         *     every public read.
+         */
+        get: operations["suggest_titles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/articles/{id_or_slug}": {
         parameters: {
             query?: never;
@@ -1330,7 +1354,7 @@ export interface components {
          * @description Orders of the article list.
          * @enum {string}
          */
-        ArticleSort: "-published_at" | "published_at" | "-updated_at";
+        ArticleSort: "-published_at" | "published_at" | "-updated_at" | "relevance";
         /**
          * @description Where an article stands in the newsroom's workflow.
          * @enum {string}
@@ -1412,6 +1436,14 @@ export interface components {
             cover_image_url: string | null;
             /** Format: date-time */
             readonly created_at: string;
+            /**
+             * @description Only on the results of a search (`q`), absent otherwise: the passage of the
+             *     subtitle, summary or body that best matches, about 80 characters, as HTML safe
+             *     to insert (everything escaped), with each match in `<mark>` and `…` where the
+             *     text goes on; the summary's start when only the title matched.
+             * @example …今年<mark>萍乡</mark>把关停的矿区改成了产业园…
+             */
+            readonly highlight?: string;
             /** Format: int64 */
             readonly id: number;
             /**
@@ -2424,6 +2456,23 @@ export interface components {
             url?: string | null;
         };
         /**
+         * @description A public article whose title holds the typed text.
+         * @example {
+         *       "id": 1,
+         *       "published_at": "2026-02-28T19:30:00Z",
+         *       "slug": "pingxiang-industry-turns-green",
+         *       "title": "老工业城市的绿色转身"
+         *     }
+         */
+        SuggestionOut: {
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            published_at: string;
+            slug: string;
+            title: string;
+        };
+        /**
          * @description How a tip line is reached.
          * @enum {string}
          */
@@ -3128,9 +3177,16 @@ export interface operations {
                 /** @description An author id or slug: articles with a byline by them. */
                 author?: string;
                 /**
-                 * @description Full-text search in title, subtitle, summary and body, Chinese included;
-                 *     whitespace-separated terms must all match.
-                 * @example 萍乡
+                 * @description Full-text search in title, subtitle, summary and body, Chinese included.
+                 *     Whitespace-separated terms must all match; `"quoted words"` match as a phrase;
+                 *     `-term` excludes articles holding it. Chinese terms match as written (萍乡 does not
+                 *     find 乡萍); a single character finds words starting with it. Full-width and
+                 *     half-width forms (Ｇ６０, G60) and traditional and simplified characters (萍鄉,
+                 *     萍乡) are the same. At most 10 terms, exclusions included, and not only
+                 *     exclusions (else 422); a query with no letter, digit or CJK character finds
+                 *     nothing. Each result then carries a `highlight`, and the default order is
+                 *     `relevance`.
+                 * @example 萍乡 交通
                  */
                 q?: string;
                 /**
@@ -3140,7 +3196,13 @@ export interface operations {
                 published_after?: string;
                 /** @description RFC 3339; only articles published before it. */
                 published_before?: string;
-                /** @description Default `-published_at` (newest first). */
+                /**
+                 * @description Default `relevance` with `q`, else `-published_at` (newest first). `relevance`
+                 *     ranks each match by where its terms are (3 for a term in the title, else 2 in the
+                 *     subtitle or summary, else 1, summed over the terms) times `30 / (30 + age in
+                 *     days)`, so a month-old story counts half; it ranks the 500 newest matches, and
+                 *     any older ones follow them newest first. Without `q` it is `-published_at`.
+                 */
                 sort?: components["schemas"]["ArticleSort"];
                 /** @description Narrows to one status. Anonymous readers only ever see public articles, whatever this says. */
                 status?: components["schemas"]["ArticleStatus"];
@@ -3390,6 +3452,59 @@ export interface operations {
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    suggest_titles: {
+        parameters: {
+            query: {
+                /**
+                 * @description The beginning of a title or of any part of it, 1 to 20 characters besides
+                 *     surrounding spaces (else 422); full-width and half-width forms, traditional and
+                 *     simplified characters and letter case do not matter.
+                 * @example 萍乡
+                 */
+                q: string;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matching titles, best first (empty when none match) */
+            200: {
+                headers: {
+                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
+                    "Surrogate-Key"?: string;
+                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
+                    "X-Newsdesk-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionOut"][];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_article: {

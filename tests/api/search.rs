@@ -1,0 +1,310 @@
+//! Search as readers use it: ranked by relevance and recency, several terms, phrases and
+//! exclusions, mixed scripts and folded forms, highlights, and title suggestions, all
+//! within the visibility rule.
+
+use chrono::{Duration, Utc};
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+use crate::support::fixtures::{ArticleBuilder, Newsroom};
+use crate::support::wire::JsonExt;
+
+fn encoded(q: &str) -> String {
+    form_urlencoded::byte_serialize(q.as_bytes()).collect()
+}
+
+async fn search(app: &TestApp, q: &str, more: &str) -> Value {
+    app.get(&format!("/api/v1/articles?q={}{more}", encoded(q)))
+        .send()
+        .await
+        .ok(200)
+}
+
+async fn found(app: &TestApp, q: &str) -> Vec<i64> {
+    let mut ids = search(app, q, "").await.ids();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut ids: Vec<i64>) -> Vec<i64> {
+    ids.sort();
+    ids
+}
+
+/// The written-down corpus: what each story holds of 萍乡 交通, how old it is, and the
+/// score `relevance` gives it (3 per term in the title, else 2 in the summary, else 1,
+/// times 30 / (30 + age in days)).
+#[actix_web::test]
+async fn relevance_ranks_title_over_summary_over_body_and_fresh_over_old() {
+    let app = TestApp::new().await;
+    let room = Newsroom::build(&app).await;
+    let story = |title: &str, summary: &str, body: &str, hours: i64| {
+        let page = format!("<p>{body}</p>");
+        let app = &app;
+        let (title, summary) = (title.to_owned(), summary.to_owned());
+        async move {
+            ArticleBuilder::new(app)
+                .in_channel(room.pingxiang)
+                .title(&title)
+                .summary(&summary)
+                .pages(&[&page])
+                .published_hours_ago(hours)
+                .create()
+                .await
+                .id
+        }
+    };
+    // both in the summary and title: (3 + 2) × ~1 = 5.0, an hour old
+    let c = story("萍乡新闻", "交通调整", "正文", 1).await;
+    // one in the summary, one in the body: (2 + 1) × ~1 = 3.0
+    let d = story("今日要闻", "萍乡", "交通", 2).await;
+    // both only in the body: 2 × ~1 = 2.0
+    let e = story("今日要闻", "摘要", "萍乡交通", 3).await;
+    // both in the title, ten days old: 6 × 30/40 = 4.5
+    let a = story("萍乡交通新规", "摘要", "正文", 240).await;
+    // both in the title, ninety days old: 6 × 30/120 = 1.5
+    let f = story("萍乡交通", "摘要", "正文", 90 * 24).await;
+    // both in the title, two years old: 6 × 30/760 ≈ 0.24
+    let b = story("萍乡交通回顾", "摘要", "正文", 730 * 24).await;
+    // only one of the terms: not a match
+    let g = story("萍乡", "摘要", "正文", 1).await;
+
+    let ranked = search(&app, "萍乡 交通", "").await;
+    assert_eq!(ranked.ids(), [c, a, d, e, f, b], "{ranked}");
+    assert_eq!(ranked["meta"]["total"], 6);
+    let explicit = search(&app, "萍乡 交通", "&sort=relevance").await;
+    assert_eq!(explicit.ids(), ranked.ids());
+    let by_date = search(&app, "萍乡 交通", "&sort=-published_at").await;
+    assert_eq!(by_date.ids(), [c, d, e, a, f, b]);
+    let paged = search(&app, "萍乡 交通", "&per_page=4&page=2").await;
+    assert_eq!(paged.ids(), [f, b]);
+    // Without a search, `relevance` is the date order.
+    let everything = app
+        .get("/api/v1/articles?sort=relevance")
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(everything.ids()[..4], [g, c, d, e]);
+}
+
+#[actix_web::test]
+async fn terms_all_match_phrases_keep_order_exclusions_exclude_and_forms_fold() {
+    let app = TestApp::new().await;
+    let room = Newsroom::build(&app).await;
+    let article = || ArticleBuilder::new(&app).in_channel(room.pingxiang);
+    let x = article()
+        .title("G60高铁萍乡段开通")
+        .pages(&["<p>2022年通车，全程一小时。</p>"])
+        .published()
+        .create()
+        .await
+        .id;
+    let y = article()
+        .title("萍乡 高铁 新站")
+        .summary("2021年规划")
+        .published()
+        .create()
+        .await
+        .id;
+    // Full-width letters and digits, and a traditional character.
+    let z = article()
+        .title("Ｇ６０沪昆高鐵")
+        .published()
+        .create()
+        .await
+        .id;
+
+    assert_eq!(
+        found(&app, "G60 高铁").await,
+        sorted(vec![x, z]),
+        "mixed scripts, AND"
+    );
+    assert_eq!(
+        found(&app, "ｇ６０").await,
+        sorted(vec![x, z]),
+        "full width"
+    );
+    assert_eq!(
+        found(&app, "高鐵").await,
+        sorted(vec![x, y, z]),
+        "traditional"
+    );
+    assert_eq!(
+        found(&app, "\"萍乡 高铁\"").await,
+        [y],
+        "a phrase keeps its order"
+    );
+    assert_eq!(found(&app, "“萍乡 高铁”").await, [y], "CJK quotes");
+    assert_eq!(found(&app, "高铁 -萍乡").await, [z], "exclusion");
+    assert_eq!(
+        found(&app, "高铁 -\"萍乡 高铁\" -沪昆").await,
+        [x],
+        "excluded phrases"
+    );
+    assert_eq!(found(&app, "2022年").await, [x], "digits then Chinese");
+    assert_eq!(found(&app, "2021年").await, [y]);
+    assert!(found(&app, "2023年").await.is_empty());
+}
+
+#[actix_web::test]
+async fn hostile_queries_are_refused_with_clear_problems() {
+    let app = TestApp::new().await;
+    for (q, says) in [
+        ("-萍乡 -交通", "besides the -exclusions"),
+        (&"萍乡 ".repeat(11), "at most 10 terms"),
+        (&"萍".repeat(201), "at most 200 characters"),
+    ] {
+        let problem = app
+            .get(&format!("/api/v1/articles?q={}", encoded(q)))
+            .send()
+            .await
+            .problem(422);
+        assert_eq!(problem["errors"][0]["field"], "q", "{problem}");
+        let message = problem["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{message}");
+    }
+    // Only punctuation and spaces: nothing to look for, nothing found, no work.
+    assert!(found(&app, "!! ？？ \"\" -").await.is_empty());
+    assert_eq!(found(&app, &"a ".repeat(10)).await, Vec::<i64>::new());
+}
+
+#[actix_web::test]
+async fn search_hits_carry_escaped_highlights_and_other_lists_none() {
+    let app = TestApp::new().await;
+    let room = Newsroom::build(&app).await;
+    let long = "无关的内容。".repeat(30);
+    let id = ArticleBuilder::new(&app)
+        .in_channel(room.pingxiang)
+        .title("游客来信")
+        .summary("一封信")
+        .pages(&[&format!(
+            "<p>{long}</p><p>游客说：&lt;script&gt;萍乡&amp;交通&quot;方便&quot;</p><p>{long}</p>"
+        )])
+        .published()
+        .create()
+        .await
+        .id;
+    let hits = search(&app, "萍乡 交通", "").await;
+    assert_eq!(hits.ids(), [id]);
+    let highlight = hits["data"][0]["highlight"].as_str().unwrap();
+    assert!(
+        highlight.contains("&lt;script&gt;<mark>萍乡</mark>&amp;<mark>交通</mark>&quot;方便&quot;"),
+        "{highlight}"
+    );
+    assert!(
+        highlight.starts_with('…') && highlight.ends_with('…'),
+        "{highlight}"
+    );
+    assert!(highlight.chars().count() < 200, "{highlight}");
+    let no_tags = highlight.replace("<mark>", "").replace("</mark>", "");
+    assert!(
+        !no_tags.contains('<') && !no_tags.contains('>'),
+        "{highlight}"
+    );
+
+    // Only the title matches: the summary's start, nothing marked.
+    let title_only = search(&app, "游客来信", "").await;
+    assert_eq!(title_only["data"][0]["highlight"], "一封信");
+
+    let plain = app.get("/api/v1/articles").send().await.ok(200);
+    assert!(plain["data"][0].get("highlight").is_none(), "{plain}");
+}
+
+async fn suggested(app: &TestApp, q: &str) -> Vec<i64> {
+    app.get(&format!("/api/v1/articles/suggest?q={}", encoded(q)))
+        .send()
+        .await
+        .ok(200)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[actix_web::test]
+async fn suggestions_offer_public_titles_by_prefix_and_follow_publication() {
+    let app = TestApp::new().await;
+    let room = Newsroom::build(&app).await;
+    let article = |title: &str| {
+        ArticleBuilder::new(&app)
+            .in_channel(room.pingxiang)
+            .title(title)
+    };
+    let inside = article("今日萍乡").published_hours_ago(1).create().await.id;
+    let starting = article("萍乡新闻联播")
+        .published_hours_ago(5)
+        .create()
+        .await
+        .id;
+    let draft = article("萍乡草稿").create().await;
+    article("萍乡旧闻").archived().create().await;
+    let at = Utc::now() + Duration::milliseconds(1500);
+    let scheduled = article("萍乡明天").scheduled_for(at).create().await.id;
+
+    // Starting with the prefix first, then newest first; drafts, archived and future
+    // articles never.
+    assert_eq!(suggested(&app, "萍乡").await, [starting, inside]);
+    assert_eq!(
+        suggested(&app, "萍鄉").await,
+        [starting, inside],
+        "traditional"
+    );
+    assert_eq!(
+        suggested(&app, " 萍").await,
+        [starting, inside],
+        "one character"
+    );
+    assert!(suggested(&app, "南昌").await.is_empty());
+    let response = app.get("/api/v1/articles/suggest?q=%E8%90%8D").send().await;
+    assert!(response.header("etag").is_some());
+    let first = &response.ok(200)[0];
+    assert_eq!(first["title"], "萍乡新闻联播");
+    assert!(first["slug"].is_string() && first["published_at"].is_string());
+
+    app.patch(&format!("/api/v1/articles/{}", draft.id))
+        .bearer(&app.editor)
+        .json(&json!({"status": "published"}))
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(
+        suggested(&app, "萍乡").await,
+        [draft.id, starting, inside],
+        "published now"
+    );
+
+    let wait = (at + Duration::milliseconds(300) - Utc::now())
+        .to_std()
+        .unwrap_or_default();
+    actix_web::rt::time::sleep(wait).await;
+    assert_eq!(suggested(&app, "萍乡").await[0], scheduled, "its time came");
+
+    for bad in ["", "%20%20", &encoded(&"萍".repeat(21))] {
+        let problem = app
+            .get(&format!("/api/v1/articles/suggest?q={bad}"))
+            .send()
+            .await
+            .problem(422);
+        assert_eq!(problem["errors"][0]["field"], "q", "{problem}");
+    }
+    app.get("/api/v1/articles/suggest")
+        .send()
+        .await
+        .problem(400);
+}
+
+#[actix_web::test]
+async fn suggestions_stop_at_ten() {
+    let app = TestApp::new().await;
+    let room = Newsroom::build(&app).await;
+    for i in 0..11 {
+        ArticleBuilder::new(&app)
+            .in_channel(room.pingxiang)
+            .title(&format!("萍乡第{i}期"))
+            .published()
+            .create()
+            .await;
+    }
+    assert_eq!(suggested(&app, "萍乡").await.len(), 10);
+}
