@@ -8,7 +8,9 @@ use utoipa::openapi::server::{ServerBuilder, ServerVariableBuilder};
 use utoipa::{IntoResponses, Modify, OpenApi, ToResponse};
 
 use crate::domain::slug::Slug;
-use crate::domain::text::{EMAIL_MAX_CHARS, EMAIL_PATTERN, URL_MAX_CHARS, URL_PATTERN};
+use crate::domain::text::{
+    EMAIL_MAX_CHARS, EMAIL_PATTERN, NOT_BLANK_PATTERN, URL_MAX_CHARS, URL_PATTERN,
+};
 use crate::error::{ApiError, FieldError, Problem};
 
 // The licence is Cargo.toml's, as an SPDX identifier.
@@ -50,7 +52,9 @@ pub struct ApiDoc;
 /// Where each create operation's answer leads: OpenAPI links from its success response
 /// to the operations that take the new resource's id, so clients and fuzzers can follow
 /// them (`$response.body#/id`).
-/// (A tip's receipt has none: its sender cannot read the inbox.)
+/// (A tip's receipt has none: its sender cannot read the inbox. A new article leads to
+/// its comments' list but not to posting one: it is a draft unless published at once,
+/// and readers comment only on public articles.)
 const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 7] = [
     (
         "/api/v1/channels",
@@ -75,7 +79,6 @@ const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 7] = [
             "list_revisions",
             "list_related",
             "list_article_comments",
-            "post_comment",
         ],
     ),
     (
@@ -355,7 +358,9 @@ fn refine(document: &mut serde_json::Value) {
         property["maxLength"] = json!(max_chars);
     }
     // A webhook's URL is the same shape, but never blank.
-    let required_url = URL_PATTERN.trim_start_matches(r"^\s*$|");
+    let required_url = URL_PATTERN
+        .split_once('|')
+        .map_or(URL_PATTERN, |(_blank, url)| url);
     for schema in ["CreateWebhook", "UpdateWebhook"] {
         document["components"]["schemas"][schema]["properties"]["url"]["pattern"] =
             json!(required_url);
@@ -546,7 +551,7 @@ fn refuse_nul_in_requests(document: &mut serde_json::Value) {
             _ => {}
         }
     }
-    fn state_no_nul(schema: &mut Value) {
+    fn state_no_nul(schema: &mut Value, not_blank_no_nul: &str) {
         let Some(map) = schema.as_object_mut() else {
             return;
         };
@@ -558,7 +563,7 @@ fn refuse_nul_in_requests(document: &mut serde_json::Value) {
         if is_string && !map.contains_key("enum") && !map.contains_key("format") {
             let pattern = match map.get("pattern").and_then(Value::as_str) {
                 None => Some(NO_NUL),
-                Some(NOT_BLANK) => Some(NOT_BLANK_NO_NUL),
+                Some(NOT_BLANK) => Some(not_blank_no_nul),
                 Some(_) => None, // the anchored patterns of slugs and e-mail exclude NUL
             };
             if let Some(pattern) = pattern {
@@ -567,18 +572,24 @@ fn refuse_nul_in_requests(document: &mut serde_json::Value) {
         }
         for key in ["properties", "items", "allOf", "oneOf", "anyOf"] {
             match map.get_mut(key) {
-                Some(Value::Object(children)) if key == "properties" => {
-                    children.values_mut().for_each(state_no_nul)
-                }
-                Some(Value::Array(children)) => children.iter_mut().for_each(state_no_nul),
-                Some(child @ Value::Object(_)) => state_no_nul(child),
+                Some(Value::Object(children)) if key == "properties" => children
+                    .values_mut()
+                    .for_each(|c| state_no_nul(c, not_blank_no_nul)),
+                Some(Value::Array(children)) => children
+                    .iter_mut()
+                    .for_each(|c| state_no_nul(c, not_blank_no_nul)),
+                Some(child @ Value::Object(_)) => state_no_nul(child, not_blank_no_nul),
                 _ => {}
             }
         }
     }
     const NO_NUL: &str = "^[^\\u0000]*$";
     const NOT_BLANK: &str = "\\S";
-    const NOT_BLANK_NO_NUL: &str = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$";
+    // Blank as the server decides it (`domain::text::required`), and no NUL.
+    let not_blank_no_nul = format!(
+        "^[^\\u0000]*{}[^\\u0000]*$",
+        NOT_BLANK_PATTERN.replacen("[^", "[^\\u0000", 1)
+    );
 
     let mut bodies = Vec::new();
     if let Some(paths) = document["paths"].as_object_mut() {
@@ -591,7 +602,7 @@ fn refuse_nul_in_requests(document: &mut serde_json::Value) {
                     .and_then(Value::as_array_mut)
                 {
                     for parameter in parameters {
-                        state_no_nul(&mut parameter["schema"]);
+                        state_no_nul(&mut parameter["schema"], &not_blank_no_nul);
                     }
                 }
             }
@@ -602,7 +613,7 @@ fn refuse_nul_in_requests(document: &mut serde_json::Value) {
     while let Some(name) = bodies.pop() {
         if seen.insert(name.clone()) {
             refs(&schemas[&name], &mut bodies);
-            state_no_nul(&mut schemas[&name]);
+            state_no_nul(&mut schemas[&name], &not_blank_no_nul);
         }
     }
 }

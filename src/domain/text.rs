@@ -4,7 +4,8 @@ use crate::error::FieldError;
 
 /// Checks `raw` holds at most `max` characters (as sent, as JSON Schema's `maxLength`
 /// counts them) and is not blank, and returns it trimmed; records a field error
-/// otherwise. The schema says so with `min_length = 1, max_length = max, pattern = r"\S"`.
+/// otherwise. The schema says so with `min_length = 1, max_length = max, pattern = r"\S"`, which the
+/// document states as [`NOT_BLANK_PATTERN`].
 pub fn required(field: &str, raw: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let value = raw.trim();
     if value.is_empty() {
@@ -39,10 +40,26 @@ pub fn optional(
 /// counted in characters as JSON Schema's `maxLength` counts them.
 pub const EMAIL_MAX_CHARS: usize = 254;
 
+/// The characters `str::trim` removes (Unicode `White_Space`), as the inside of a regex
+/// character class. Spelled out because `\s` means a different set in each engine that
+/// reads our patterns: ECMAScript's adds U+FEFF and lacks U+0085, Python's adds
+/// U+001C–U+001F, Rust's is exactly this one.
+macro_rules! space {
+    () => {
+        r"\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000"
+    };
+}
+
+/// Not blank: at least one character that `str::trim` keeps (see [`required`]).
+pub const NOT_BLANK_PATTERN: &str = concat!("[^", space!(), "]");
+
 /// The characters [`hidden_or_blank`] names, as the inside of a regex character class.
 macro_rules! unseen {
     () => {
-        r"\s\x00-\x1F\x7F-\x9F\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF"
+        concat!(
+            space!(),
+            r"\x00-\x1F\x7F-\x9F\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF"
+        )
     };
 }
 
@@ -52,7 +69,9 @@ macro_rules! unseen {
 /// forgiven. Written to mean the same in Rust's `regex`, ECMAScript and Python, since
 /// clients check it from the OpenAPI document.
 pub const EMAIL_PATTERN: &str = concat!(
-    r"^\s*[^@",
+    "^[",
+    space!(),
+    "]*[^@",
     unseen!(),
     r"]+@[^@.",
     unseen!(),
@@ -62,7 +81,9 @@ pub const EMAIL_PATTERN: &str = concat!(
     unseen!(),
     r"]*[^@.",
     unseen!(),
-    r"]\s*$",
+    "][",
+    space!(),
+    "]*$",
 );
 
 /// A syntactically plausible e-mail address ([`EMAIL_PATTERN`]), trimmed and lower-cased.
@@ -103,13 +124,19 @@ pub fn hidden_or_blank(c: char) -> bool {
 /// The server reads IDN hosts written in Unicode too; clients that check against the
 /// schema write them as punycode. Means the same in ECMAScript, Python and Rust.
 pub const URL_PATTERN: &str = concat!(
-    r"^\s*$|^\s*[Hh][Tt][Tt][Pp][Ss]?://",
+    "^[",
+    space!(),
+    "]*$|^[",
+    space!(),
+    r"]*[Hh][Tt][Tt][Pp][Ss]?://",
     r"(([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*",
     r"|((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))",
     r"(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?",
     r"([/?#][^",
     unseen!(),
-    r"]*)?\s*$",
+    "]*)?[",
+    space!(),
+    "]*$",
 );
 
 /// The longest URL a field holds, in characters as JSON Schema's `maxLength` counts them.

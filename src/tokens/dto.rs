@@ -31,9 +31,6 @@ pub struct TokenOut {
     /// When it was last used, to the minute; `null`: never.
     #[schema(required)]
     pub last_used_at: Option<DateTime<Utc>>,
-    /// When it was revoked; `null`: it was not.
-    #[schema(required)]
-    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 impl From<ApiTokenRow> for TokenOut {
@@ -47,7 +44,6 @@ impl From<ApiTokenRow> for TokenOut {
             created_at: to_utc(row.created_at),
             expires_at: row.expires_at.map(to_utc),
             last_used_at: row.last_used_at.map(to_utc),
-            revoked_at: row.revoked_at.map(to_utc),
         }
     }
 }
@@ -112,7 +108,6 @@ impl TokenOut {
             created_at: time::example(0),
             expires_at: None,
             last_used_at: Some(time::example(2)),
-            revoked_at: None,
         }
     }
 }

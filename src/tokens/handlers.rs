@@ -14,7 +14,7 @@ use crate::state::AppState;
 
 /// List API tokens
 ///
-/// Every token, newest first, revoked and expired ones included; never their secrets.
+/// Every token not revoked, newest first, expired ones included; never their secrets.
 #[utoipa::path(
     tag = "tokens",
     params(PageParams),
@@ -100,8 +100,9 @@ pub(super) async fn get_token(
 
 /// Revoke an API token
 ///
-/// The token stops working at once: the next request that sends it gets 401. It stays
-/// listed, with `revoked_at`. Revoking it again changes nothing.
+/// The token stops working at once: the next request that sends it gets 401 saying it
+/// was revoked. It is gone from the API: no longer listed, and 404 to read or revoke
+/// again.
 #[utoipa::path(
     tag = "tokens",
     security(("bearer_auth" = [])),

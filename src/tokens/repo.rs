@@ -21,7 +21,6 @@ pub struct ApiTokenRow {
     pub created_at: NaiveDateTime,
     pub expires_at: Option<NaiveDateTime>,
     pub last_used_at: Option<NaiveDateTime>,
-    pub revoked_at: Option<NaiveDateTime>,
 }
 
 /// What authenticating with a token needs of its row.
@@ -66,14 +65,16 @@ pub fn insert(
             api_tokens::created_at,
             api_tokens::expires_at,
             api_tokens::last_used_at,
-            api_tokens::revoked_at,
         ))
         .get_result(conn)
 }
 
+/// A token not revoked: a revoked one is gone from the API, its row kept only so that a
+/// request still sending it is told it was revoked.
 pub fn find(conn: &mut AnyConnection, id: i64) -> QueryResult<Option<ApiTokenRow>> {
     api_tokens::table
         .find(id)
+        .filter(api_tokens::revoked_at.is_null())
         .select(ApiTokenRow::as_select())
         .first(conn)
         .optional()
@@ -90,10 +91,11 @@ pub fn find_by_hash(
         .optional()
 }
 
-/// Newest first, revoked and expired ones included.
+/// Newest first, expired ones included; never revoked ones.
 pub fn list(conn: &mut AnyConnection, page: PageRequest) -> QueryResult<(Vec<ApiTokenRow>, i64)> {
-    let total = api_tokens::table.count().get_result(conn)?;
-    let rows = api_tokens::table
+    let live = || api_tokens::table.filter(api_tokens::revoked_at.is_null());
+    let total = live().count().get_result(conn)?;
+    let rows = live()
         .order(api_tokens::id.desc())
         .limit(page.per_page)
         .offset(page.offset())

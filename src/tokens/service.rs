@@ -64,9 +64,10 @@ pub fn create(
     Ok(Issued { row, secret })
 }
 
-/// Revokes a token at once: the next request that sends it is refused. The row stays,
-/// with `revoked_at`, so the list keeps showing who made it and when it was last used.
-/// Revoking a revoked token changes nothing.
+/// Revokes a token at once: the next request that sends it is refused (401, "revoked").
+/// It is gone from the API (404, no longer listed) like any deleted resource; its row
+/// stays in the database, an audit record of who made it and when it was last used.
+/// Revoking it again is a 404.
 pub fn revoke(conn: &mut AnyConnection, id: i64) -> Result<(), ApiError> {
     write_transaction(conn, |conn| {
         get(conn, id)?;

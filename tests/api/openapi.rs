@@ -330,10 +330,10 @@ async fn always_sent_fields_are_required_in_answers() {
     const LEFT_OUT_WHEN_EMPTY: [(&str, &str); 9] = [
         ("ArticleSummaryOut", "highlight"), // only on search results
         ("ArticleOut", "highlight"),        // flattens ArticleSummaryOut; never set there
-        ("ChannelListItem", "children"), // only in `?tree=true` answers
-        ("Health", "database"),          // only from /readyz
-        ("Problem", "errors"),           // only with field errors
-        ("Source", "url"),               // `{name, url?}` (API.md)
+        ("ChannelListItem", "children"),    // only in `?tree=true` answers
+        ("Health", "database"),             // only from /readyz
+        ("Problem", "errors"),              // only with field errors
+        ("Source", "url"),                  // `{name, url?}` (API.md)
         // Canonical URLs: only with NEWSDESK_SITE_URL set (an article's, once it has a
         // publication time).
         ("ArticleSummaryOut", "url"),
