@@ -26,7 +26,7 @@ use crate::error::{ApiError, FieldError, Problem};
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
             PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable,
-            InsufficientStorage,
+            InsufficientStorage, RangeNotSatisfiable,
             InternalError
         )
     ),
@@ -40,6 +40,7 @@ use crate::error::{ApiError, FieldError, Problem};
         (name = "comments", description = "Readers' comments and their moderation"),
         (name = "tip-lines", description = "How readers reach a channel's newsroom"),
         (name = "tips", description = "Readers' news tips and the newsroom's inbox"),
+        (name = "media", description = "The media library: images without metadata, their responsive variants, and their files"),
         (name = "webhooks", description = "Signed notices of content events, and their deliveries (admins only)"),
         (name = "service", description = "Health, metrics and documentation"),
     )
@@ -50,7 +51,7 @@ pub struct ApiDoc;
 /// to the operations that take the new resource's id, so clients and fuzzers can follow
 /// them (`$response.body#/id`).
 /// (A tip's receipt has none: its sender cannot read the inbox.)
-const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 7] = [
+const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 8] = [
     (
         "/api/v1/channels",
         "201",
@@ -100,6 +101,12 @@ const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 7] = [
         "201",
         "id",
         &["get_token", "revoke_token"],
+    ),
+    (
+        "/api/v1/media",
+        "201",
+        "id",
+        &["get_media", "update_media", "delete_media"],
     ),
 ];
 
@@ -792,6 +799,15 @@ pub struct InsufficientStorage(#[allow(dead_code)] Problem);
     example = json!(ApiError::Unavailable.problem())
 )]
 pub struct Unavailable(#[allow(dead_code)] Problem);
+
+/// The `Range` lies outside the file; `Content-Range` gives its size.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("Content-Range" = String, description = "`bytes */<size>`")),
+    example = json!(ApiError::RangeNotSatisfiable { size: 48210 }.problem())
+)]
+pub struct RangeNotSatisfiable(#[allow(dead_code)] Problem);
 
 // Response sets: the error answers operations share, listed once.
 

@@ -68,6 +68,7 @@ fn author(conn: &mut AnyConnection, name: &str, slug: &str, title: &str) -> Resu
         title: Some(title.into()),
         bio: None,
         avatar_url: None,
+        avatar_media_id: None,
         user_id: None,
     };
     Ok(authors::create(conn, new)?.value.id)
@@ -233,6 +234,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
             bylines,
             published_at: Some((now - chrono::Duration::hours(story.hours_ago)).fixed_offset()),
             cover_image_url: None,
+            cover_media_id: None,
             tags: story.tags.iter().map(|t| (*t).to_owned()).collect(),
             comments_enabled: Some(true),
             related_ids: article_ids.iter().rev().take(1).copied().collect(),
@@ -252,6 +254,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
         bylines: vec![],
         published_at: Some((now + chrono::Duration::days(1)).fixed_offset()),
         cover_image_url: None,
+        cover_media_id: None,
         tags: vec![],
         comments_enabled: Some(false),
         related_ids: vec![],
@@ -270,6 +273,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
         bylines: vec![],
         published_at: None,
         cover_image_url: None,
+        cover_media_id: None,
         tags: vec![],
         comments_enabled: None,
         related_ids: vec![],

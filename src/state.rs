@@ -20,6 +20,7 @@ use crate::domain::token::salted_hash;
 use crate::error::ApiError;
 use crate::metrics::{Gauges, Metrics};
 use crate::rate_limit::RateLimiter;
+use crate::storage::MediaStore;
 use crate::users::service as users;
 
 /// The most input `AppState::compute` works on without leaving the async thread: about
@@ -47,6 +48,9 @@ pub struct AppState {
     pub jobs: Arc<Signal>,
     /// Request counts and latencies, recorded when `config.metrics` is on.
     pub metrics: Arc<Metrics>,
+    /// Where media files live (disk or S3); its calls block, so they run on blocking
+    /// threads.
+    pub media: Arc<MediaStore>,
 }
 
 impl AppState {
@@ -55,7 +59,14 @@ impl AppState {
         // Other nodes may write to PostgreSQL: the cache stays off until the listener
         // hears their purges (`start_cache_sync`).
         let cache = ResponseCache::new(config.cache_bytes, !config.database.is_postgres());
+        let media = MediaStore::open(&config.media.store).map_err(|e| {
+            ApiError::internal(anyhow::anyhow!(
+                "NEWSDESK_MEDIA_STORE: cannot open the {}: {e}",
+                config.media.store.describe()
+            ))
+        })?;
         Ok(Self {
+            media: Arc::new(media),
             cache,
             jobs: Arc::new(Signal::default()),
             pool,

@@ -9,6 +9,7 @@ use super::content::{ArticleContent, ListRequest, Source};
 use super::repo::{self, ListFilter, NewArticleRow};
 use super::search::{self, SearchQuery};
 use crate::authors::repo as authors;
+use crate::media::repo as media;
 use crate::channels::service::ChannelTree;
 use crate::db::AnyConnection;
 use crate::domain::enums::ArticleStatus;
@@ -158,6 +159,7 @@ pub(super) fn prepare(mut content: ArticleContent) -> Prepared {
         source_url: content.source.as_ref().and_then(|s| s.url.clone()),
         published_at: content.published_at.map(|t| t.naive_utc()),
         cover_image_url: content.cover_image_url.clone(),
+        cover_media_id: content.cover_media_id,
         comments_enabled: content.comments_enabled,
         page_count: content.pages.len() as i32,
     };
@@ -217,6 +219,11 @@ pub(super) fn check<'a>(
 
     if channels.get(content.channel_id).is_none() {
         errors.push(FieldError::new("channel_id", "no channel has this id"));
+    }
+    if let Some(cover) = content.cover_media_id {
+        if media::find_many(conn, &[cover])?.is_empty() {
+            errors.push(FieldError::new("cover_media_id", "no library image has this id"));
+        }
     }
     ApiError::check(errors)?;
     Ok(&prepared.checked)

@@ -41,6 +41,7 @@ pub struct TestApp {
 /// Configuration for a test database: cheap password hashing, everything else default.
 pub fn test_config(db: &TestDb, overrides: &[(&str, &str)]) -> Config {
     let url = db.url();
+    let media_store = db.media_store();
     let mut config = Config::from_lookup(|name| {
         overrides
             .iter()
@@ -51,6 +52,7 @@ pub fn test_config(db: &TestDb, overrides: &[(&str, &str)]) -> Config {
                 "NEWSDESK_JWT_SECRET" => Some(SECRET.into()),
                 // Tests share one client address; limits are tested with their own setting.
                 "NEWSDESK_PUBLIC_WRITES_PER_MINUTE" => Some("1000".into()),
+                "NEWSDESK_MEDIA_STORE" => media_store.clone(),
                 _ => None,
             })
     })
