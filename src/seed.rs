@@ -321,14 +321,16 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
     )?;
     tips::send(
         conn,
-        &reader,
+        tips::admit(&reader)?,
         NewTip {
             channel_id: pingxiang,
             content: "湘东区某路口的红绿灯坏了两天，早高峰很堵。".into(),
             contact: Some("13900000001".into()),
             name: Some("李女士".into()),
             honeypot: None,
+            photos: Vec::new(),
         },
+        &reader,
     )?;
 
     Ok(Seeded {

@@ -140,7 +140,6 @@ impl From<MediaRow> for ImageOut {
 
 /// An upload: the image file and what describes it.
 #[derive(Debug, ToSchema)]
-#[allow(dead_code)]
 pub struct UploadMedia {
     /// The image: JPEG, PNG, GIF or WebP, found from its content (SVG, HTML, AVIF and
     /// anything else: 415). At most `NEWSDESK_MEDIA_MAX_BYTES` bytes and

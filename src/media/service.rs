@@ -113,6 +113,32 @@ fn original_file(image: &Encoded) -> StoredFile {
     }
 }
 
+/// A reader's photo (stored privately under `key`, already re-encoded without
+/// metadata) copied to the public library files (storage work: a blocking thread).
+pub fn promote(store: &MediaStore, key: &str) -> Result<Prepared, ApiError> {
+    let bytes = store
+        .get(key)
+        .map_err(storage_error)?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("tip photo {key} is missing from the store")))?;
+    let kind = process::sniff("photo", &bytes)?;
+    let (width, height) = image::ImageReader::with_format(std::io::Cursor::new(&bytes), image_format(kind))
+        .into_dimensions()
+        .map_err(ApiError::internal)?;
+    let image = Encoded { bytes, kind, width, height };
+    let prepared = Prepared { hash: image.hash(), image, original: None };
+    store_files(store, &prepared)?;
+    Ok(prepared)
+}
+
+fn image_format(kind: Kind) -> image::ImageFormat {
+    match kind {
+        Kind::Jpeg => image::ImageFormat::Jpeg,
+        Kind::Png => image::ImageFormat::Png,
+        Kind::Gif => image::ImageFormat::Gif,
+        Kind::WebP => image::ImageFormat::WebP,
+    }
+}
+
 /// Adds an image to the library. The same image uploaded again gets its own row (its own
 /// alt text, caption and credit, which differ from story to story) sharing the stored
 /// files; if that image's variants are made already, the new row has them at once.

@@ -383,3 +383,168 @@ async fn deleting_an_image_removes_its_files_through_the_worker() {
     }
     stop(workers).await;
 }
+
+#[actix_web::test]
+async fn an_article_cover_from_the_library_carries_its_variants_to_readers() {
+    let app = TestApp::with_env(FAST_JOBS).await;
+    let channel = crate::support::fixtures::ChannelBuilder::new(&app, "萍乡", "pingxiang").create().await;
+    let jpeg = encoded(&picture(1200, 800), ImageFormat::Jpeg);
+    let media = upload(&app, &app.reporter, "cover.jpg", &jpeg, "武功山金顶").await.ok(201);
+    let id = media["id"].as_i64().unwrap();
+    let article = crate::support::fixtures::ArticleBuilder::new(&app)
+        .in_channel(channel)
+        .cover(id)
+        .published()
+        .create()
+        .await;
+
+    // Read anonymously before the variants exist: the stored image only.
+    let path = format!("/api/v1/articles/{}", article.id);
+    let before = app.get(&path).send().await.ok(200);
+    assert_eq!(before["cover_media_id"], id);
+    assert_eq!(before["cover"]["alt"], "武功山金顶");
+    assert_eq!(before["cover"]["variants"].as_array().unwrap().len(), 1);
+    assert!(app.get(&path).send().await.header("surrogate-key").unwrap().contains(&format!("media-{id}")));
+
+    let workers = start_workers(&app);
+    when_ready(&app, id).await;
+    stop(workers).await;
+    // The cached answer was purged when the variants were recorded.
+    let after = app.get(&path).send().await.ok(200);
+    let widths: Vec<i64> = after["cover"]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["type"] == "image/webp")
+        .map(|v| v["width"].as_i64().unwrap())
+        .collect();
+    assert_eq!(widths, [1024, 640, 320]);
+    let list = app.get("/api/v1/articles").send().await.ok(200);
+    assert_eq!(list["data"][0]["cover"]["id"], id);
+
+    // In use: 409, and nothing is lost.
+    let refused = app.delete(&format!("/api/v1/media/{id}")).bearer(&app.editor).header("If-Match", "\"v1\"").send().await;
+    assert!(refused.problem(409)["detail"].as_str().unwrap().contains(&format!("articles [{}]", article.id)));
+    let author = crate::support::fixtures::AuthorBuilder::new(&app, "刘洋", "liu-yang").create().await;
+    app.patch(&format!("/api/v1/authors/{author}"))
+        .bearer(&app.editor)
+        .header("If-Match", "\"v1\"")
+        .json(&json!({"avatar_media_id": id}))
+        .send()
+        .await
+        .ok(200);
+    app.patch(&path)
+        .bearer(&app.editor)
+        .header("If-Match", "\"v1\"")
+        .json(&json!({"cover_media_id": null}))
+        .send()
+        .await
+        .ok(200);
+    let refused = app.delete(&format!("/api/v1/media/{id}")).bearer(&app.editor).header("If-Match", "\"v1\"").send().await;
+    assert!(refused.problem(409)["detail"].as_str().unwrap().contains("authors"));
+    let unknown = app.post("/api/v1/articles").bearer(&app.editor).json(&json!({"title": "x", "channel_id": channel, "pages": ["<p>x</p>"], "cover_media_id": 999})).send().await;
+    assert_eq!(unknown.invalid_fields(), ["cover_media_id"]);
+
+    // A page may show library images responsively; srcset pointing elsewhere is dropped.
+    let hash = media["hash"].as_str().unwrap();
+    let page = format!(
+        r#"<img src="/media/{hash}/original.jpg" srcset="/media/{hash}/w320.webp 320w, /media/{hash}/w640.webp 640w" sizes="100vw" alt="x"><img src="/media/{hash}/original.jpg" srcset="https://tracker.example.com/t.gif 2x" alt="y">"#
+    );
+    let written = app.patch(&path).bearer(&app.editor).header("If-Match", "\"v2\"").json(&json!({"pages": [page]})).send().await.ok(200);
+    let html = written["body_html"].as_str().unwrap();
+    assert_eq!(html.matches("srcset=").count(), 1, "{html}");
+    assert!(!html.contains("tracker"), "{html}");
+}
+
+async fn send_tip_with_photos(app: &TestApp, channel: i64, photos: &[&[u8]]) -> TestResponse {
+    let channel = channel.to_string();
+    let mut parts: Vec<(&str, Option<&str>, &[u8])> = vec![
+        ("channel_id", None, channel.as_bytes()),
+        ("content", None, "公园北门的公交站牌被风吹倒了。".as_bytes()),
+        ("contact", None, b"13900000002"),
+    ];
+    for photo in photos {
+        parts.push(("photos", Some("IMG_0001.JPG"), photo));
+    }
+    let (content_type, body) = form(&parts);
+    app.post("/api/v1/tips").raw_body(&content_type, body).send().await
+}
+
+#[actix_web::test]
+async fn readers_photos_on_tips_are_stripped_private_and_promotable() {
+    let app = TestApp::new().await;
+    let channel = crate::support::fixtures::ChannelBuilder::new(&app, "萍乡", "pingxiang").create().await;
+    let photo = phone_jpeg(300, 200);
+    let receipt = send_tip_with_photos(&app, channel, &[&photo, &encoded(&picture(20, 20), ImageFormat::Png)]).await.ok(202);
+    let tip = receipt["id"].as_i64().unwrap();
+
+    let inbox = app.get(&format!("/api/v1/tips/{tip}")).bearer(&app.editor).send().await.ok(200);
+    let photos = inbox["photos"].as_array().unwrap();
+    assert_eq!(photos.len(), 2);
+    assert_eq!((photos[0]["width"].as_i64(), photos[0]["height"].as_i64()), (Some(200), Some(300)));
+    let url = photos[0]["url"].as_str().unwrap().to_owned();
+    assert_eq!(url, format!("/api/v1/tips/{tip}/photos/1"));
+
+    // Only the newsroom: anonymous 401, a reporter it is not assigned to 404, a read
+    // token of a reporter… the editor and then the assigned reporter 200.
+    app.get(&url).send().await.problem(401);
+    app.get(&url).bearer(&app.reporter).send().await.problem(404);
+    app.get(&format!("/api/v1/tips/{tip}/photos/3")).bearer(&app.editor).send().await.problem(404);
+    let served = app.get(&url).bearer(&app.editor).send().await;
+    assert_eq!(served.status.as_u16(), 200);
+    assert_eq!(served.header("content-type"), Some("image/jpeg"));
+    assert_eq!(served.header("cache-control"), Some("private, no-store"));
+    assert_no_metadata(&served.body, "a tip photo");
+    let reporter = crate::support::fixtures::user_id(&app, &app.reporter).await;
+    app.patch(&format!("/api/v1/tips/{tip}"))
+        .bearer(&app.editor)
+        .header("If-Match", "\"v1\"")
+        .json(&json!({"assignee_id": reporter}))
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(app.get(&url).bearer(&app.reporter).send().await.status.as_u16(), 200);
+
+    // Never in the library, and not under /media/, until promoted.
+    let library = app.get("/api/v1/media").bearer(&app.editor).send().await.ok(200);
+    assert_eq!(library["meta"]["total"], 0);
+    let promote = format!("{url}/promote");
+    app.post(&promote).bearer(&app.reporter).json(&json!({"alt": "站牌", "credit": "读者供图"})).send().await.problem(403);
+    let missing_credit = app.post(&promote).bearer(&app.editor).json(&json!({"alt": "站牌"})).send().await;
+    assert_eq!(missing_credit.invalid_fields(), ["credit"]);
+    let promoted = app
+        .post(&promote)
+        .bearer(&app.editor)
+        .json(&json!({"alt": "被风吹倒的公交站牌", "credit": "读者 张先生 供图"}))
+        .send()
+        .await
+        .ok(201);
+    assert_eq!(promoted["credit"], "读者 张先生 供图");
+    let public = app.get(promoted["variants"][0]["url"].as_str().unwrap()).send().await;
+    assert_eq!(public.status.as_u16(), 200);
+    assert_eq!(public.body, served.body);
+    assert_eq!(app.get("/api/v1/media").bearer(&app.editor).send().await.ok(200)["meta"]["total"], 1);
+}
+
+#[actix_web::test]
+async fn tip_photos_are_checked_like_uploads_and_limited_in_number() {
+    let app = TestApp::with_env(&[("NEWSDESK_TIP_PHOTOS_MAX", "1"), ("NEWSDESK_TIP_PHOTO_MAX_BYTES", "4096")]).await;
+    let channel = crate::support::fixtures::ChannelBuilder::new(&app, "萍乡", "pingxiang").create().await;
+    let small = encoded(&picture(10, 10), ImageFormat::Png);
+    let two = send_tip_with_photos(&app, channel, &[&small, &small]).await;
+    assert_eq!(two.invalid_fields(), ["photos"]);
+    send_tip_with_photos(&app, channel, &[b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>"]).await.problem(415);
+    let bomb = send_tip_with_photos(&app, channel, &[&bomb_png(100_000, 100_000)]).await;
+    assert_eq!(bomb.invalid_fields(), ["photos.0"]);
+    send_tip_with_photos(&app, channel, &[&encoded(&picture(300, 300), ImageFormat::Png)]).await.problem(413);
+    // JSON tips work as before, and a form without photos too.
+    send_tip_with_photos(&app, channel, &[]).await.ok(202);
+    app.post("/api/v1/tips")
+        .json(&json!({"channel_id": channel, "content": "没有照片的爆料"}))
+        .send()
+        .await
+        .ok(202);
+    let (content_type, body) = form(&[("channel_id", None, b"abc"), ("content", None, b"x")]);
+    let bad = app.post("/api/v1/tips").raw_body(&content_type, body).send().await;
+    assert_eq!(bad.invalid_fields(), ["channel_id"]);
+}
