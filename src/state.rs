@@ -51,6 +51,10 @@ pub struct AppState {
     /// Where media files live (disk or S3); its calls block, so they run on blocking
     /// threads.
     pub media: Arc<MediaStore>,
+    /// Images decoded and encoded at once by requests (one per core): each takes up to
+    /// width × height × 4 bytes several times over, so uploads queue here rather than
+    /// piling up in memory.
+    pub image_work: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -67,6 +71,9 @@ impl AppState {
         })?;
         Ok(Self {
             media: Arc::new(media),
+            image_work: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(1, |n| n.get()),
+            )),
             cache,
             jobs: Arc::new(Signal::default()),
             pool,

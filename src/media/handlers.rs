@@ -62,6 +62,7 @@ pub(super) async fn upload_media(
         .files
         .pop()
         .ok_or_else(|| ApiError::invalid("file", "is required: the image to upload"))?;
+    let _turn = state.image_work.acquire().await.map_err(ApiError::internal)?;
     let prepared = state
         .compute(usize::MAX, move || {
             service::prepare("file", file.bytes, settings.max_pixels, settings.keep_originals)

@@ -159,6 +159,14 @@ pub fn all_hashes(conn: &mut AnyConnection) -> QueryResult<Vec<(String, String)>
         .load(conn)
 }
 
+/// Every kept upload, for `newsdesk media verify`.
+pub fn original_keys(conn: &mut AnyConnection) -> QueryResult<Vec<String>> {
+    media::table
+        .filter(media::original_key.is_not_null())
+        .select(media::original_key.assume_not_null())
+        .load(conn)
+}
+
 /// Filters of the library list.
 #[derive(Debug, Default)]
 pub struct MediaFilter {

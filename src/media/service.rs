@@ -392,3 +392,35 @@ pub fn delete_files(
     }
     Ok(keys.len())
 }
+
+/// What `newsdesk media verify` found.
+#[derive(Debug, Default)]
+pub struct Verified {
+    /// Files in the store.
+    pub checked: usize,
+    /// Files the database names that the store lacks.
+    pub missing: Vec<String>,
+    /// Files in the store no row names.
+    pub orphaned: Vec<String>,
+}
+
+/// Compares the store with the library and the tip photos.
+pub fn verify(conn: &mut AnyConnection, store: &MediaStore) -> Result<Verified, ApiError> {
+    use std::collections::BTreeSet;
+    let mut expected = BTreeSet::new();
+    for (hash, files) in repo::all_hashes(conn)? {
+        let files: StoredFiles = serde_json::from_str(&files).map_err(ApiError::internal)?;
+        expected.extend(files.files.iter().map(|f| media_key(&hash, &f.name)));
+    }
+    expected.extend(repo::original_keys(conn)?);
+    expected.extend(repo::tip_photo_keys(conn)?);
+    let mut present = BTreeSet::new();
+    for prefix in ["media/", "originals/", "tips/"] {
+        present.extend(store.list(prefix).map_err(storage_error)?);
+    }
+    Ok(Verified {
+        checked: present.len(),
+        missing: expected.difference(&present).cloned().collect(),
+        orphaned: present.difference(&expected).cloned().collect(),
+    })
+}

@@ -78,6 +78,7 @@ pub(super) async fn send_tip(
     let admitted = service::admit(&client)?;
     let uploads: Vec<Vec<u8>> = form.files.into_iter().map(|f| f.bytes).collect();
     let store = state.media.clone();
+    let _turn = state.image_work.acquire().await.map_err(ApiError::internal)?;
     tip.photos = web::block(move || service::store_photos(&store, uploads, settings.max_pixels))
         .await
         .map_err(ApiError::internal)??;

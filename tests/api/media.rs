@@ -548,3 +548,28 @@ async fn tip_photos_are_checked_like_uploads_and_limited_in_number() {
     let bad = app.post("/api/v1/tips").raw_body(&content_type, body).send().await;
     assert_eq!(bad.invalid_fields(), ["channel_id"]);
 }
+
+#[actix_web::test]
+async fn verify_reports_missing_and_orphaned_files() {
+    let app = TestApp::new().await;
+    let png = encoded(&picture(30, 30), ImageFormat::Png);
+    let media = upload(&app, &app.reporter, "a.png", &png, "x").await.ok(201);
+    let hash = media["hash"].as_str().unwrap().to_owned();
+    let state = app.state.clone();
+    let clean = app.with_db(move |conn| newsdesk::media::service::verify(conn, &state.media)).await;
+    assert!(clean.missing.is_empty() && clean.orphaned.is_empty(), "{clean:?}");
+
+    let store = app.state.media.clone();
+    actix_web::web::block(move || {
+        store.delete(&format!("media/{hash}/original.png"))?;
+        store.put("media/0000/w320.png", b"stray")
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let state = app.state.clone();
+    let found = app.with_db(move |conn| newsdesk::media::service::verify(conn, &state.media)).await;
+    assert_eq!(found.missing.len(), 1, "{found:?}");
+    assert!(found.missing[0].ends_with("/original.png"));
+    assert_eq!(found.orphaned, ["media/0000/w320.png"]);
+}

@@ -53,6 +53,10 @@ pub fn test_config(db: &TestDb, overrides: &[(&str, &str)]) -> Config {
                 // Tests share one client address; limits are tested with their own setting.
                 "NEWSDESK_PUBLIC_WRITES_PER_MINUTE" => Some("1000".into()),
                 "NEWSDESK_MEDIA_STORE" => media_store.clone(),
+                // The S3 test server's keys (tests/media/run.sh), when it runs.
+                "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" if media_store.is_some() => {
+                    std::env::var(name).ok()
+                }
                 _ => None,
             })
     })
