@@ -91,8 +91,8 @@ pub(super) async fn send_tip(
 /// A reader's photo
 ///
 /// The photo as stored (without metadata), for the newsroom only: editors, and the
-/// reporter the tip is assigned to; 404 to other reporters. Never cached by shared
-/// caches.
+/// reporter the tip is assigned to; 404 to other reporters. Never kept by shared
+/// caches; a browser revalidates its copy (`ETag`, 304).
 #[utoipa::path(
     tag = "tips",
     params(
@@ -102,19 +102,35 @@ pub(super) async fn send_tip(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The photo", content_type = "image/*", body = Vec<u8>,
-            headers(("Cache-Control" = String, description = "`private, no-store`"))),
+            headers(("ETag" = String), ("Cache-Control" = String, description = "`private, no-cache`"))),
+        crate::openapi::Cached,
         (status = 404, response = crate::openapi::NotFound),
         crate::openapi::RoleErrors,
     )
 )]
 #[get("/tips/{id}/photos/{n}")]
 pub(super) async fn get_tip_photo(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Require(actor, _): Require<Reporter>,
     path: web::Path<(i64, i32)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, n) = path.into_inner();
     let photo = state.db(move |conn| service::photo(conn, actor, id, n)).await?;
+    // The key names the bytes (their SHA-256), so it is the validator.
+    let etag = format!("\"{}\"", photo.storage_key.trim_start_matches("tips/"));
+    let cache_control = "private, no-cache";
+    let current = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if current {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .insert_header((header::CACHE_CONTROL, cache_control))
+            .finish());
+    }
     let store = state.media.clone();
     let key = photo.storage_key.clone();
     let bytes = web::block(move || store.get(&key))
@@ -126,7 +142,8 @@ pub(super) async fn get_tip_photo(
         .map_or("application/octet-stream", process::Kind::content_type);
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, content_type))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache_control))
         .body(bytes))
 }
 

@@ -493,7 +493,10 @@ async fn readers_photos_on_tips_are_stripped_private_and_promotable() {
     let served = app.get(&url).bearer(&app.editor).send().await;
     assert_eq!(served.status.as_u16(), 200);
     assert_eq!(served.header("content-type"), Some("image/jpeg"));
-    assert_eq!(served.header("cache-control"), Some("private, no-store"));
+    assert_eq!(served.header("cache-control"), Some("private, no-cache"));
+    let etag = served.header("etag").unwrap();
+    let again = app.get(&url).bearer(&app.editor).header("If-None-Match", etag).send().await;
+    assert_eq!(again.status.as_u16(), 304);
     assert_no_metadata(&served.body, "a tip photo");
     let reporter = crate::support::fixtures::user_id(&app, &app.reporter).await;
     app.patch(&format!("/api/v1/tips/{tip}"))
