@@ -405,6 +405,62 @@ export interface paths {
         patch: operations["moderate_comment"];
         trace?: never;
     };
+    "/api/v1/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The media library
+         * @description Newest first; reporters and up.
+         */
+        get: operations["list_media"];
+        put?: never;
+        /**
+         * Upload an image
+         * @description `multipart/form-data` with one `file` and its `alt` text (required), `caption` and
+         *     `credit`. The image's type is found from its content; it is decoded, turned upright
+         *     and encoded anew, so no metadata (EXIF, GPS positions, XMP, comments) is kept. The
+         *     answer comes at once with the stored image; the responsive variants follow from the
+         *     job worker (`status` says when they are `ready`). The same image uploaded again gets
+         *     its own entry sharing the stored files.
+         */
+        post: operations["upload_media"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an image's entry */
+        get: operations["get_media"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an image
+         * @description Refused (409) while an article's cover or an author's avatar is this image. Its files
+         *     are deleted shortly after by the job worker, unless another entry shares them.
+         */
+        delete: operations["delete_media"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an image's alt text, caption or credit
+         * @description Reporters change the images they uploaded; editors any. Absent fields stay; `null`
+         *     clears `caption` or `credit`.
+         */
+        patch: operations["update_media"];
+        trace?: never;
+    };
     "/api/v1/tip-lines": {
         parameters: {
             query?: never;
@@ -474,7 +530,10 @@ export interface paths {
         put?: never;
         /**
          * Send a news tip
-         * @description Anyone may send a tip to a channel's newsroom. Limited per client
+         * @description Anyone may send a tip to a channel's newsroom, as JSON, or as `multipart/form-data`
+         *     with up to `NEWSDESK_TIP_PHOTOS_MAX` photos (`photos`). Photos are re-encoded without
+         *     their metadata (GPS positions first of all) and kept private: only the newsroom reads
+         *     them, until an editor promotes one into the media library. Limited per client
          *     (`NEWSDESK_PUBLIC_WRITES_PER_MINUTE`, then 429 with `Retry-After`).
          */
         post: operations["send_tip"];
@@ -507,6 +566,49 @@ export interface paths {
          *     the status of a tip assigned to them.
          */
         patch: operations["update_tip"];
+        trace?: never;
+    };
+    "/api/v1/tips/{id}/photos/{n}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A reader's photo
+         * @description The photo as stored (without metadata), for the newsroom only: editors, and the
+         *     reporter the tip is assigned to; 404 to other reporters. Never kept by shared
+         *     caches; a browser revalidates its copy (`ETag`, 304).
+         */
+        get: operations["get_tip_photo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tips/{id}/photos/{n}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Promote a reader's photo into the media library
+         * @description Editors only; `credit` names who took it. The library entry shares nothing with the
+         *     tip: the tip's photo stays private, the library's copy is public at `/media/`.
+         */
+        post: operations["promote_tip_photo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/tokens": {
@@ -745,6 +847,27 @@ export interface paths {
          * @description The process is up and serving; touches nothing else.
          */
         get: operations["healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/media/{hash}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A library file
+         * @description The stored image (`original.<ext>`) or a variant (`w<width>.<ext>`). Content-addressed,
+         *     so cached for a year (`immutable`); `Range` requests are answered with 206.
+         */
+        get: operations["media_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1083,6 +1206,7 @@ export interface components {
          *       "channel_id": 14,
          *       "comments_enabled": true,
          *       "cover_image_url": null,
+         *       "cover_media_id": null,
          *       "pages": [
          *         "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
          *         "<h2>园区里的新工厂</h2><p>新落户的企业以电子元件和环保材料为主，不少工人是从矿上转岗来的。</p><p>一位老矿工说，现在上班不用下井，工资还比原来高一些。</p>"
@@ -1109,6 +1233,11 @@ export interface components {
             channel_id: number;
             comments_enabled: boolean;
             cover_image_url: string | null;
+            /**
+             * Format: int64
+             * @description The library image shown as the cover (`media` id).
+             */
+            cover_media_id: number | null;
             /** @description The body, one HTML string per page. */
             pages: string[];
             /** Format: date-time */
@@ -1158,7 +1287,9 @@ export interface components {
          *       "channel_id": 14,
          *       "comment_count": 3,
          *       "comments_enabled": true,
+         *       "cover": null,
          *       "cover_image_url": null,
+         *       "cover_media_id": null,
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "id": 1,
          *       "page": 1,
@@ -1235,7 +1366,9 @@ export interface components {
          *       "channel_id": 14,
          *       "comment_count": 3,
          *       "comments_enabled": true,
+         *       "cover": null,
          *       "cover_image_url": null,
+         *       "cover_media_id": null,
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "id": 1,
          *       "page_count": 2,
@@ -1269,7 +1402,14 @@ export interface components {
              */
             readonly comment_count: number;
             comments_enabled: boolean;
+            cover: components["schemas"]["ImageOut"] | null;
+            /** @description A cover image elsewhere, by URL (kept for covers not in the library). */
             cover_image_url: string | null;
+            /**
+             * Format: int64
+             * @description The cover from the media library.
+             */
+            cover_media_id: number | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: int64 */
@@ -1304,6 +1444,7 @@ export interface components {
         /**
          * @description A person named in bylines: reporter, editor, photographer.
          * @example {
+         *       "avatar_media_id": null,
          *       "avatar_url": null,
          *       "bio": null,
          *       "created_at": "2026-03-02T01:30:00Z",
@@ -1317,6 +1458,11 @@ export interface components {
          *     }
          */
         AuthorOut: {
+            /**
+             * Format: int64
+             * @description The avatar from the media library (`/api/v1/media/{id}` has its variants).
+             */
+            avatar_media_id: number | null;
             avatar_url: string | null;
             bio: string | null;
             /** Format: date-time */
@@ -1632,6 +1778,11 @@ export interface components {
             /** @description Defaults to true. */
             comments_enabled?: boolean | null;
             cover_image_url?: string | null;
+            /**
+             * Format: int64
+             * @description A library image (`/api/v1/media`) as the cover.
+             */
+            cover_media_id?: number | null;
             /** @description The body, one HTML string per page; sanitised on the way in. */
             pages: string[];
             /**
@@ -1658,6 +1809,11 @@ export interface components {
          *     }
          */
         CreateAuthor: {
+            /**
+             * Format: int64
+             * @description A library image as the avatar.
+             */
+            avatar_media_id?: number | null;
             /** Format: uri */
             avatar_url?: string | null;
             bio?: string | null;
@@ -1875,6 +2031,74 @@ export interface components {
             /** @description Always `ok` when the probe succeeds. */
             status: string;
         };
+        /**
+         * @description An image as an article's cover or an author's avatar shows it.
+         * @example {
+         *       "alt": "武功山金顶的步道上，游客排队登山",
+         *       "caption": "武功山步道重新开放首日",
+         *       "credit": "萍乡日报 刘洋 摄",
+         *       "height": 1067,
+         *       "id": 1,
+         *       "variants": [
+         *         {
+         *           "bytes": 312400,
+         *           "height": 1067,
+         *           "name": "original.jpg",
+         *           "type": "image/jpeg",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/original.jpg",
+         *           "width": 1600
+         *         },
+         *         {
+         *           "bytes": 141800,
+         *           "height": 683,
+         *           "name": "w1024.jpg",
+         *           "type": "image/jpeg",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.jpg",
+         *           "width": 1024
+         *         },
+         *         {
+         *           "bytes": 118300,
+         *           "height": 683,
+         *           "name": "w1024.webp",
+         *           "type": "image/webp",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.webp",
+         *           "width": 1024
+         *         },
+         *         {
+         *           "bytes": 58900,
+         *           "height": 427,
+         *           "name": "w640.jpg",
+         *           "type": "image/jpeg",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.jpg",
+         *           "width": 640
+         *         },
+         *         {
+         *           "bytes": 48210,
+         *           "height": 427,
+         *           "name": "w640.webp",
+         *           "type": "image/webp",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+         *           "width": 640
+         *         }
+         *       ],
+         *       "width": 1600
+         *     }
+         */
+        ImageOut: {
+            alt: string;
+            caption: string | null;
+            credit: string | null;
+            /** Format: int32 */
+            height: number;
+            /**
+             * Format: int64
+             * @description The library image's id.
+             */
+            id: number;
+            variants: components["schemas"]["VariantOut"][];
+            /** Format: int32 */
+            width: number;
+        };
         /** @description Every list response: `{"data": [...], "meta": {...}}`. */
         ListEnvelope_ArticleSummaryOut: {
             data: components["schemas"]["ArticleSummaryOut"][];
@@ -1898,6 +2122,11 @@ export interface components {
         /** @description Every list response: `{"data": [...], "meta": {...}}`. */
         ListEnvelope_DeliveryOut: {
             data: components["schemas"]["DeliveryOut"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description Every list response: `{"data": [...], "meta": {...}}`. */
+        ListEnvelope_MediaOut: {
+            data: components["schemas"]["MediaOut"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description Every list response: `{"data": [...], "meta": {...}}`. */
@@ -1941,6 +2170,113 @@ export interface components {
             email: string;
             password: string;
         };
+        /**
+         * @description An image in the media library. The stored image has no metadata (EXIF, GPS, XMP,
+         *     comments) and stands upright.
+         * @example {
+         *       "alt": "武功山金顶的步道上，游客排队登山",
+         *       "bytes": 312400,
+         *       "caption": "武功山步道重新开放首日",
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "credit": "萍乡日报 刘洋 摄",
+         *       "hash": "0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d",
+         *       "height": 1067,
+         *       "id": 1,
+         *       "status": "ready",
+         *       "type": "image/jpeg",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "uploaded_by": 2,
+         *       "variants": [
+         *         {
+         *           "bytes": 312400,
+         *           "height": 1067,
+         *           "name": "original.jpg",
+         *           "type": "image/jpeg",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/original.jpg",
+         *           "width": 1600
+         *         },
+         *         {
+         *           "bytes": 141800,
+         *           "height": 683,
+         *           "name": "w1024.jpg",
+         *           "type": "image/jpeg",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.jpg",
+         *           "width": 1024
+         *         },
+         *         {
+         *           "bytes": 118300,
+         *           "height": 683,
+         *           "name": "w1024.webp",
+         *           "type": "image/webp",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.webp",
+         *           "width": 1024
+         *         },
+         *         {
+         *           "bytes": 58900,
+         *           "height": 427,
+         *           "name": "w640.jpg",
+         *           "type": "image/jpeg",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.jpg",
+         *           "width": 640
+         *         },
+         *         {
+         *           "bytes": 48210,
+         *           "height": 427,
+         *           "name": "w640.webp",
+         *           "type": "image/webp",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+         *           "width": 640
+         *         }
+         *       ],
+         *       "version": 1,
+         *       "width": 1600
+         *     }
+         */
+        MediaOut: {
+            /** @description What the image shows, for readers who cannot see it. */
+            alt: string;
+            /** Format: int64 */
+            bytes: number;
+            /** @description 图片说明. */
+            caption: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description 摄影 / 图片来源. */
+            credit: string | null;
+            /** @description SHA-256 of the stored image: the folder of its files under `/media/`. */
+            hash: string;
+            /** Format: int32 */
+            height: number;
+            /** Format: int64 */
+            readonly id: number;
+            /** @description `processing` until the responsive variants are made, then `ready`. */
+            status: components["schemas"]["MediaStatus"];
+            /** @description The stored image's media type. */
+            type: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /**
+             * Format: int64
+             * @description The account that uploaded it.
+             */
+            uploaded_by: number | null;
+            /**
+             * @description The stored image (`original.*`) and the variants made so far, widest first per
+             *     type.
+             */
+            variants: components["schemas"]["VariantOut"][];
+            /** Format: int64 */
+            readonly version: number;
+            /** Format: int32 */
+            width: number;
+        };
+        /**
+         * @description Whether a library image's responsive variants are made yet: `processing` right
+         *     after the upload (the image itself is ready), `ready` once the job worker has made
+         *     them.
+         * @enum {string}
+         */
+        MediaStatus: "processing" | "ready";
         /**
          * @description A moderation decision.
          * @example {
@@ -2061,6 +2397,19 @@ export interface components {
             type: string;
         };
         /**
+         * @description A reader's photo taken into the media library for a story.
+         * @example {
+         *       "alt": "被风吹倒的公交站牌",
+         *       "credit": "读者 张先生 供图"
+         *     }
+         */
+        PromotePhoto: {
+            alt: string;
+            caption?: string | null;
+            /** @description Who took it: required, a reader's photo is credited. */
+            credit: string;
+        };
+        /**
          * @description A refresh token, to exchange or to revoke.
          * @example {
          *       "refresh_token": "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919"
@@ -2086,6 +2435,7 @@ export interface components {
          *         "channel_id": 14,
          *         "comments_enabled": true,
          *         "cover_image_url": null,
+         *         "cover_media_id": null,
          *         "pages": [
          *           "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
          *           "<h2>园区里的新工厂</h2><p>新落户的企业以电子元件和环保材料为主，不少工人是从矿上转岗来的。</p><p>一位老矿工说，现在上班不用下井，工资还比原来高一些。</p>"
@@ -2157,6 +2507,22 @@ export interface components {
             website?: string | null;
         };
         /**
+         * @description A tip with photos, as a form: the fields of the JSON form, and up to
+         *     `NEWSDESK_TIP_PHOTOS_MAX` files named `photos` (JPEG, PNG, GIF or WebP, each at most
+         *     `NEWSDESK_TIP_PHOTO_MAX_BYTES`). The photos are stored without their metadata (GPS
+         *     positions, camera, comments) and only the newsroom can see them.
+         */
+        SendTipWithPhotos: {
+            /** Format: int64 */
+            channel_id: number;
+            contact?: string | null;
+            content: string;
+            name?: string | null;
+            photos: string[];
+            /** @description Leave empty (see `SendTip`). */
+            website?: string | null;
+        };
+        /**
          * @description Where an article first ran, e.g. a group newspaper.
          * @example {
          *       "name": "萍乡日报"
@@ -2220,6 +2586,7 @@ export interface components {
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "id": 1,
          *       "name": "李女士",
+         *       "photos": [],
          *       "status": "new",
          *       "updated_at": "2026-03-02T01:30:00Z",
          *       "version": 1
@@ -2248,11 +2615,39 @@ export interface components {
             /** Format: int64 */
             readonly id: number;
             name: string | null;
+            /** @description Photos the reader sent (private: readable with a newsroom token only). */
+            photos: components["schemas"]["TipPhotoOut"][];
             status: components["schemas"]["TipStatus"];
             /** Format: date-time */
             readonly updated_at: string;
             /** Format: int64 */
             readonly version: number;
+        };
+        /**
+         * @description A reader's photo, readable by the newsroom only, at `url` (with the same token).
+         * @example {
+         *       "bytes": 412330,
+         *       "height": 1200,
+         *       "position": 1,
+         *       "type": "image/jpeg",
+         *       "url": "/api/v1/tips/1/photos/1",
+         *       "width": 1600
+         *     }
+         */
+        TipPhotoOut: {
+            /** Format: int64 */
+            bytes: number;
+            /** Format: int32 */
+            height: number;
+            /**
+             * Format: int32
+             * @description From 1, in the order sent.
+             */
+            position: number;
+            type: string;
+            url: string;
+            /** Format: int32 */
+            width: number;
         };
         /**
          * @description The receipt for a tip: the same for every accepted submission, including one the
@@ -2400,6 +2795,8 @@ export interface components {
             channel_id?: number;
             comments_enabled?: boolean;
             cover_image_url?: string | null;
+            /** Format: int64 */
+            cover_media_id?: number | null;
             pages?: string[];
             /** Format: date-time */
             published_at?: string | null;
@@ -2419,6 +2816,8 @@ export interface components {
          *     }
          */
         UpdateAuthor: {
+            /** Format: int64 */
+            avatar_media_id?: number | null;
             /** Format: uri */
             avatar_url?: string | null;
             bio?: string | null;
@@ -2444,6 +2843,18 @@ export interface components {
             /** Format: int32 */
             position?: number;
             slug?: string;
+        };
+        /**
+         * @description Changes to an image's describing fields; absent fields stay, `null` clears.
+         * @example {
+         *       "caption": "武功山金顶，2022年7月20日",
+         *       "credit": "萍乡日报 刘洋 摄"
+         *     }
+         */
+        UpdateMedia: {
+            alt?: string;
+            caption?: string | null;
+            credit?: string | null;
         };
         /**
          * @description Triage of a tip; absent fields stay, `null` clears a link.
@@ -2502,6 +2913,19 @@ export interface components {
             events?: components["schemas"]["EventName"][];
             url?: string;
         };
+        /** @description An upload: the image file and what describes it. */
+        UploadMedia: {
+            alt: string;
+            caption?: string | null;
+            credit?: string | null;
+            /**
+             * Format: binary
+             * @description The image: JPEG, PNG, GIF or WebP, found from its content (SVG, HTML, AVIF and
+             *     anything else: 415). At most `NEWSDESK_MEDIA_MAX_BYTES` bytes and
+             *     `NEWSDESK_MEDIA_MAX_PIXELS` pixels.
+             */
+            file: string;
+        };
         /**
          * @description An account. The password hash never leaves the server.
          * @example {
@@ -2532,6 +2956,31 @@ export interface components {
              * @description Increments on every change; the ETag carries it.
              */
             readonly version: number;
+        };
+        /**
+         * @description One file of an image, ready for `srcset` (`url` and `width`) and `<source type>`.
+         * @example {
+         *       "bytes": 48210,
+         *       "height": 427,
+         *       "name": "w640.webp",
+         *       "type": "image/webp",
+         *       "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+         *       "width": 640
+         *     }
+         */
+        VariantOut: {
+            /** Format: int64 */
+            bytes: number;
+            /** Format: int32 */
+            height: number;
+            /** @description `original.<ext>` (the stored image itself) or `w<width>.<ext>`. */
+            name: string;
+            /** @description The file's media type. */
+            type: string;
+            /** @description Path under this server; immutable, cached for a year. */
+            url: string;
+            /** Format: int32 */
+            width: number;
         };
         /** @description What an event about a resource gone from public view carries. */
         WebhookGone: {
@@ -2752,6 +3201,25 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The `Range` lies outside the file; `Content-Range` gives its size. */
+        RangeNotSatisfiable: {
+            headers: {
+                /** @description `bytes *\/<size>` */
+                "Content-Range"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "the range asked for lies outside the file's 48210 bytes",
+                 *       "status": 416,
+                 *       "title": "Range Not Satisfiable",
+                 *       "type": "about:blank"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Too many attempts; retry after the given number of seconds. */
         TooManyRequests: {
             headers: {
@@ -2954,7 +3422,9 @@ export interface operations {
                      *           "channel_id": 14,
                      *           "comment_count": 3,
                      *           "comments_enabled": true,
+                     *           "cover": null,
                      *           "cover_image_url": null,
+                     *           "cover_media_id": null,
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "id": 1,
                      *           "page_count": 2,
@@ -3088,7 +3558,9 @@ export interface operations {
                      *       "channel_id": 14,
                      *       "comment_count": 3,
                      *       "comments_enabled": true,
+                     *       "cover": null,
                      *       "cover_image_url": null,
+                     *       "cover_media_id": null,
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "id": 1,
                      *       "page": 1,
@@ -3209,7 +3681,9 @@ export interface operations {
                      *       "channel_id": 14,
                      *       "comment_count": 3,
                      *       "comments_enabled": true,
+                     *       "cover": null,
                      *       "cover_image_url": null,
+                     *       "cover_media_id": null,
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "id": 1,
                      *       "page": 1,
@@ -3369,7 +3843,9 @@ export interface operations {
                      *       "channel_id": 14,
                      *       "comment_count": 3,
                      *       "comments_enabled": true,
+                     *       "cover": null,
                      *       "cover_image_url": null,
+                     *       "cover_media_id": null,
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "id": 1,
                      *       "page": 1,
@@ -3693,7 +4169,9 @@ export interface operations {
                      *           "channel_id": 14,
                      *           "comment_count": 3,
                      *           "comments_enabled": true,
+                     *           "cover": null,
                      *           "cover_image_url": null,
+                     *           "cover_media_id": null,
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "id": 1,
                      *           "page_count": 2,
@@ -3793,6 +4271,7 @@ export interface operations {
                      *             "channel_id": 14,
                      *             "comments_enabled": true,
                      *             "cover_image_url": null,
+                     *             "cover_media_id": null,
                      *             "pages": [
                      *               "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
                      *               "<h2>园区里的新工厂</h2><p>新落户的企业以电子元件和环保材料为主，不少工人是从矿上转岗来的。</p><p>一位老矿工说，现在上班不用下井，工资还比原来高一些。</p>"
@@ -4086,6 +4565,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
+                     *           "avatar_media_id": null,
                      *           "avatar_url": null,
                      *           "bio": null,
                      *           "created_at": "2026-03-02T01:30:00Z",
@@ -4155,6 +4635,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "avatar_media_id": null,
                      *       "avatar_url": null,
                      *       "bio": null,
                      *       "created_at": "2026-03-02T01:30:00Z",
@@ -4218,6 +4699,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "avatar_media_id": null,
                      *       "avatar_url": null,
                      *       "bio": null,
                      *       "created_at": "2026-03-02T01:30:00Z",
@@ -4327,6 +4809,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "avatar_media_id": null,
                      *       "avatar_url": null,
                      *       "bio": "跑社会新闻十年，常驻萍乡。",
                      *       "created_at": "2026-03-02T01:30:00Z",
@@ -4986,6 +5469,487 @@ export interface operations {
             507: components["responses"]["InsufficientStorage"];
         };
     };
+    list_media: {
+        parameters: {
+            query?: {
+                /** @description Only images of this type. */
+                type?: string;
+                /** @description Only images this account uploaded. */
+                uploaded_by?: number;
+                /** @description Words in the alt text, caption or credit. */
+                q?: string;
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                per_page?: number;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of images */
+            200: {
+                headers: {
+                    ETag?: string;
+                    /** @description RFC 8288 first/prev/next/last */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "alt": "武功山金顶的步道上，游客排队登山",
+                     *           "bytes": 312400,
+                     *           "caption": "武功山步道重新开放首日",
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "credit": "萍乡日报 刘洋 摄",
+                     *           "hash": "0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d",
+                     *           "height": 1067,
+                     *           "id": 1,
+                     *           "status": "ready",
+                     *           "type": "image/jpeg",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "uploaded_by": 2,
+                     *           "variants": [
+                     *             {
+                     *               "bytes": 312400,
+                     *               "height": 1067,
+                     *               "name": "original.jpg",
+                     *               "type": "image/jpeg",
+                     *               "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/original.jpg",
+                     *               "width": 1600
+                     *             },
+                     *             {
+                     *               "bytes": 141800,
+                     *               "height": 683,
+                     *               "name": "w1024.jpg",
+                     *               "type": "image/jpeg",
+                     *               "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.jpg",
+                     *               "width": 1024
+                     *             },
+                     *             {
+                     *               "bytes": 118300,
+                     *               "height": 683,
+                     *               "name": "w1024.webp",
+                     *               "type": "image/webp",
+                     *               "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.webp",
+                     *               "width": 1024
+                     *             },
+                     *             {
+                     *               "bytes": 58900,
+                     *               "height": 427,
+                     *               "name": "w640.jpg",
+                     *               "type": "image/jpeg",
+                     *               "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.jpg",
+                     *               "width": 640
+                     *             },
+                     *             {
+                     *               "bytes": 48210,
+                     *               "height": 427,
+                     *               "name": "w640.webp",
+                     *               "type": "image/webp",
+                     *               "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+                     *               "width": 640
+                     *             }
+                     *           ],
+                     *           "version": 1,
+                     *           "width": 1600
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ListEnvelope_MediaOut"];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    upload_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadMedia"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "alt": "武功山金顶的步道上，游客排队登山",
+                     *       "bytes": 312400,
+                     *       "caption": "武功山步道重新开放首日",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "credit": "萍乡日报 刘洋 摄",
+                     *       "hash": "0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d",
+                     *       "height": 1067,
+                     *       "id": 1,
+                     *       "status": "ready",
+                     *       "type": "image/jpeg",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "uploaded_by": 2,
+                     *       "variants": [
+                     *         {
+                     *           "bytes": 312400,
+                     *           "height": 1067,
+                     *           "name": "original.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/original.jpg",
+                     *           "width": 1600
+                     *         },
+                     *         {
+                     *           "bytes": 141800,
+                     *           "height": 683,
+                     *           "name": "w1024.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.jpg",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 118300,
+                     *           "height": 683,
+                     *           "name": "w1024.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.webp",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 58900,
+                     *           "height": 427,
+                     *           "name": "w640.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.jpg",
+                     *           "width": 640
+                     *         },
+                     *         {
+                     *           "bytes": 48210,
+                     *           "height": 427,
+                     *           "name": "w640.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+                     *           "width": 640
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "width": 1600
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MediaOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    get_media: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The image's id
+                 * @example 1
+                 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "alt": "武功山金顶的步道上，游客排队登山",
+                     *       "bytes": 312400,
+                     *       "caption": "武功山步道重新开放首日",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "credit": "萍乡日报 刘洋 摄",
+                     *       "hash": "0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d",
+                     *       "height": 1067,
+                     *       "id": 1,
+                     *       "status": "ready",
+                     *       "type": "image/jpeg",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "uploaded_by": 2,
+                     *       "variants": [
+                     *         {
+                     *           "bytes": 312400,
+                     *           "height": 1067,
+                     *           "name": "original.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/original.jpg",
+                     *           "width": 1600
+                     *         },
+                     *         {
+                     *           "bytes": 141800,
+                     *           "height": 683,
+                     *           "name": "w1024.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.jpg",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 118300,
+                     *           "height": 683,
+                     *           "name": "w1024.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.webp",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 58900,
+                     *           "height": 427,
+                     *           "name": "w640.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.jpg",
+                     *           "width": 640
+                     *         },
+                     *         {
+                     *           "bytes": 48210,
+                     *           "height": 427,
+                     *           "name": "w640.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+                     *           "width": 640
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "width": 1600
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MediaOut"];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_media: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
+                 *     the current version.
+                 * @example "v1-aadec56f739eb9dcb49c"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The image's id
+                 * @example 1
+                 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    update_media: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
+                 *     the current version.
+                 * @example "v1-aadec56f739eb9dcb49c"
+                 */
+                "If-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The image's id
+                 * @example 1
+                 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "caption": "武功山金顶，2022年7月20日",
+                 *       "credit": "萍乡日报 刘洋 摄"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateMedia"];
+            };
+        };
+        responses: {
+            /** @description The changed image */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "alt": "武功山金顶的步道上，游客排队登山",
+                     *       "bytes": 312400,
+                     *       "caption": "武功山金顶，2022年7月20日",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "credit": "萍乡日报 刘洋 摄",
+                     *       "hash": "0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d",
+                     *       "height": 1067,
+                     *       "id": 1,
+                     *       "status": "ready",
+                     *       "type": "image/jpeg",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "uploaded_by": 2,
+                     *       "variants": [
+                     *         {
+                     *           "bytes": 312400,
+                     *           "height": 1067,
+                     *           "name": "original.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/original.jpg",
+                     *           "width": 1600
+                     *         },
+                     *         {
+                     *           "bytes": 141800,
+                     *           "height": 683,
+                     *           "name": "w1024.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.jpg",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 118300,
+                     *           "height": 683,
+                     *           "name": "w1024.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.webp",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 58900,
+                     *           "height": 427,
+                     *           "name": "w640.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.jpg",
+                     *           "width": 640
+                     *         },
+                     *         {
+                     *           "bytes": 48210,
+                     *           "height": 427,
+                     *           "name": "w640.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+                     *           "width": 640
+                     *         }
+                     *       ],
+                     *       "version": 2,
+                     *       "width": 1600
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MediaOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
     list_tip_lines: {
         parameters: {
             query?: {
@@ -5329,6 +6293,7 @@ export interface operations {
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "id": 1,
                      *           "name": "李女士",
+                     *           "photos": [],
                      *           "status": "new",
                      *           "updated_at": "2026-03-02T01:30:00Z",
                      *           "version": 1
@@ -5379,6 +6344,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["SendTip"];
+                "multipart/form-data": components["schemas"]["SendTipWithPhotos"];
             };
         };
         responses: {
@@ -5441,6 +6407,7 @@ export interface operations {
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "id": 1,
                      *       "name": "李女士",
+                     *       "photos": [],
                      *       "status": "new",
                      *       "updated_at": "2026-03-02T01:30:00Z",
                      *       "version": 1
@@ -5509,6 +6476,7 @@ export interface operations {
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "id": 1,
                      *       "name": "李女士",
+                     *       "photos": [],
                      *       "status": "in_progress",
                      *       "updated_at": "2026-03-02T01:30:00Z",
                      *       "version": 2
@@ -5523,6 +6491,172 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    get_tip_photo: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tip's id
+                 * @example 1
+                 */
+                id: number;
+                /**
+                 * @description The photo's position, from 1
+                 * @example 1
+                 */
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photo */
+            200: {
+                headers: {
+                    /** @description `private, no-cache` */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": number[];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    promote_tip_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tip's id
+                 * @example 1
+                 */
+                id: number;
+                /**
+                 * @description The photo's position, from 1
+                 * @example 1
+                 */
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "alt": "被风吹倒的公交站牌",
+                 *       "credit": "读者 张先生 供图"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PromotePhoto"];
+            };
+        };
+        responses: {
+            /** @description The new library entry */
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "alt": "武功山金顶的步道上，游客排队登山",
+                     *       "bytes": 312400,
+                     *       "caption": "武功山步道重新开放首日",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "credit": "萍乡日报 刘洋 摄",
+                     *       "hash": "0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d",
+                     *       "height": 1067,
+                     *       "id": 1,
+                     *       "status": "ready",
+                     *       "type": "image/jpeg",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "uploaded_by": 2,
+                     *       "variants": [
+                     *         {
+                     *           "bytes": 312400,
+                     *           "height": 1067,
+                     *           "name": "original.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/original.jpg",
+                     *           "width": 1600
+                     *         },
+                     *         {
+                     *           "bytes": 141800,
+                     *           "height": 683,
+                     *           "name": "w1024.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.jpg",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 118300,
+                     *           "height": 683,
+                     *           "name": "w1024.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.webp",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 58900,
+                     *           "height": 427,
+                     *           "name": "w640.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.jpg",
+                     *           "width": 640
+                     *         },
+                     *         {
+                     *           "bytes": 48210,
+                     *           "height": 427,
+                     *           "name": "w640.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+                     *           "width": 640
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "width": 1600
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MediaOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
@@ -6516,6 +7650,69 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+        };
+    };
+    media_file: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description One byte range, e.g. `bytes=0-1023` */
+                Range?: string | null;
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description SHA-256 of the stored image (64 hex digits)
+                 * @example 0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d
+                 */
+                hash: string;
+                /**
+                 * @description `original.<ext>` or `w<width>.<ext>`
+                 * @example w640.webp
+                 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    "Accept-Ranges"?: string;
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": number[];
+                };
+            };
+            /** @description Part of the file */
+            206: {
+                headers: {
+                    "Content-Range"?: string;
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": number[];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            416: components["responses"]["RangeNotSatisfiable"];
         };
     };
     metrics: {
