@@ -9,7 +9,6 @@ use super::content::{ArticleContent, ListRequest, Source};
 use super::repo::{self, ListFilter, NewArticleRow};
 use super::search::{self, SearchQuery};
 use crate::authors::repo as authors;
-use crate::media::repo as media;
 use crate::channels::service::ChannelTree;
 use crate::db::AnyConnection;
 use crate::domain::enums::ArticleStatus;
@@ -19,6 +18,7 @@ use crate::domain::stored::StoredEnum;
 use crate::domain::visibility::Visibility;
 use crate::domain::{html, text, time};
 use crate::error::{ApiError, FieldError};
+use crate::media::repo as media;
 
 const MAX_PAGES: usize = 50;
 const MAX_PAGE_BYTES: usize = 200 * 1024;
@@ -222,7 +222,10 @@ pub(super) fn check<'a>(
     }
     if let Some(cover) = content.cover_media_id {
         if media::find_many(conn, &[cover])?.is_empty() {
-            errors.push(FieldError::new("cover_media_id", "no library image has this id"));
+            errors.push(FieldError::new(
+                "cover_media_id",
+                "no library image has this id",
+            ));
         }
     }
     ApiError::check(errors)?;

@@ -82,7 +82,10 @@ fn check_avatar(
 ) -> Result<(), ApiError> {
     if let Some(id) = media_id {
         if media::find_many(conn, &[id])?.is_empty() {
-            errors.push(FieldError::new("avatar_media_id", "no library image has this id"));
+            errors.push(FieldError::new(
+                "avatar_media_id",
+                "no library image has this id",
+            ));
         }
     }
     Ok(())

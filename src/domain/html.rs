@@ -116,12 +116,18 @@ mod tests {
             r#"<img src="/media/{hash}/original.jpg" srcset="/media/{hash}/w320.webp 320w, /media/{hash}/w640.webp 640w" sizes="(max-width: 600px) 100vw, 640px" alt="x">"#
         );
         let clean = sanitize(&ours);
-        assert!(clean.contains("srcset=") && clean.contains("sizes="), "{clean}");
+        assert!(
+            clean.contains("srcset=") && clean.contains("sizes="),
+            "{clean}"
+        );
         let theirs = format!(
             r#"<img src="/media/{hash}/original.jpg" srcset="https://tracker.example.com/p.gif 1x, /media/{hash}/w320.webp 320w" sizes="url(x)">"#
         );
         let clean = sanitize(&theirs);
-        assert!(!clean.contains("srcset") && !clean.contains("tracker") && !clean.contains("sizes"), "{clean}");
+        assert!(
+            !clean.contains("srcset") && !clean.contains("tracker") && !clean.contains("sizes"),
+            "{clean}"
+        );
     }
 
     #[test]

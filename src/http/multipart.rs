@@ -59,8 +59,15 @@ impl Form {
         if let Some((field, _)) = self.text.first() {
             return Err(ApiError::invalid(field, "unknown field"));
         }
-        if let Some(file) = self.files.iter().find(|f| !file_fields.contains(&f.field.as_str())) {
-            return Err(ApiError::invalid(&file.field, "unknown field: no file is expected here"));
+        if let Some(file) = self
+            .files
+            .iter()
+            .find(|f| !file_fields.contains(&f.field.as_str()))
+        {
+            return Err(ApiError::invalid(
+                &file.field,
+                "unknown field: no file is expected here",
+            ));
         }
         Ok(())
     }
@@ -71,13 +78,21 @@ pub fn is_multipart(req: &HttpRequest) -> bool {
     req.headers()
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
 }
 
 /// Reads the whole form. Wrong content type → 415; a file too large → 413; too many
 /// files, a field that is not text → 422; a pause past `stall` → 408; a body that is not
 /// a well-formed form → 400.
-pub async fn read(req: &HttpRequest, payload: Payload, limits: FormLimits) -> Result<Form, ApiError> {
+pub async fn read(
+    req: &HttpRequest,
+    payload: Payload,
+    limits: FormLimits,
+) -> Result<Form, ApiError> {
     if !is_multipart(req) {
         return Err(ApiError::UnsupportedMediaType(
             "the body must be multipart/form-data".into(),
@@ -86,8 +101,11 @@ pub async fn read(req: &HttpRequest, payload: Payload, limits: FormLimits) -> Re
     let mut multipart = Multipart::new(req.headers(), payload);
     let mut form = Form::default();
     let mut text_bytes = 0;
-    let malformed = |e: actix_multipart::MultipartError| ApiError::bad_request(format!("the form cannot be read: {e}"));
-    let stalled = || ApiError::RequestTimeout(format!("the body stalled for {} s", limits.stall.as_secs()));
+    let malformed = |e: actix_multipart::MultipartError| {
+        ApiError::bad_request(format!("the form cannot be read: {e}"))
+    };
+    let stalled =
+        || ApiError::RequestTimeout(format!("the body stalled for {} s", limits.stall.as_secs()));
     loop {
         let next = actix_web::rt::time::timeout(limits.stall, multipart.next())
             .await
@@ -101,16 +119,25 @@ pub async fn read(req: &HttpRequest, payload: Payload, limits: FormLimits) -> Re
             .unwrap_or_default()
             .to_owned();
         if name.is_empty() || name.contains('\0') {
-            return Err(ApiError::bad_request("every part of the form must have a name"));
+            return Err(ApiError::bad_request(
+                "every part of the form must have a name",
+            ));
         }
-        let is_file = disposition.as_ref().and_then(|d| d.get_filename()).is_some();
+        let is_file = disposition
+            .as_ref()
+            .and_then(|d| d.get_filename())
+            .is_some();
         if is_file && form.files.len() >= limits.max_files {
             return Err(ApiError::invalid(
                 &name,
                 format!("at most {} file(s) per request", limits.max_files),
             ));
         }
-        let cap = if is_file { limits.max_file_bytes } else { MAX_TEXT_BYTES - text_bytes };
+        let cap = if is_file {
+            limits.max_file_bytes
+        } else {
+            MAX_TEXT_BYTES - text_bytes
+        };
         let mut bytes = Vec::new();
         loop {
             let chunk = actix_web::rt::time::timeout(limits.stall, part.next())

@@ -276,7 +276,12 @@ struct MediaDeleteJob {
 fn media_delete(state: &AppState, held: &Held<'_>) -> Result<Outcome, Outcome> {
     let job: MediaDeleteJob = payload(held)?;
     let mut conn = connection(state)?;
-    media::service::delete_files(&mut conn, &state.media, &job.hash, job.original_key.as_deref())
-        .map_err(Outcome::RetryLater)?;
+    media::service::delete_files(
+        &mut conn,
+        &state.media,
+        &job.hash,
+        job.original_key.as_deref(),
+    )
+    .map_err(Outcome::RetryLater)?;
     Ok(Outcome::Done)
 }

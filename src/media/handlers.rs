@@ -62,10 +62,19 @@ pub(super) async fn upload_media(
         .files
         .pop()
         .ok_or_else(|| ApiError::invalid("file", "is required: the image to upload"))?;
-    let _turn = state.image_work.acquire().await.map_err(ApiError::internal)?;
+    let _turn = state
+        .image_work
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
     let prepared = state
         .compute(usize::MAX, move || {
-            service::prepare("file", file.bytes, settings.max_pixels, settings.keep_originals)
+            service::prepare(
+                "file",
+                file.bytes,
+                settings.max_pixels,
+                settings.keep_originals,
+            )
         })
         .await?;
     let store = state.media.clone();
@@ -224,7 +233,10 @@ pub(super) async fn media_file(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (hash, name) = path.into_inner();
-    let is_hash = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let is_hash = hash.len() == 64
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     let kind = process::parse_variant_name(&name).filter(|_| is_hash);
     let Some(kind) = kind else {
         return Err(ApiError::not_found("media file"));
@@ -255,21 +267,27 @@ pub(super) async fn media_file(
         .and_then(ByteRange::parse);
     let store = state.media.clone();
     let key = service::media_key(&hash, &name);
-    let read = web::block(move || -> Result<Option<(u64, Option<(u64, u64)>, Vec<u8>)>, ApiError> {
-        let Some(size) = store.size(&key).map_err(service::storage_error)? else {
-            return Ok(None);
-        };
-        let span = match range {
-            Some(range) => Some(range.within(size).ok_or(ApiError::RangeNotSatisfiable { size })?),
-            None => None,
-        };
-        let bytes = match span {
-            Some((start, len)) => store.get_range(&key, start, len),
-            None => store.get(&key),
-        }
-        .map_err(service::storage_error)?;
-        Ok(bytes.map(|bytes| (size, span, bytes)))
-    })
+    let read = web::block(
+        move || -> Result<Option<(u64, Option<(u64, u64)>, Vec<u8>)>, ApiError> {
+            let Some(size) = store.size(&key).map_err(service::storage_error)? else {
+                return Ok(None);
+            };
+            let span = match range {
+                Some(range) => Some(
+                    range
+                        .within(size)
+                        .ok_or(ApiError::RangeNotSatisfiable { size })?,
+                ),
+                None => None,
+            };
+            let bytes = match span {
+                Some((start, len)) => store.get_range(&key, start, len),
+                None => store.get(&key),
+            }
+            .map_err(service::storage_error)?;
+            Ok(bytes.map(|bytes| (size, span, bytes)))
+        },
+    )
     .await
     .map_err(ApiError::internal)??;
     let Some((size, span, bytes)) = read else {
@@ -319,7 +337,11 @@ impl ByteRange {
             return end.parse().ok().map(Self::Last);
         }
         let start = start.parse().ok()?;
-        let end = if end.is_empty() { None } else { Some(end.parse().ok()?) };
+        let end = if end.is_empty() {
+            None
+        } else {
+            Some(end.parse().ok()?)
+        };
         if end.is_some_and(|end| end < start) {
             return None;
         }

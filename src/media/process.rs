@@ -123,10 +123,14 @@ fn reader(bytes: &[u8], kind: Kind) -> ImageReader<Cursor<&[u8]>> {
     ImageReader::with_format(Cursor::new(bytes), kind.format())
 }
 
-fn decode(field: &str, bytes: &[u8], kind: Kind, max_pixels: u64) -> Result<DynamicImage, ApiError> {
-    let unreadable = |e: image::ImageError| {
-        ApiError::invalid(field, format!("the image cannot be read: {e}"))
-    };
+fn decode(
+    field: &str,
+    bytes: &[u8],
+    kind: Kind,
+    max_pixels: u64,
+) -> Result<DynamicImage, ApiError> {
+    let unreadable =
+        |e: image::ImageError| ApiError::invalid(field, format!("the image cannot be read: {e}"));
     // The header says how large the image is; a decompression bomb (a few kilobytes
     // claiming 100000×100000 pixels) stops here, before any pixel memory is taken.
     let (width, height) = reader(bytes, kind).into_dimensions().map_err(unreadable)?;
@@ -243,9 +247,9 @@ pub fn parse_variant_name(name: &str) -> Option<Kind> {
     let (stem, extension) = name.split_once('.')?;
     let kind = Kind::from_extension(extension)?;
     let fine = stem == "original"
-        || stem
-            .strip_prefix('w')
-            .is_some_and(|w| !w.is_empty() && w.len() <= 5 && w.bytes().all(|b| b.is_ascii_digit()));
+        || stem.strip_prefix('w').is_some_and(|w| {
+            !w.is_empty() && w.len() <= 5 && w.bytes().all(|b| b.is_ascii_digit())
+        });
     fine.then_some(kind)
 }
 
@@ -257,7 +261,14 @@ mod tests {
     fn variant_names_are_ours_only() {
         assert_eq!(parse_variant_name("original.jpg"), Some(Kind::Jpeg));
         assert_eq!(parse_variant_name("w320.webp"), Some(Kind::WebP));
-        for bad in ["w.jpg", "x320.jpg", "original.svg", "w320", "../a.jpg", "w320.jpg.png"] {
+        for bad in [
+            "w.jpg",
+            "x320.jpg",
+            "original.svg",
+            "w320",
+            "../a.jpg",
+            "w320.jpg.png",
+        ] {
             assert_eq!(parse_variant_name(bad), None, "{bad}");
         }
     }

@@ -94,7 +94,11 @@ pub struct MediaChanges {
     pub credit: Option<Option<String>>,
 }
 
-pub fn insert(conn: &mut AnyConnection, row: &NewMediaRow, now: NaiveDateTime) -> QueryResult<MediaRow> {
+pub fn insert(
+    conn: &mut AnyConnection,
+    row: &NewMediaRow,
+    now: NaiveDateTime,
+) -> QueryResult<MediaRow> {
     diesel::insert_into(media::table)
         .values((
             row,
@@ -193,8 +197,12 @@ fn filtered(filter: &MediaFilter) -> media::BoxedQuery<'_, MultiBackend> {
             lower(media::alt)
                 .like(pattern.clone())
                 .escape('\\')
-                .or(lower(coalesce(media::caption, "")).like(pattern.clone()).escape('\\'))
-                .or(lower(coalesce(media::credit, "")).like(pattern).escape('\\')),
+                .or(lower(coalesce(media::caption, ""))
+                    .like(pattern.clone())
+                    .escape('\\'))
+                .or(lower(coalesce(media::credit, ""))
+                    .like(pattern)
+                    .escape('\\')),
         );
     }
     query

@@ -3,7 +3,9 @@
 //! has made them; files deleted (by the worker) once no row uses them.
 
 use super::process::{self, Encoded, Kind};
-use super::repo::{self, MediaChanges, MediaFilter, MediaRow, NewMediaRow, StoredFile, StoredFiles};
+use super::repo::{
+    self, MediaChanges, MediaFilter, MediaRow, NewMediaRow, StoredFile, StoredFiles,
+};
 use crate::db::outbox::{self, NewJob, kind};
 use crate::db::{AnyConnection, write_transaction};
 use crate::domain::enums::MediaStatus;
@@ -60,10 +62,24 @@ pub fn check_text(fields: &MediaText) -> Result<CheckedText, ApiError> {
             String::new()
         }
     };
-    let caption = text::optional("caption", fields.caption.as_deref(), CAPTION_MAX_CHARS, &mut errors);
-    let credit = text::optional("credit", fields.credit.as_deref(), CREDIT_MAX_CHARS, &mut errors);
+    let caption = text::optional(
+        "caption",
+        fields.caption.as_deref(),
+        CAPTION_MAX_CHARS,
+        &mut errors,
+    );
+    let credit = text::optional(
+        "credit",
+        fields.credit.as_deref(),
+        CREDIT_MAX_CHARS,
+        &mut errors,
+    );
     ApiError::check(errors)?;
-    Ok(CheckedText { alt, caption, credit })
+    Ok(CheckedText {
+        alt,
+        caption,
+        credit,
+    })
 }
 
 /// An image ready to store: re-encoded, with the upload itself when originals are kept.
@@ -75,7 +91,12 @@ pub struct Prepared {
 }
 
 /// Sniffs, checks and re-encodes an upload (CPU work: run it on a blocking thread).
-pub fn prepare(field: &str, upload: Vec<u8>, max_pixels: u64, keep_original: bool) -> Result<Prepared, ApiError> {
+pub fn prepare(
+    field: &str,
+    upload: Vec<u8>,
+    max_pixels: u64,
+    keep_original: bool,
+) -> Result<Prepared, ApiError> {
     let image = process::prepare(field, &upload, max_pixels)?;
     let hash = image.hash();
     let original = keep_original.then(|| {
@@ -83,7 +104,11 @@ pub fn prepare(field: &str, upload: Vec<u8>, max_pixels: u64, keep_original: boo
         let key = format!("originals/{}", process::hex(&sha2::Sha256::digest(&upload)));
         (key, upload)
     });
-    Ok(Prepared { image, hash, original })
+    Ok(Prepared {
+        image,
+        hash,
+        original,
+    })
 }
 
 /// Writes a prepared image's files (blocking I/O: run it on a blocking thread). Writing
@@ -116,16 +141,25 @@ fn original_file(image: &Encoded) -> StoredFile {
 /// A reader's photo (stored privately under `key`, already re-encoded without
 /// metadata) copied to the public library files (storage work: a blocking thread).
 pub fn promote(store: &MediaStore, key: &str) -> Result<Prepared, ApiError> {
-    let bytes = store
-        .get(key)
-        .map_err(storage_error)?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("tip photo {key} is missing from the store")))?;
+    let bytes = store.get(key).map_err(storage_error)?.ok_or_else(|| {
+        ApiError::internal(anyhow::anyhow!("tip photo {key} is missing from the store"))
+    })?;
     let kind = process::sniff("photo", &bytes)?;
-    let (width, height) = image::ImageReader::with_format(std::io::Cursor::new(&bytes), image_format(kind))
-        .into_dimensions()
-        .map_err(ApiError::internal)?;
-    let image = Encoded { bytes, kind, width, height };
-    let prepared = Prepared { hash: image.hash(), image, original: None };
+    let (width, height) =
+        image::ImageReader::with_format(std::io::Cursor::new(&bytes), image_format(kind))
+            .into_dimensions()
+            .map_err(ApiError::internal)?;
+    let image = Encoded {
+        bytes,
+        kind,
+        width,
+        height,
+    };
+    let prepared = Prepared {
+        hash: image.hash(),
+        image,
+        original: None,
+    };
     store_files(store, &prepared)?;
     Ok(prepared)
 }
@@ -200,7 +234,11 @@ pub struct MediaQuery {
     pub q: Option<String>,
 }
 
-pub fn list(conn: &mut AnyConnection, query: MediaQuery, page: PageRequest) -> Result<Paged<MediaRow>, ApiError> {
+pub fn list(
+    conn: &mut AnyConnection,
+    query: MediaQuery,
+    page: PageRequest,
+) -> Result<Paged<MediaRow>, ApiError> {
     if let Some(content_type) = &query.content_type {
         if Kind::from_content_type(content_type).is_none() {
             return Err(ApiError::invalid(
@@ -325,14 +363,24 @@ pub fn with_hash(conn: &mut AnyConnection, hash: &str) -> Result<Option<MediaRow
 
 /// Makes the variants of a stored image and writes them (CPU and storage work; the
 /// worker runs it holding no connection). Returns every file of the image.
-pub fn make_variants(store: &MediaStore, row: &MediaRow, widths: &[u32]) -> Result<StoredFiles, String> {
+pub fn make_variants(
+    store: &MediaStore,
+    row: &MediaRow,
+    widths: &[u32],
+) -> Result<StoredFiles, String> {
     let kind = Kind::from_content_type(&row.content_type)
         .ok_or_else(|| format!("media {}: unknown type {}", row.id, row.content_type))?;
     let name = process::original_name(kind);
     let original = store
         .get(&media_key(&row.hash, &name))
         .map_err(|e| format!("media store: {e}"))?
-        .ok_or_else(|| format!("media {}: {} is missing from the store", row.id, media_key(&row.hash, &name)))?;
+        .ok_or_else(|| {
+            format!(
+                "media {}: {} is missing from the store",
+                row.id,
+                media_key(&row.hash, &name)
+            )
+        })?;
     let variants = process::variants(&original, kind, widths)?;
     let mut files = vec![StoredFile {
         name,

@@ -131,9 +131,9 @@ fn check_key(key: &str) -> io::Result<()> {
             !part.is_empty()
                 && part != "."
                 && part != ".."
-                && part.bytes().all(|b| {
-                    b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)
-                })
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
         });
     if fine {
         Ok(())
@@ -152,7 +152,15 @@ mod tests {
     #[test]
     fn keys_stay_inside_the_store() {
         assert!(check_key("media/ab12/w320.jpg").is_ok());
-        for bad in ["", "../x", "media//x", "media/./x", "/abs", "media/X", "a\\b"] {
+        for bad in [
+            "",
+            "../x",
+            "media//x",
+            "media/./x",
+            "/abs",
+            "media/X",
+            "a\\b",
+        ] {
             assert!(check_key(bad).is_err(), "{bad:?}");
         }
     }

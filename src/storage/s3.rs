@@ -61,7 +61,11 @@ impl S3Target {
                         prefix.push('/');
                     }
                 }
-                other => return Err(format!("unknown S3 option {other:?}; use endpoint, region or prefix")),
+                other => {
+                    return Err(format!(
+                        "unknown S3 option {other:?}; use endpoint, region or prefix"
+                    ));
+                }
             }
         }
         let endpoint = endpoint.unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
@@ -137,8 +141,10 @@ impl S3Store {
             let host = url::Url::parse(&self.target.endpoint)
                 .ok()
                 .and_then(|u| {
-                    u.host_str()
-                        .map(|h| u.port().map_or_else(|| h.to_owned(), |p| format!("{h}:{p}")))
+                    u.host_str().map(|h| {
+                        u.port()
+                            .map_or_else(|| h.to_owned(), |p| format!("{h}:{p}"))
+                    })
                 })
                 .unwrap_or_default();
             let signed = sign(
@@ -233,8 +239,11 @@ impl S3Store {
                     keys.push(ours.to_owned());
                 }
             }
-            let truncated = xml_values(&body, "IsTruncated").first().map(String::as_str) == Some("true");
-            token = xml_values(&body, "NextContinuationToken").into_iter().next();
+            let truncated =
+                xml_values(&body, "IsTruncated").first().map(String::as_str) == Some("true");
+            token = xml_values(&body, "NextContinuationToken")
+                .into_iter()
+                .next();
             if !truncated || token.is_none() {
                 return Ok(keys);
             }
@@ -343,12 +352,10 @@ fn sign(
         "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
         hex(&Sha256::digest(canonical_request.as_bytes()))
     );
-    let key = [date, region, "s3", "aws4_request"]
-        .iter()
-        .fold(
-            format!("AWS4{}", credentials.secret_access_key).into_bytes(),
-            |key, part| hmac(&key, part.as_bytes()),
-        );
+    let key = [date, region, "s3", "aws4_request"].iter().fold(
+        format!("AWS4{}", credentials.secret_access_key).into_bytes(),
+        |key, part| hmac(&key, part.as_bytes()),
+    );
     let signature = hex(&hmac(&key, string_to_sign.as_bytes()));
     headers.retain(|(name, _)| !["host", "range"].contains(name));
     headers.push((
@@ -391,7 +398,11 @@ mod tests {
             },
             now,
         );
-        let authorization = &headers.iter().find(|(n, _)| *n == "Authorization").map(|(_, v)| v.clone()).unwrap_or_default();
+        let authorization = &headers
+            .iter()
+            .find(|(n, _)| *n == "Authorization")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
         assert_eq!(
             authorization,
             "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, \

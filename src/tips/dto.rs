@@ -6,10 +6,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::repo::TipRow;
 use super::service::{NewTip, TipUpdate, TipView};
-use crate::media::repo::TipPhotoRow;
 use crate::domain::enums::TipStatus;
 use crate::domain::time::{self, to_utc};
 use crate::http::input::{nullable, present};
+use crate::media::repo::TipPhotoRow;
 
 /// A reader's news tip (爆料). Plain text, stored as given.
 #[derive(Debug, Deserialize, ToSchema)]

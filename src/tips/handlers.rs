@@ -3,18 +3,20 @@
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, get, patch, post, web};
 
-use super::dto::{PromotePhoto, SendTip, SendTipWithPhotos, TipOut, TipQuery, TipReceipt, UpdateTip};
+use super::dto::{
+    PromotePhoto, SendTip, SendTipWithPhotos, TipOut, TipQuery, TipReceipt, UpdateTip,
+};
 use super::service::{self, NewTip};
-use crate::media::dto::MediaOut;
-use crate::media::process;
-use crate::media::service as media;
 use crate::domain::precondition::IfMatch;
 use crate::error::ApiError;
 use crate::http::auth::{Editor, Reporter, Require};
-use crate::http::multipart::{self, FormLimits};
 use crate::http::conditional::{self, IfMatchParam};
 use crate::http::input::{JsonBody, QueryParams};
+use crate::http::multipart::{self, FormLimits};
 use crate::http::pagination::{ListEnvelope, PageParams};
+use crate::media::dto::MediaOut;
+use crate::media::process;
+use crate::media::service as media;
 use crate::state::{AppState, ClientTrace};
 
 /// Send a news tip
@@ -73,12 +75,18 @@ pub(super) async fn send_tip(
         .as_deref()
         .map(str::trim)
         .and_then(|id| id.parse().ok())
-        .ok_or_else(|| ApiError::invalid("channel_id", "must be a channel's id (a whole number)"))?;
+        .ok_or_else(|| {
+            ApiError::invalid("channel_id", "must be a channel's id (a whole number)")
+        })?;
     service::check_text(&tip)?;
     let admitted = service::admit(&client)?;
     let uploads: Vec<Vec<u8>> = form.files.into_iter().map(|f| f.bytes).collect();
     let store = state.media.clone();
-    let _turn = state.image_work.acquire().await.map_err(ApiError::internal)?;
+    let _turn = state
+        .image_work
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
     tip.photos = web::block(move || service::store_photos(&store, uploads, settings.max_pixels))
         .await
         .map_err(ApiError::internal)??;
@@ -116,7 +124,9 @@ pub(super) async fn get_tip_photo(
     path: web::Path<(i64, i32)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, n) = path.into_inner();
-    let photo = state.db(move |conn| service::photo(conn, actor, id, n)).await?;
+    let photo = state
+        .db(move |conn| service::photo(conn, actor, id, n))
+        .await?;
     // The key names the bytes (their SHA-256), so it is the validator.
     let etag = format!("\"{}\"", photo.storage_key.trim_start_matches("tips/"));
     let cache_control = "private, no-cache";
@@ -137,7 +147,12 @@ pub(super) async fn get_tip_photo(
         .await
         .map_err(ApiError::internal)?
         .map_err(|e| ApiError::internal(anyhow::anyhow!("media store: {e}")))?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("tip photo {} is missing from the store", photo.storage_key)))?;
+        .ok_or_else(|| {
+            ApiError::internal(anyhow::anyhow!(
+                "tip photo {} is missing from the store",
+                photo.storage_key
+            ))
+        })?;
     let content_type = process::Kind::from_content_type(&photo.content_type)
         .map_or("application/octet-stream", process::Kind::content_type);
     Ok(HttpResponse::Ok()
@@ -181,9 +196,14 @@ pub(super) async fn promote_tip_photo(
         credit: Some(body.credit),
     })?;
     if text.credit.is_none() {
-        return Err(ApiError::invalid("credit", "is required: who took the photo"));
+        return Err(ApiError::invalid(
+            "credit",
+            "is required: who took the photo",
+        ));
     }
-    let photo = state.db(move |conn| service::photo(conn, actor, id, n)).await?;
+    let photo = state
+        .db(move |conn| service::photo(conn, actor, id, n))
+        .await?;
     let store = state.media.clone();
     let prepared = web::block(move || media::promote(&store, &photo.storage_key))
         .await

@@ -15,9 +15,9 @@ use crate::domain::slug::IdOrSlug;
 use crate::domain::stored::StoredEnum;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
-use crate::state::ClientTrace;
 use crate::media::process::{self, Kind};
 use crate::media::repo::{self as media_repo, NewTipPhotoRow, TipPhotoRow};
+use crate::state::ClientTrace;
 use crate::storage::MediaStore;
 use crate::users::repo as users;
 
@@ -104,7 +104,12 @@ pub fn photo_key(hash: &str, kind: Kind) -> String {
 
 /// Stores a tip. One whose honeypot was filled is stored as `spam`, and its sender
 /// gets the same receipt as anyone else, so a bot cannot tell that it was caught.
-pub fn send(conn: &mut AnyConnection, _: Admitted, tip: NewTip, client: &ClientTrace) -> Result<TipRow, ApiError> {
+pub fn send(
+    conn: &mut AnyConnection,
+    _: Admitted,
+    tip: NewTip,
+    client: &ClientTrace,
+) -> Result<TipRow, ApiError> {
     let mut errors = Vec::new();
     let content = text::required("content", &tip.content, TIP_MAX_CHARS, &mut errors);
     let contact = text::optional("contact", tip.contact.as_deref(), 100, &mut errors);
@@ -209,7 +214,12 @@ pub fn show(conn: &mut AnyConnection, actor: CurrentUser, id: i64) -> Result<Tip
 }
 
 /// Photo `n` (from 1) of a tip, to those who may read the tip; 404 for others.
-pub fn photo(conn: &mut AnyConnection, actor: CurrentUser, id: i64, n: i32) -> Result<TipPhotoRow, ApiError> {
+pub fn photo(
+    conn: &mut AnyConnection,
+    actor: CurrentUser,
+    id: i64,
+    n: i32,
+) -> Result<TipPhotoRow, ApiError> {
     show(conn, actor, id)?
         .photos
         .into_iter()

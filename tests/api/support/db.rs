@@ -90,11 +90,16 @@ impl TestDb {
         };
         if let Some(s3) = std::env::var(S3_URL_VAR).ok().filter(|u| !u.is_empty()) {
             let separator = if s3.contains('?') { '&' } else { '?' };
-            return Some(format!("{s3}{separator}prefix=test-{}", name.to_lowercase().replace('_', "-")));
+            return Some(format!(
+                "{s3}{separator}prefix=test-{}",
+                name.to_lowercase().replace('_', "-")
+            ));
         }
         match self {
             Self::Sqlite(_) => None,
-            Self::Postgres { .. } => Some(format!("file://{}", postgres_media_dir(&name).display())),
+            Self::Postgres { .. } => {
+                Some(format!("file://{}", postgres_media_dir(&name).display()))
+            }
         }
     }
 }
@@ -103,7 +108,9 @@ impl TestDb {
 pub const S3_URL_VAR: &str = "NEWSDESK_TEST_S3_URL";
 
 fn postgres_media_dir(schema: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join("newsdesk-test-media").join(schema)
+    std::env::temp_dir()
+        .join("newsdesk-test-media")
+        .join(schema)
 }
 
 impl Drop for TestDb {
