@@ -119,6 +119,8 @@ pub(super) async fn list_media(
 }
 
 /// Read an image's entry
+///
+/// Reporters and up; `status` and `variants` say which files are made yet.
 #[utoipa::path(
     tag = "media",
     params(("id" = i64, Path, description = "The image's id", example = 1)),

@@ -441,7 +441,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an image's entry */
+        /**
+         * Read an image's entry
+         * @description Reporters and up; `status` and `variants` say which files are made yet.
+         */
         get: operations["get_media"];
         put?: never;
         post?: never;
