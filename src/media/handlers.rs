@@ -269,27 +269,25 @@ pub(super) async fn media_file(
         .and_then(ByteRange::parse);
     let store = state.media.clone();
     let key = service::media_key(&hash, &name);
-    let read = web::block(
-        move || -> Result<Option<(u64, Option<(u64, u64)>, Vec<u8>)>, ApiError> {
-            let Some(size) = store.size(&key).map_err(service::storage_error)? else {
-                return Ok(None);
-            };
-            let span = match range {
-                Some(range) => Some(
-                    range
-                        .within(size)
-                        .ok_or(ApiError::RangeNotSatisfiable { size })?,
-                ),
-                None => None,
-            };
-            let bytes = match span {
-                Some((start, len)) => store.get_range(&key, start, len),
-                None => store.get(&key),
-            }
-            .map_err(service::storage_error)?;
-            Ok(bytes.map(|bytes| (size, span, bytes)))
-        },
-    )
+    let read = web::block(move || -> Result<Option<Read>, ApiError> {
+        let Some(size) = store.size(&key).map_err(service::storage_error)? else {
+            return Ok(None);
+        };
+        let span = match range {
+            Some(range) => Some(
+                range
+                    .within(size)
+                    .ok_or(ApiError::RangeNotSatisfiable { size })?,
+            ),
+            None => None,
+        };
+        let bytes = match span {
+            Some((start, len)) => store.get_range(&key, start, len),
+            None => store.get(&key),
+        }
+        .map_err(service::storage_error)?;
+        Ok(bytes.map(|bytes| (size, span, bytes)))
+    })
     .await
     .map_err(ApiError::internal)??;
     let Some((size, span, bytes)) = read else {
@@ -317,6 +315,9 @@ pub(super) async fn media_file(
     );
     Ok(response)
 }
+
+/// A file as read: its size, the span sent (`None`: whole) and the bytes.
+type Read = (u64, Option<(u64, u64)>, Vec<u8>);
 
 /// One `Range: bytes=…` range (a request for several is served whole).
 #[derive(Debug, Clone, Copy)]
