@@ -295,6 +295,7 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
                 title: Some("记者".into()),
                 bio: None,
                 avatar_url: None,
+                avatar_media_id: None,
                 user_id: None,
             },
         )?;
@@ -334,6 +335,7 @@ fn seed(state: &newsdesk::AppState, count: usize) -> Result<Vec<i64>, Box<dyn st
             }],
             published_at: Some(published_at.fixed_offset()),
             cover_image_url: None,
+            cover_media_id: None,
             tags: vec![rng.pick(&WORDS).to_owned()],
             comments_enabled: Some(true),
             related_ids: Vec::new(),

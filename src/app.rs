@@ -15,8 +15,8 @@ use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use crate::{
-    articles, auth, authors, channels, comments, feeds, health, http, metrics, tip_lines, tips,
-    tokens, users, webhooks,
+    articles, auth, authors, channels, comments, feeds, health, http, media, metrics, tip_lines,
+    tips, tokens, users, webhooks,
 };
 
 /// Every documented route under `/api/v1`, collected for the OpenAPI document as it is
@@ -40,6 +40,7 @@ fn api_v1() -> utoipa_actix_web::scope::Scope<
         .configure(comments::configure)
         .configure(tip_lines::configure)
         .configure(tips::configure)
+        .configure(media::configure)
         .configure(webhooks::configure)
         .configure(feeds::configure)
 }
@@ -62,6 +63,7 @@ fn routed() -> (
         .openapi(ApiDoc::openapi())
         .configure(health::configure)
         .configure(metrics::endpoint::configure)
+        .configure(media::configure_files)
         .service(api_v1())
         .split_for_parts();
     crate::openapi::finish(&mut document);

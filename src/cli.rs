@@ -1,6 +1,7 @@
 //! The command line: `serve` (default), `worker`, `migrate`, `user create`, `openapi`,
 //! `seed-demo`.
 
+use crate::media::service as media;
 use std::sync::Arc;
 
 use actix_web::HttpServer;
@@ -42,8 +43,20 @@ pub enum Command {
     Worker,
     /// Print the OpenAPI document.
     Openapi,
+    /// Look after the media store.
+    Media {
+        #[command(subcommand)]
+        command: MediaCommand,
+    },
     /// Load a demo newsroom into an empty database.
     SeedDemo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MediaCommand {
+    /// Compare the store with the database: files the database names that are missing,
+    /// and files no row names (orphans). Exits 1 when it finds either.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +130,30 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 seeded.channels, seeded.articles, seeded.editor_email, seeded.editor_password
             );
             Ok(())
+        }
+        Command::Media {
+            command: MediaCommand::Verify,
+        } => {
+            let state = prepare(Config::from_env().map_err(|e| e.to_string())?)?;
+            let report = state.run(|conn| media::verify(conn, &state.media))?;
+            for key in &report.missing {
+                println!("missing: {key}");
+            }
+            for key in &report.orphaned {
+                println!("orphaned: {key}");
+            }
+            println!(
+                "checked {} file(s) in the {}: {} missing, {} orphaned",
+                report.checked,
+                state.config.media.store.describe(),
+                report.missing.len(),
+                report.orphaned.len()
+            );
+            if report.missing.is_empty() && report.orphaned.is_empty() {
+                Ok(())
+            } else {
+                Err("the media store and the database disagree".into())
+            }
         }
         Command::Worker => {
             let config = Config::from_env().map_err(|e| e.to_string())?;

@@ -8,6 +8,7 @@ use crate::db::DatabaseTarget;
 use crate::domain::address::AllowList;
 use crate::domain::preview::PreviewKey;
 use crate::domain::site::{self, Site, Template};
+use crate::storage::{Credentials, StoreTarget};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://newsdesk.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -77,6 +78,29 @@ pub struct Config {
     pub preview_ttl_secs: u32,
     /// Canonical URLs, feeds and sitemaps.
     pub distribution: Distribution,
+    /// Uploaded images and reader photos: where they are kept and what is accepted.
+    pub media: MediaSettings,
+}
+
+/// What the media library accepts and where its files live.
+#[derive(Debug, Clone)]
+pub struct MediaSettings {
+    /// `NEWSDESK_MEDIA_STORE`: a directory (default: beside the SQLite database) or an
+    /// S3 bucket.
+    pub store: StoreTarget,
+    /// Largest upload accepted, in bytes (413 past it).
+    pub max_bytes: usize,
+    /// Most pixels (width × height) an image may have; larger ones are refused from their
+    /// header, before decoding.
+    pub max_pixels: u64,
+    /// Widths of the responsive variants, ascending.
+    pub widths: Vec<u32>,
+    /// Keep the bytes as uploaded too (they may hold GPS positions; off by default).
+    pub keep_originals: bool,
+    /// Photos a reader may send with one tip.
+    pub tip_photos_max: u32,
+    /// Largest reader photo, in bytes.
+    pub tip_photo_max_bytes: usize,
 }
 
 /// Where the front end shows things, and how feeds and sitemaps are cut.
@@ -388,6 +412,7 @@ impl Config {
                     )
                 })?,
             distribution: distribution(&get)?,
+            media: media_settings(&get, &database)?,
             database,
         })
     }
@@ -470,6 +495,80 @@ fn distribution(get: &impl Fn(&str) -> Option<String>) -> Result<Distribution, C
             SITEMAP_MAX_URLS,
         )?,
     })
+}
+
+/// `NEWSDESK_MEDIA_*` and `NEWSDESK_TIP_PHOTO*`.
+fn media_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    database: &DatabaseTarget,
+) -> Result<MediaSettings, ConfigError> {
+    const STORE: &str = "NEWSDESK_MEDIA_STORE";
+    let store = match get(STORE) {
+        Some(raw) => {
+            let credentials = match (get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY")) {
+                (Some(access_key_id), Some(secret_access_key)) => Some(Credentials {
+                    access_key_id,
+                    secret_access_key,
+                    session_token: get("AWS_SESSION_TOKEN"),
+                }),
+                (None, None) => None,
+                _ => {
+                    return Err(error(
+                        "AWS_SECRET_ACCESS_KEY",
+                        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together",
+                    ));
+                }
+            };
+            StoreTarget::parse(raw.trim(), credentials).map_err(|e| error(STORE, e))?
+        }
+        None => StoreTarget::File(default_media_dir(database)),
+    };
+    let widths = match get("NEWSDESK_MEDIA_WIDTHS") {
+        None => vec![320, 640, 1024, 1600],
+        Some(list) => {
+            let mut widths = list
+                .split(',')
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+                .map(|w| match w.parse::<u32>() {
+                    Ok(n) if (16..=8192).contains(&n) => Ok(n),
+                    _ => Err(error(
+                        "NEWSDESK_MEDIA_WIDTHS",
+                        format!("{w:?} is not a width from 16 to 8192"),
+                    )),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            widths.sort_unstable();
+            widths.dedup();
+            widths
+        }
+    };
+    Ok(MediaSettings {
+        store,
+        max_bytes: parse_number(get, "NEWSDESK_MEDIA_MAX_BYTES", 20 * 1024 * 1024, 1024)? as usize,
+        max_pixels: parse_number(get, "NEWSDESK_MEDIA_MAX_PIXELS", 50_000_000, 1)?.into(),
+        widths,
+        keep_originals: parse_bool(get, "NEWSDESK_MEDIA_KEEP_ORIGINALS")?,
+        tip_photos_max: parse_between(get, "NEWSDESK_TIP_PHOTOS_MAX", 3, 0, 20)?,
+        tip_photo_max_bytes: parse_number(
+            get,
+            "NEWSDESK_TIP_PHOTO_MAX_BYTES",
+            10 * 1024 * 1024,
+            1024,
+        )? as usize,
+    })
+}
+
+/// `<database file>.media/` beside an SQLite database; `newsdesk-media/` in the working
+/// directory with PostgreSQL (several nodes need S3 instead).
+fn default_media_dir(database: &DatabaseTarget) -> PathBuf {
+    let relative = match database {
+        DatabaseTarget::Sqlite(path) if path != ":memory:" && !path.starts_with("file:") => {
+            PathBuf::from(format!("{path}.media"))
+        }
+        _ => PathBuf::from("newsdesk-media"),
+    };
+    std::path::absolute(&relative).unwrap_or(relative)
 }
 
 impl DatabaseTarget {

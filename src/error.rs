@@ -87,6 +87,9 @@ pub enum ApiError {
     WriteConflict,
     #[error("the server has no room to store this; try again later")]
     InsufficientStorage,
+    /// A `Range` outside a file of `size` bytes.
+    #[error("the range asked for lies outside the file's {size} bytes")]
+    RangeNotSatisfiable { size: u64 },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -160,6 +163,7 @@ impl ResponseError for ApiError {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
+            Self::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -188,6 +192,9 @@ impl ResponseError for ApiError {
             }
             Self::MethodNotAllowed(_, allow) => {
                 response.insert_header((header::ALLOW, allow.as_str()));
+            }
+            Self::RangeNotSatisfiable { size } => {
+                response.insert_header((header::CONTENT_RANGE, format!("bytes */{size}")));
             }
             // The rest of a stalled body may still come; the connection cannot be reused.
             Self::RequestTimeout(_) => {

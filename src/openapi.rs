@@ -28,7 +28,7 @@ use crate::error::{ApiError, FieldError, Problem};
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
             PayloadTooLarge, UnsupportedMediaType, Unprocessable, TooManyRequests, Unavailable,
-            InsufficientStorage,
+            InsufficientStorage, RangeNotSatisfiable,
             InternalError
         )
     ),
@@ -42,6 +42,7 @@ use crate::error::{ApiError, FieldError, Problem};
         (name = "comments", description = "Readers' comments and their moderation"),
         (name = "tip-lines", description = "How readers reach a channel's newsroom"),
         (name = "tips", description = "Readers' news tips and the newsroom's inbox"),
+        (name = "media", description = "The media library: images without metadata, their responsive variants, and their files"),
         (name = "webhooks", description = "Signed notices of content events, and their deliveries (admins only)"),
         (name = "distribution", description = "Feeds (RSS, Atom, JSON Feed) and sitemaps at the public site's URLs (`NEWSDESK_SITE_URL`)"),
         (name = "service", description = "Health, metrics and documentation"),
@@ -55,7 +56,7 @@ pub struct ApiDoc;
 /// (A tip's receipt has none: its sender cannot read the inbox. A new article leads to
 /// its comments' list but not to posting one: it is a draft unless published at once,
 /// and readers comment only on public articles.)
-const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 7] = [
+const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 8] = [
     (
         "/api/v1/channels",
         "201",
@@ -104,6 +105,12 @@ const CREATED_RESOURCE_LINKS: [(&str, &str, &str, &[&str]); 7] = [
         "201",
         "id",
         &["get_token", "revoke_token"],
+    ),
+    (
+        "/api/v1/media",
+        "201",
+        "id",
+        &["get_media", "update_media", "delete_media"],
     ),
 ];
 
@@ -813,6 +820,15 @@ pub struct InsufficientStorage(#[allow(dead_code)] Problem);
     example = json!(ApiError::Unavailable.problem())
 )]
 pub struct Unavailable(#[allow(dead_code)] Problem);
+
+/// The `Range` lies outside the file; `Content-Range` gives its size.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("Content-Range" = String, description = "`bytes */<size>`")),
+    example = json!(ApiError::RangeNotSatisfiable { size: 48210 }.problem())
+)]
+pub struct RangeNotSatisfiable(#[allow(dead_code)] Problem);
 
 // Response sets: the error answers operations share, listed once.
 

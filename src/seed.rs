@@ -122,6 +122,7 @@ fn author(
         title: Some(title.into()),
         bio: None,
         avatar_url: None,
+        avatar_media_id: None,
         user_id: None,
     };
     Ok(authors::create(conn, outbox, new)?.value.id)
@@ -305,6 +306,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
             bylines,
             published_at: Some((now - chrono::Duration::hours(story.hours_ago)).fixed_offset()),
             cover_image_url: None,
+            cover_media_id: None,
             tags: story.tags.iter().map(|t| (*t).to_owned()).collect(),
             comments_enabled: Some(true),
             related_ids: article_ids.iter().rev().take(1).copied().collect(),
@@ -324,6 +326,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
         bylines: vec![],
         published_at: Some((now + chrono::Duration::days(1)).fixed_offset()),
         cover_image_url: None,
+        cover_media_id: None,
         tags: vec![],
         comments_enabled: Some(false),
         related_ids: vec![],
@@ -342,6 +345,7 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
         bylines: vec![],
         published_at: None,
         cover_image_url: None,
+        cover_media_id: None,
         tags: vec![],
         comments_enabled: None,
         related_ids: vec![],
@@ -397,14 +401,16 @@ pub fn seed_demo(state: &AppState, conn: &mut AnyConnection) -> Result<Seeded, A
     )?;
     tips::send(
         conn,
-        &reader,
+        tips::admit(&reader)?,
         NewTip {
             channel_id: pingxiang,
             content: "湘东区某路口的红绿灯坏了两天，早高峰很堵。".into(),
             contact: Some("13900000001".into()),
             name: Some("李女士".into()),
             honeypot: None,
+            photos: Vec::new(),
         },
+        &reader,
     )?;
 
     Ok(Seeded {

@@ -22,6 +22,7 @@ use crate::domain::token::salted_hash;
 use crate::error::ApiError;
 use crate::metrics::{Gauges, Metrics};
 use crate::rate_limit::RateLimiter;
+use crate::storage::MediaStore;
 use crate::users::service as users;
 
 /// The most input `AppState::compute` works on without leaving the async thread: about
@@ -51,6 +52,13 @@ pub struct AppState {
     pub jobs: Arc<Signal>,
     /// Request counts and latencies, recorded when `config.metrics` is on.
     pub metrics: Arc<Metrics>,
+    /// Where media files live (disk or S3); its calls block, so they run on blocking
+    /// threads.
+    pub media: Arc<MediaStore>,
+    /// Images decoded and encoded at once by requests (one per core): each takes up to
+    /// width × height × 4 bytes several times over, so uploads queue here rather than
+    /// piling up in memory.
+    pub image_work: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -59,9 +67,19 @@ impl AppState {
         // Other nodes may write to PostgreSQL: the cache stays off until the listener
         // hears their purges (`start_cache_sync`).
         let cache = ResponseCache::new(config.cache_bytes, !config.database.is_postgres());
+        let media = MediaStore::open(&config.media.store).map_err(|e| {
+            ApiError::internal(anyhow::anyhow!(
+                "NEWSDESK_MEDIA_STORE: cannot open the {}: {e}",
+                config.media.store.describe()
+            ))
+        })?;
         let lists = Key::ArticleLists.to_string();
         Ok(Self {
             titles: Arc::new(TitleIndex::new(cache.clone(), lists)),
+            media: Arc::new(media),
+            image_work: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(1, |n| n.get()),
+            )),
             cache,
             jobs: Arc::new(Signal::default()),
             pool,

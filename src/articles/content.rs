@@ -48,6 +48,10 @@ pub struct ArticleContent {
     pub published_at: Option<DateTime<Utc>>,
     #[schema(required)]
     pub cover_image_url: Option<String>,
+    /// The library image shown as the cover (`media` id).
+    #[serde(default)]
+    #[schema(required)]
+    pub cover_media_id: Option<i64>,
     pub tags: Vec<String>,
     pub comments_enabled: bool,
     pub related_ids: Vec<i64>,
@@ -82,6 +86,7 @@ impl ArticleContent {
             ],
             published_at: Some(time::example(-30)),
             cover_image_url: None,
+            cover_media_id: None,
             tags: vec!["萍乡".into(), "产业转型".into()],
             comments_enabled: true,
             related_ids: vec![],
@@ -105,6 +110,7 @@ pub struct NewArticle {
     pub bylines: Vec<BylineRef>,
     pub published_at: Option<DateTime<FixedOffset>>,
     pub cover_image_url: Option<String>,
+    pub cover_media_id: Option<i64>,
     pub tags: Vec<String>,
     pub comments_enabled: Option<bool>,
     pub related_ids: Vec<i64>,
@@ -124,6 +130,7 @@ pub struct ArticleUpdate {
     pub bylines: Option<Vec<BylineRef>>,
     pub published_at: Option<Option<DateTime<FixedOffset>>>,
     pub cover_image_url: Option<Option<String>>,
+    pub cover_media_id: Option<Option<i64>>,
     pub tags: Option<Vec<String>>,
     pub comments_enabled: Option<bool>,
     pub related_ids: Option<Vec<i64>>,
@@ -169,6 +176,7 @@ impl NewArticle {
             bylines: self.bylines,
             published_at: self.published_at.map(|t| t.with_timezone(&Utc)),
             cover_image_url: self.cover_image_url,
+            cover_media_id: self.cover_media_id,
             tags: self.tags,
             comments_enabled: self.comments_enabled.unwrap_or(true),
             related_ids: self.related_ids,
@@ -193,6 +201,7 @@ impl ArticleUpdate {
             self.published_at.map(|t| t.map(|t| t.with_timezone(&Utc))),
         );
         replace(&mut content.cover_image_url, self.cover_image_url);
+        replace(&mut content.cover_media_id, self.cover_media_id);
         replace(&mut content.tags, self.tags);
         replace(&mut content.comments_enabled, self.comments_enabled);
         replace(&mut content.related_ids, self.related_ids);

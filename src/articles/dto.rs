@@ -1,5 +1,6 @@
 //! Wire shapes of articles.
 
+use crate::media::dto::ImageOut;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -55,8 +56,15 @@ pub struct ArticleSummaryOut {
     /// Increments on every change; the ETag carries it.
     #[schema(read_only)]
     pub version: i64,
+    /// A cover image elsewhere, by URL (kept for covers not in the library).
     #[schema(required)]
     pub cover_image_url: Option<String>,
+    /// The cover from the media library.
+    #[schema(required)]
+    pub cover_media_id: Option<i64>,
+    /// The library cover with its variants (`srcset`-ready), when `cover_media_id` is set.
+    #[schema(required)]
+    pub cover: Option<ImageOut>,
     pub tags: Vec<String>,
     pub comments_enabled: bool,
     /// Approved comments only.
@@ -139,6 +147,8 @@ impl From<Article> for ArticleSummaryOut {
             updated_at: to_utc(row.updated_at),
             version: row.version,
             cover_image_url: row.cover_image_url,
+            cover_media_id: row.cover_media_id,
+            cover: article.cover.map(ImageOut::from),
             tags: article.tags,
             comments_enabled: row.comments_enabled,
             comment_count: row.comment_count,
@@ -209,6 +219,8 @@ pub struct CreateArticle {
     /// RFC 3339 with offset; required for `scheduled`, defaults to now for `published`.
     pub published_at: Option<DateTime<FixedOffset>>,
     pub cover_image_url: Option<String>,
+    /// A library image (`/api/v1/media`) as the cover.
+    pub cover_media_id: Option<i64>,
     #[serde(default)]
     pub tags: Vec<String>,
     /// Defaults to true.
@@ -240,6 +252,7 @@ impl From<CreateArticle> for NewArticle {
             bylines: dto.bylines,
             published_at: dto.published_at,
             cover_image_url: dto.cover_image_url,
+            cover_media_id: dto.cover_media_id,
             tags: dto.tags,
             comments_enabled: dto.comments_enabled,
             related_ids: dto.related_ids,
@@ -287,6 +300,8 @@ pub struct UpdateArticle {
     pub published_at: Option<Option<DateTime<FixedOffset>>>,
     #[serde(default, deserialize_with = "nullable")]
     pub cover_image_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub cover_media_id: Option<Option<i64>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
     pub tags: Option<Vec<String>>,
@@ -314,6 +329,7 @@ impl From<UpdateArticle> for ArticleUpdate {
             bylines: dto.bylines,
             published_at: dto.published_at,
             cover_image_url: dto.cover_image_url,
+            cover_media_id: dto.cover_media_id,
             tags: dto.tags,
             comments_enabled: dto.comments_enabled,
             related_ids: dto.related_ids,
@@ -562,6 +578,8 @@ impl ArticleSummaryOut {
             updated_at: time::example(0),
             version: 1,
             cover_image_url: content.cover_image_url,
+            cover_media_id: content.cover_media_id,
+            cover: None,
             tags: content.tags,
             comments_enabled: content.comments_enabled,
             comment_count: 3,

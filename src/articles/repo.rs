@@ -44,6 +44,8 @@ pub struct ArticleRow {
     pub version: i64,
     /// When the status last changed (or the article was created).
     pub status_changed_at: NaiveDateTime,
+    /// The library image shown as the cover.
+    pub cover_media_id: Option<i64>,
 }
 
 /// The columns an insert sets (all of them but ids, counters and stamps, which the repo
@@ -61,6 +63,7 @@ pub struct NewArticleRow {
     pub source_url: Option<String>,
     pub published_at: Option<NaiveDateTime>,
     pub cover_image_url: Option<String>,
+    pub cover_media_id: Option<i64>,
     pub comments_enabled: bool,
     pub page_count: i32,
 }

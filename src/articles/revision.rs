@@ -37,6 +37,9 @@ struct SnapshotV1 {
     bylines: Vec<BylineV1>,
     published_at: Option<DateTime<Utc>>,
     cover_image_url: Option<String>,
+    /// Added with the media library; snapshots from before it have none.
+    #[serde(default)]
+    cover_media_id: Option<i64>,
     tags: Vec<String>,
     comments_enabled: bool,
     related_ids: Vec<i64>,
@@ -95,6 +98,7 @@ pub fn snapshot(content: &ArticleContent) -> Result<String, serde_json::Error> {
             .collect(),
         published_at: content.published_at,
         cover_image_url: content.cover_image_url.clone(),
+        cover_media_id: content.cover_media_id,
         tags: content.tags.clone(),
         comments_enabled: content.comments_enabled,
         related_ids: content.related_ids.clone(),
@@ -142,6 +146,7 @@ fn from_v1(v1: SnapshotV1) -> Result<ArticleContent, SnapshotError> {
             .collect::<Result<_, UnknownStoredValue>>()?,
         published_at: v1.published_at,
         cover_image_url: v1.cover_image_url,
+        cover_media_id: v1.cover_media_id,
         tags: v1.tags,
         comments_enabled: v1.comments_enabled,
         related_ids: v1.related_ids,

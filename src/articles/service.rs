@@ -1,6 +1,7 @@
 //! Article workflow and reads: who may do what to which article, each write with its
 //! revision, and assembling articles for reading in a fixed number of queries.
 
+use crate::media::repo::{self as media, MediaRow};
 use std::collections::HashMap;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
@@ -41,6 +42,8 @@ pub struct Article {
     pub breadcrumbs: Vec<ChannelRow>,
     /// The best-matching passage, as HTML, on the results of a search only.
     pub highlight: Option<String>,
+    /// The cover image from the library, with its variants.
+    pub cover: Option<MediaRow>,
 }
 
 /// An article with one page of its body.
@@ -67,9 +70,14 @@ fn assemble(
     let mut tags = repo::tags(conn, &ids)?;
     let mut related = repo::related(conn, &ids, visibility, time::now())?;
     let tree = ChannelTree::load(conn)?;
+    let cover_ids: Vec<i64> = rows.iter().filter_map(|r| r.cover_media_id).collect();
+    let covers = media::find_many(conn, &cover_ids)?;
     Ok(rows
         .into_iter()
         .map(|row| Article {
+            cover: row
+                .cover_media_id
+                .and_then(|id| covers.iter().find(|m| m.id == id).cloned()),
             bylines: bylines.remove(&row.id).unwrap_or_default(),
             tags: tags.remove(&row.id).unwrap_or_default(),
             related_ids: related.remove(&row.id).unwrap_or_default(),
@@ -99,6 +107,7 @@ impl Tagged for Article {
         keys.add(Key::Article(self.row.id));
         keys.extend(self.breadcrumbs.iter().map(|c| Key::Channel(c.id)));
         keys.extend(self.bylines.iter().map(|b| Key::Author(b.author_id)));
+        keys.extend(self.cover.iter().map(|m| Key::Media(m.id)));
     }
 }
 
@@ -486,6 +495,10 @@ fn written(
     };
     Ok(ArticlePage {
         article: Article {
+            cover: match row.cover_media_id {
+                Some(id) => media::find_many(conn, &[id])?.pop(),
+                None => None,
+            },
             bylines,
             tags: checked.content.tags.clone(),
             related_ids,
@@ -645,6 +658,7 @@ fn content_of(conn: &mut AnyConnection, row: &ArticleRow) -> Result<ArticleConte
             .collect(),
         published_at: row.published_at.map(time::to_utc),
         cover_image_url: row.cover_image_url.clone(),
+        cover_media_id: row.cover_media_id,
         tags: tags.remove(&row.id).unwrap_or_default(),
         comments_enabled: row.comments_enabled,
         related_ids: related.remove(&row.id).unwrap_or_default(),

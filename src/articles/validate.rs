@@ -18,6 +18,7 @@ use crate::domain::stored::StoredEnum;
 use crate::domain::visibility::Visibility;
 use crate::domain::{html, text, time};
 use crate::error::{ApiError, FieldError};
+use crate::media::repo as media;
 
 const MAX_PAGES: usize = 50;
 const MAX_PAGE_BYTES: usize = 200 * 1024;
@@ -156,6 +157,7 @@ pub(super) fn prepare(mut content: ArticleContent) -> Prepared {
         source_url: content.source.as_ref().and_then(|s| s.url.clone()),
         published_at: content.published_at.map(|t| t.naive_utc()),
         cover_image_url: content.cover_image_url.clone(),
+        cover_media_id: content.cover_media_id,
         comments_enabled: content.comments_enabled,
         page_count: content.pages.len() as i32,
     };
@@ -215,6 +217,14 @@ pub(super) fn check<'a>(
 
     if channels.get(content.channel_id).is_none() {
         errors.push(FieldError::new("channel_id", "no channel has this id"));
+    }
+    if let Some(cover) = content.cover_media_id {
+        if media::find_many(conn, &[cover])?.is_empty() {
+            errors.push(FieldError::new(
+                "cover_media_id",
+                "no library image has this id",
+            ));
+        }
     }
     ApiError::check(errors)?;
     Ok(&prepared.checked)

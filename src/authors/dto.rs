@@ -24,6 +24,9 @@ pub struct AuthorOut {
     pub bio: Option<String>,
     #[schema(required)]
     pub avatar_url: Option<String>,
+    /// The avatar from the media library (`/api/v1/media/{id}` has its variants).
+    #[schema(required)]
+    pub avatar_media_id: Option<i64>,
     /// The newsroom account of this person, if any.
     #[schema(required)]
     pub user_id: Option<i64>,
@@ -44,6 +47,7 @@ impl From<AuthorRow> for AuthorOut {
             title: row.title,
             bio: row.bio,
             avatar_url: row.avatar_url,
+            avatar_media_id: row.avatar_media_id,
             user_id: row.user_id,
             created_at: to_utc(row.created_at),
             updated_at: to_utc(row.updated_at),
@@ -67,6 +71,8 @@ pub struct CreateAuthor {
     pub bio: Option<String>,
     #[schema(format = "uri")]
     pub avatar_url: Option<String>,
+    /// A library image as the avatar.
+    pub avatar_media_id: Option<i64>,
     pub user_id: Option<i64>,
 }
 
@@ -78,6 +84,7 @@ impl From<CreateAuthor> for NewAuthor {
             title: dto.title,
             bio: dto.bio,
             avatar_url: dto.avatar_url,
+            avatar_media_id: dto.avatar_media_id,
             user_id: dto.user_id,
         }
     }
@@ -108,6 +115,8 @@ pub struct UpdateAuthor {
     #[schema(format = "uri")]
     pub avatar_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
+    pub avatar_media_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "nullable")]
     pub user_id: Option<Option<i64>>,
 }
 
@@ -119,6 +128,7 @@ impl From<UpdateAuthor> for AuthorUpdate {
             title: dto.title,
             bio: dto.bio,
             avatar_url: dto.avatar_url,
+            avatar_media_id: dto.avatar_media_id,
             user_id: dto.user_id,
         }
     }
@@ -136,6 +146,7 @@ impl AuthorOut {
             title: Some("记者".into()),
             bio: None,
             avatar_url: None,
+            avatar_media_id: None,
             user_id: None,
             created_at: time::example(0),
             updated_at: time::example(0),

@@ -21,6 +21,8 @@ pub struct AuthorRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    /// The library image shown as the avatar.
+    pub avatar_media_id: Option<i64>,
 }
 
 #[derive(Debug, Insertable)]
@@ -31,6 +33,7 @@ pub struct NewAuthorRow {
     pub title: Option<String>,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
+    pub avatar_media_id: Option<i64>,
     pub user_id: Option<i64>,
 }
 
@@ -43,6 +46,7 @@ pub struct AuthorChanges {
     pub title: Option<Option<String>>,
     pub bio: Option<Option<String>>,
     pub avatar_url: Option<Option<String>>,
+    pub avatar_media_id: Option<Option<i64>>,
     pub user_id: Option<Option<i64>>,
 }
 

@@ -11,6 +11,7 @@ use crate::domain::slug::{IdOrSlug, Slug};
 use crate::domain::surrogate::{Changed, Key, Keys, Shown};
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
+use crate::media::repo as media;
 use crate::users::repo as users;
 
 const DUPLICATE: &str = "another author already has this slug, or is linked to this account";
@@ -21,6 +22,7 @@ pub struct NewAuthor {
     pub title: Option<String>,
     pub bio: Option<String>,
     pub avatar_url: Option<String>,
+    pub avatar_media_id: Option<i64>,
     pub user_id: Option<i64>,
 }
 
@@ -30,6 +32,7 @@ pub struct AuthorUpdate {
     pub title: Option<Option<String>>,
     pub bio: Option<Option<String>>,
     pub avatar_url: Option<Option<String>>,
+    pub avatar_media_id: Option<Option<i64>>,
     pub user_id: Option<Option<i64>>,
 }
 
@@ -72,6 +75,22 @@ fn check_user(
     Ok(())
 }
 
+fn check_avatar(
+    conn: &mut AnyConnection,
+    media_id: Option<i64>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), ApiError> {
+    if let Some(id) = media_id {
+        if media::find_many(conn, &[id])?.is_empty() {
+            errors.push(FieldError::new(
+                "avatar_media_id",
+                "no library image has this id",
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub fn create(
     conn: &mut AnyConnection,
     outbox: Outbox,
@@ -86,6 +105,7 @@ pub fn create(
     outbox.transaction(conn, |conn| {
         let mut errors = errors.clone();
         check_user(conn, new.user_id, &mut errors)?;
+        check_avatar(conn, new.avatar_media_id, &mut errors)?;
         ApiError::check(errors)?;
         let now = time::now();
         let row = NewAuthorRow {
@@ -94,6 +114,7 @@ pub fn create(
             title: title.clone(),
             bio: bio.clone(),
             avatar_url: avatar_url.clone(),
+            avatar_media_id: new.avatar_media_id,
             user_id: new.user_id,
         };
         let author = repo::insert(conn, &row, now).map_err(ApiError::unique_as(DUPLICATE))?;
@@ -129,6 +150,7 @@ pub fn update(
         let current = get(conn, key)?;
         let mut errors = errors.clone();
         check_user(conn, update.user_id.flatten(), &mut errors)?;
+        check_avatar(conn, update.avatar_media_id.flatten(), &mut errors)?;
         ApiError::check(errors)?;
         precondition.check(current.version)?;
         let changes = AuthorChanges {
@@ -137,6 +159,7 @@ pub fn update(
             title: title.clone(),
             bio: bio.clone(),
             avatar_url: avatar_url.clone(),
+            avatar_media_id: update.avatar_media_id,
             user_id: update.user_id,
         };
         let author = repo::update(conn, current.id, &changes, time::now())

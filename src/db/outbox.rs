@@ -23,6 +23,10 @@ pub mod kind {
     pub const SCHEDULED: &str = "article.scheduled";
     /// Surrogate keys to purge at the CDN.
     pub const PURGE: &str = "cdn.purge";
+    /// A library image whose responsive variants are to be made.
+    pub const MEDIA_VARIANTS: &str = "media.variants";
+    /// The files of a library image no row uses any more.
+    pub const MEDIA_DELETE: &str = "media.delete";
 }
 
 /// A job to insert.

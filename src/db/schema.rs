@@ -114,6 +114,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        avatar_media_id -> Nullable<BigInt>,
     }
 }
 
@@ -141,6 +142,7 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> BigInt,
         status_changed_at -> Timestamp,
+        cover_media_id -> Nullable<BigInt>,
     }
 }
 
@@ -278,6 +280,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    media (id) {
+        id -> BigInt,
+        hash -> Text,
+        content_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        bytes -> BigInt,
+        alt -> Text,
+        caption -> Nullable<Text>,
+        credit -> Nullable<Text>,
+        status -> Text,
+        variants -> Text,
+        original_key -> Nullable<Text>,
+        uploaded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    tip_photos (id) {
+        id -> BigInt,
+        tip_id -> BigInt,
+        position -> Integer,
+        storage_key -> Text,
+        content_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        bytes -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> users (edited_by));
 diesel::joinable!(tip_lines -> channels (channel_id));
@@ -306,4 +343,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     webhooks,
     webhook_deliveries,
+    media,
+    tip_photos,
 );

@@ -79,3 +79,13 @@ stored_enum! {
         Write,
     }
 }
+
+stored_enum! {
+    /// Whether a library image's responsive variants are made yet: `processing` right
+    /// after the upload (the image itself is ready), `ready` once the job worker has made
+    /// them.
+    pub enum MediaStatus in "media.status" {
+        Processing,
+        Ready,
+    }
+}

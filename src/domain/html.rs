@@ -11,9 +11,40 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     // mail links may point anywhere.
     builder
         .url_schemes(HashSet::from(["http", "https", "mailto"]))
-        .link_rel(Some("noopener noreferrer"));
+        .link_rel(Some("noopener noreferrer"))
+        // Responsive images from our own media library: `srcset` only when every
+        // candidate is a `/media/` file, `sizes` only as media conditions and lengths.
+        .add_tag_attributes("img", ["srcset", "sizes"])
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("img", "srcset") => own_srcset(value).then(|| value.into()),
+            ("img", "sizes") => plain_sizes(value).then(|| value.into()),
+            _ => Some(value.into()),
+        });
     builder
 });
+
+/// One `srcset` candidate naming a file of our media library.
+const MEDIA_CANDIDATE: &str = r"^/media/[0-9a-f]{64}/(original|w[0-9]{1,5})\.(jpg|png|gif|webp)(\s+([0-9]{1,5}w|[0-9](\.[0-9]+)?x))?$";
+
+static MEDIA_CANDIDATE_RE: LazyLock<Option<regex::Regex>> =
+    LazyLock::new(|| regex::Regex::new(MEDIA_CANDIDATE).ok());
+
+/// Whether every candidate of a `srcset` is a file of our media library.
+fn own_srcset(value: &str) -> bool {
+    let candidates: Vec<&str> = value.split(',').map(str::trim).collect();
+    let Some(pattern) = MEDIA_CANDIDATE_RE.as_ref() else {
+        return false;
+    };
+    !candidates.is_empty() && candidates.iter().all(|c| pattern.is_match(c))
+}
+
+/// `sizes` as media conditions and lengths, nothing that could carry a URL.
+fn plain_sizes(value: &str) -> bool {
+    value.len() <= 500
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b" ().,:-%".contains(&b))
+}
 
 /// The page with everything outside the allow-list removed.
 pub fn sanitize(html: &str) -> String {
@@ -76,6 +107,27 @@ mod tests {
         ] {
             assert!(clean.contains(kept), "{kept} missing from {clean}");
         }
+    }
+
+    #[test]
+    fn srcset_is_kept_only_for_our_own_media_files() {
+        let hash = "ab".repeat(32);
+        let ours = format!(
+            r#"<img src="/media/{hash}/original.jpg" srcset="/media/{hash}/w320.webp 320w, /media/{hash}/w640.webp 640w" sizes="(max-width: 600px) 100vw, 640px" alt="x">"#
+        );
+        let clean = sanitize(&ours);
+        assert!(
+            clean.contains("srcset=") && clean.contains("sizes="),
+            "{clean}"
+        );
+        let theirs = format!(
+            r#"<img src="/media/{hash}/original.jpg" srcset="https://tracker.example.com/p.gif 1x, /media/{hash}/w320.webp 320w" sizes="url(x)">"#
+        );
+        let clean = sanitize(&theirs);
+        assert!(
+            !clean.contains("srcset") && !clean.contains("tracker") && !clean.contains("sizes"),
+            "{clean}"
+        );
     }
 
     #[test]

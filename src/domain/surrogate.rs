@@ -37,6 +37,8 @@ pub enum Key {
     TipLines,
     /// The active tip lines a channel's detail shows.
     ChannelTipLines(i64),
+    /// A library image's fields and variants, wherever an article or author shows it.
+    Media(i64),
 }
 
 impl fmt::Display for Key {
@@ -54,6 +56,7 @@ impl fmt::Display for Key {
             Self::TipLine(id) => write!(f, "tip-line-{id}"),
             Self::TipLines => f.write_str("tip-lines"),
             Self::ChannelTipLines(id) => write!(f, "channel-{id}-tip-lines"),
+            Self::Media(id) => write!(f, "media-{id}"),
         }
     }
 }

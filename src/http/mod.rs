@@ -7,6 +7,7 @@ pub mod client;
 pub mod conditional;
 pub mod framing;
 pub mod input;
+pub mod multipart;
 pub mod pagination;
 
 use actix_web::{HttpRequest, web};

@@ -36,7 +36,7 @@ pub fn data(conn: &mut AnyConnection, kind: EventType, id: i64) -> Result<Value,
             .and_then(|shown| to_value(ArticleOut::from(shown.value))),
         "comment" => comments::service::get(conn, id).and_then(|c| to_value(CommentOut::from(c))),
         "tip" => {
-            tips::service::get(conn, inbox_reader(), id).and_then(|t| to_value(TipOut::from(t)))
+            tips::service::show(conn, inbox_reader(), id).and_then(|t| to_value(TipOut::from(t)))
         }
         "channel" => channels::service::get(conn, &key, None)
             .and_then(|shown| to_value(ChannelDetailOut::new(shown.value, None))),

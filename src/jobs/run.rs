@@ -13,6 +13,7 @@ use crate::db::outbox::kind;
 use crate::domain::event::EventType;
 use crate::domain::time;
 use crate::error::ApiError;
+use crate::media;
 use crate::outbound::{purge, webhook};
 use crate::state::AppState;
 use crate::webhooks::service::{self as webhooks, AttemptOutcome, Fanned};
@@ -100,6 +101,8 @@ pub async fn run(state: &AppState, sender: &webhook::Sender, held: &Held<'_>) ->
         kind::SCHEDULED => scheduled(state, held),
         kind::DELIVER => deliver(state, sender, held).await,
         kind::PURGE => cdn_purge(state, held).await,
+        kind::MEDIA_VARIANTS => media_variants(state, held),
+        kind::MEDIA_DELETE => media_delete(state, held),
         other => Err(Outcome::GiveUp(format!("unknown job kind {other:?}"))),
     };
     outcome.unwrap_or_else(|outcome| outcome)
@@ -227,4 +230,59 @@ async fn cdn_purge(state: &AppState, held: &Held<'_>) -> Result<Outcome, Outcome
         Ok(()) => Ok(Outcome::Done),
         Err(error) => Err(Outcome::RetryLater(format!("CDN purge: {error}"))),
     }
+}
+
+#[derive(Deserialize)]
+struct MediaVariantsJob {
+    hash: String,
+}
+
+/// Makes the responsive variants of a library image and records them. The decoding and
+/// encoding (and the store's I/O) run on this worker's thread with no connection held.
+fn media_variants(state: &AppState, held: &Held<'_>) -> Result<Outcome, Outcome> {
+    let job: MediaVariantsJob = payload(held)?;
+    let row = {
+        let mut conn = connection(state)?;
+        media::service::with_hash(&mut conn, &job.hash).map_err(database)?
+    };
+    let Some(row) = row else {
+        // Deleted before its variants were made.
+        return Ok(Outcome::Done);
+    };
+    let started = std::time::Instant::now();
+    let files = media::service::make_variants(&state.media, &row, &state.config.media.widths)
+        .map_err(Outcome::RetryLater)?;
+    log::info!(
+        "made {} variant(s) of media {} in {} ms",
+        files.files.len().saturating_sub(1),
+        row.id,
+        started.elapsed().as_millis()
+    );
+    let changed = {
+        let mut conn = connection(state)?;
+        media::service::record_variants(&mut conn, state.outbox(), &job.hash, &files)
+            .map_err(database)?
+    };
+    state.cache.invalidate(&changed.keys.names());
+    Ok(Outcome::Done)
+}
+
+#[derive(Deserialize)]
+struct MediaDeleteJob {
+    hash: String,
+    original_key: Option<String>,
+}
+
+/// Deletes the files of an image no library entry uses any more.
+fn media_delete(state: &AppState, held: &Held<'_>) -> Result<Outcome, Outcome> {
+    let job: MediaDeleteJob = payload(held)?;
+    let mut conn = connection(state)?;
+    media::service::delete_files(
+        &mut conn,
+        &state.media,
+        &job.hash,
+        job.original_key.as_deref(),
+    )
+    .map_err(Outcome::RetryLater)?;
+    Ok(Outcome::Done)
 }

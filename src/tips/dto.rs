@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::repo::TipRow;
-use super::service::{NewTip, TipUpdate};
+use super::service::{NewTip, TipUpdate, TipView};
 use crate::domain::enums::TipStatus;
 use crate::domain::time::{self, to_utc};
 use crate::http::input::{nullable, present};
+use crate::media::repo::TipPhotoRow;
 
 /// A reader's news tip (爆料). Plain text, stored as given.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -36,8 +37,69 @@ impl From<SendTip> for NewTip {
             contact: dto.contact,
             name: dto.name,
             honeypot: dto.website,
+            photos: Vec::new(),
         }
     }
+}
+
+/// A tip with photos, as a form: the fields of the JSON form, and up to
+/// `NEWSDESK_TIP_PHOTOS_MAX` files named `photos` (JPEG, PNG, GIF or WebP, each at most
+/// `NEWSDESK_TIP_PHOTO_MAX_BYTES`). The photos are stored without their metadata (GPS
+/// positions, camera, comments) and only the newsroom can see them.
+#[derive(Debug, ToSchema)]
+pub struct SendTipWithPhotos {
+    pub channel_id: i64,
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
+    pub content: String,
+    #[schema(max_length = 100)]
+    pub contact: Option<String>,
+    #[schema(max_length = 50)]
+    pub name: Option<String>,
+    /// Leave empty (see `SendTip`).
+    pub website: Option<String>,
+    #[schema(value_type = Vec<String>, format = Binary)]
+    pub photos: Vec<Vec<u8>>,
+}
+
+/// A reader's photo, readable by the newsroom only, at `url` (with the same token).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"position": 1, "url": "/api/v1/tips/1/photos/1", "type": "image/jpeg", "width": 1600, "height": 1200, "bytes": 412330}))]
+pub struct TipPhotoOut {
+    /// From 1, in the order sent.
+    pub position: i32,
+    pub url: String,
+    #[serde(rename = "type")]
+    pub content_type: String,
+    pub width: i32,
+    pub height: i32,
+    pub bytes: i64,
+}
+
+impl From<TipPhotoRow> for TipPhotoOut {
+    fn from(row: TipPhotoRow) -> Self {
+        Self {
+            url: format!("/api/v1/tips/{}/photos/{}", row.tip_id, row.position),
+            position: row.position,
+            content_type: row.content_type,
+            width: row.width,
+            height: row.height,
+            bytes: row.bytes,
+        }
+    }
+}
+
+/// A reader's photo taken into the media library for a story.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"alt": "被风吹倒的公交站牌", "credit": "读者 张先生 供图"}))]
+pub struct PromotePhoto {
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
+    pub alt: String,
+    #[schema(max_length = 1000)]
+    pub caption: Option<String>,
+    /// Who took it: required, a reader's photo is credited.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub credit: String,
 }
 
 /// The receipt for a tip: the same for every accepted submission, including one the
@@ -88,11 +150,15 @@ pub struct TipOut {
     pub updated_at: DateTime<Utc>,
     #[schema(read_only)]
     pub version: i64,
+    /// Photos the reader sent (private: readable with a newsroom token only).
+    pub photos: Vec<TipPhotoOut>,
 }
 
-impl From<TipRow> for TipOut {
-    fn from(row: TipRow) -> Self {
+impl From<TipView> for TipOut {
+    fn from(view: TipView) -> Self {
+        let row = view.row;
         Self {
+            photos: view.photos.into_iter().map(TipPhotoOut::from).collect(),
             id: row.id,
             channel_id: row.channel_id,
             content: row.content,
@@ -167,6 +233,7 @@ impl TipOut {
             created_at: time::example(0),
             updated_at: time::example(0),
             version: 1,
+            photos: Vec::new(),
         }
     }
 }

@@ -11,5 +11,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(handlers::send_tip)
         .service(handlers::list_tips)
         .service(handlers::get_tip)
-        .service(handlers::update_tip);
+        .service(handlers::update_tip)
+        .service(handlers::get_tip_photo)
+        .service(handlers::promote_tip_photo);
 }

@@ -15,7 +15,10 @@ use crate::domain::slug::IdOrSlug;
 use crate::domain::stored::StoredEnum;
 use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
+use crate::media::process::{self, Kind};
+use crate::media::repo::{self as media_repo, NewTipPhotoRow, TipPhotoRow};
 use crate::state::ClientTrace;
+use crate::storage::MediaStore;
 use crate::users::repo as users;
 
 pub const TIP_MAX_CHARS: usize = 5000;
@@ -28,16 +31,85 @@ pub struct NewTip {
     pub name: Option<String>,
     /// The hidden form field only bots fill in.
     pub honeypot: Option<String>,
+    /// Photos sent with it, already stored privately (see [`store_photos`]).
+    pub photos: Vec<StoredPhoto>,
+}
+
+/// A reader's photo, re-encoded without metadata and stored under `tips/`.
+#[derive(Debug, Clone)]
+pub struct StoredPhoto {
+    pub key: String,
+    pub content_type: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+}
+
+/// A tip with its photos, as the newsroom sees it.
+pub struct TipView {
+    pub row: TipRow,
+    pub photos: Vec<TipPhotoRow>,
+}
+
+/// Proof that a public write was counted against its sender's limit.
+pub struct Admitted(());
+
+/// Counts a tip against its sender's limit (429 past it): first, before any work is
+/// done on what it carries.
+pub fn admit(client: &ClientTrace) -> Result<Admitted, ApiError> {
+    client.spend()?;
+    Ok(Admitted(()))
+}
+
+/// Checks the text of a tip before its photos are worked on (the channel is checked
+/// when it is stored).
+pub fn check_text(tip: &NewTip) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    text::required("content", &tip.content, TIP_MAX_CHARS, &mut errors);
+    text::optional("contact", tip.contact.as_deref(), 100, &mut errors);
+    text::optional("name", tip.name.as_deref(), 50, &mut errors);
+    ApiError::check(errors)
+}
+
+/// Re-encodes readers' photos without metadata (GPS positions above all) and stores
+/// them privately, apart from the public `/media/` files (CPU and storage work: run it
+/// on a blocking thread).
+pub fn store_photos(
+    store: &MediaStore,
+    uploads: Vec<Vec<u8>>,
+    max_pixels: u64,
+) -> Result<Vec<StoredPhoto>, ApiError> {
+    let mut photos = Vec::new();
+    for (i, upload) in uploads.into_iter().enumerate() {
+        let image = process::prepare(&format!("photos.{i}"), &upload, max_pixels)?;
+        let key = photo_key(&image.hash(), image.kind);
+        store
+            .put(&key, &image.bytes)
+            .map_err(|e| ApiError::internal(anyhow::anyhow!("media store: {e}")))?;
+        photos.push(StoredPhoto {
+            key,
+            content_type: image.kind.content_type(),
+            width: image.width,
+            height: image.height,
+            bytes: image.bytes.len() as u64,
+        });
+    }
+    Ok(photos)
+}
+
+/// The private key of a reader's photo.
+pub fn photo_key(hash: &str, kind: Kind) -> String {
+    format!("tips/{hash}.{}", kind.extension())
 }
 
 /// Stores a tip. One whose honeypot was filled is stored as `spam`, and its sender
 /// gets the same receipt as anyone else, so a bot cannot tell that it was caught.
 pub fn send(
     conn: &mut AnyConnection,
-    client: &ClientTrace,
+    _: Admitted,
     tip: NewTip,
+    client: &ClientTrace,
 ) -> Result<TipRow, ApiError> {
-    client.spend()?;
     let mut errors = Vec::new();
     let content = text::required("content", &tip.content, TIP_MAX_CHARS, &mut errors);
     let contact = text::optional("contact", tip.contact.as_deref(), 100, &mut errors);
@@ -53,6 +125,7 @@ pub fn send(
         TipStatus::New
     };
     let now = time::now();
+    let tip_photos = tip.photos;
     let row = NewTipRow {
         channel_id: Some(tip.channel_id),
         content,
@@ -63,6 +136,21 @@ pub fn send(
     };
     write_transaction(conn, |conn| {
         let tip = repo::insert(conn, &row, now)?;
+        for (position, photo) in tip_photos.iter().enumerate() {
+            media_repo::insert_tip_photo(
+                conn,
+                &NewTipPhotoRow {
+                    tip_id: tip.id,
+                    position: i32::try_from(position + 1).unwrap_or(i32::MAX),
+                    storage_key: photo.key.clone(),
+                    content_type: photo.content_type.into(),
+                    width: i32::try_from(photo.width).unwrap_or(i32::MAX),
+                    height: i32::try_from(photo.height).unwrap_or(i32::MAX),
+                    bytes: i64::try_from(photo.bytes).unwrap_or(i64::MAX),
+                    created_at: now,
+                },
+            )?;
+        }
         // A tip set aside as spam is not announced.
         if status != TipStatus::Spam {
             outbox::record_events(conn, &[Event::new(EventType::TipReceived, tip.id)])?;
@@ -82,7 +170,7 @@ pub fn list(
     status: Option<TipStatus>,
     channel: Option<&str>,
     page: PageRequest,
-) -> Result<Paged<TipRow>, ApiError> {
+) -> Result<Paged<TipView>, ApiError> {
     let channel_id = match channel {
         Some(raw) => match channels::id_of(conn, &IdOrSlug::parse(raw))? {
             Some(id) => Some(id),
@@ -97,7 +185,46 @@ pub fn list(
         channel_id,
         assignee_id: assigned_only(actor),
     };
-    Ok(Paged::of(repo::list(conn, &filter, page)?, page))
+    let (rows, total) = repo::list(conn, &filter, page)?;
+    Ok(Paged::of((with_photos(conn, rows)?, total), page))
+}
+
+fn with_photos(conn: &mut AnyConnection, rows: Vec<TipRow>) -> Result<Vec<TipView>, ApiError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut photos = media_repo::tip_photos(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let (mine, rest) = photos.drain(..).partition(|p| p.tip_id == row.id);
+            photos = rest;
+            TipView { row, photos: mine }
+        })
+        .collect())
+}
+
+fn one_with_photos(conn: &mut AnyConnection, row: TipRow) -> Result<TipView, ApiError> {
+    let photos = media_repo::tip_photos(conn, &[row.id])?;
+    Ok(TipView { row, photos })
+}
+
+/// A tip with its photos.
+pub fn show(conn: &mut AnyConnection, actor: CurrentUser, id: i64) -> Result<TipView, ApiError> {
+    let row = get(conn, actor, id)?;
+    one_with_photos(conn, row)
+}
+
+/// Photo `n` (from 1) of a tip, to those who may read the tip; 404 for others.
+pub fn photo(
+    conn: &mut AnyConnection,
+    actor: CurrentUser,
+    id: i64,
+    n: i32,
+) -> Result<TipPhotoRow, ApiError> {
+    show(conn, actor, id)?
+        .photos
+        .into_iter()
+        .find(|p| p.position == n)
+        .ok_or_else(|| ApiError::not_found("photo"))
 }
 
 pub fn get(conn: &mut AnyConnection, actor: CurrentUser, id: i64) -> Result<TipRow, ApiError> {
@@ -119,7 +246,7 @@ pub fn update(
     id: i64,
     precondition: &IfMatch,
     update: TipUpdate,
-) -> Result<TipRow, ApiError> {
+) -> Result<TipView, ApiError> {
     if !actor.is(Role::Editor) && (update.assignee_id.is_some() || update.article_id.is_some()) {
         return Err(ApiError::Forbidden(
             "reporters may change only the status of tips assigned to them".into(),
@@ -148,6 +275,7 @@ pub fn update(
         }
         ApiError::check(errors)?;
         precondition.check(current.version)?;
-        Ok(repo::update(conn, id, &triage, time::now())?)
+        let row = repo::update(conn, id, &triage, time::now())?;
+        one_with_photos(conn, row)
     })
 }

@@ -78,8 +78,15 @@ fn path_for(path: &str, id: &Value) -> String {
 /// events to an outside address, and a webhook's URL must resolve to a public address,
 /// which this offline test cannot reach. Their examples are held to their schemas by the
 /// OpenAPI lint (`tests/lint/`), and their behaviour by `tests/api/webhooks.rs`.
+///
+/// The media library is not part of the demo either: the demo ships no image files, and
+/// its examples (an image's variants, a reader's photo) are held to their schemas the
+/// same way, and its behaviour by `tests/api/media.rs`.
 fn outside_demo(path: &str) -> bool {
     path.starts_with("/api/v1/webhooks")
+        || path.starts_with("/api/v1/media")
+        || path.starts_with("/media/")
+        || path.contains("/photos/")
 }
 
 #[actix_web::test]

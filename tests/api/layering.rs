@@ -217,6 +217,7 @@ fn lower_layers_import_nothing_above_them() {
                 "rate_limit",
                 "cache",
                 "outbound",
+                "storage",
             ]
             .iter()
             .any(|layer| module == layer || module.starts_with(&format!("{layer}::")));
@@ -229,6 +230,7 @@ fn lower_layers_import_nothing_above_them() {
                 "rate_limit",
                 "cache",
                 "outbound",
+                "storage",
                 "crate",
             ]
             .iter()

@@ -20,6 +20,7 @@ mod files;
 mod framing;
 mod hostile_input;
 mod layering;
+mod media;
 mod metrics;
 mod migrations;
 mod openapi;

@@ -150,7 +150,7 @@ async fn lists_and_enums_refer_to_named_schemas() {
         .keys()
         .filter(|name| name.starts_with("ListEnvelope_"))
         .collect();
-    assert_eq!(envelopes.len(), 11, "{envelopes:?}");
+    assert_eq!(envelopes.len(), 12, "{envelopes:?}");
     for name in envelopes {
         let item = name.trim_start_matches("ListEnvelope_");
         assert_eq!(

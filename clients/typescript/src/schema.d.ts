@@ -31,30 +31,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/articles/suggest": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Suggest titles
-         * @description Up to 10 public articles whose title holds what a reader has typed so far (titles
-         *     starting with it first, then newest first), for a search box to offer on every
-         *     keystroke. Answered from titles kept in memory, which any write that changes what
-         *     readers may see reloads; scheduled articles appear once their time comes. Cached like
-         *     every public read.
-         */
-        get: operations["suggest_titles"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/articles/{id_or_slug}": {
         parameters: {
             query?: never;
@@ -380,27 +356,6 @@ export interface paths {
         patch: operations["update_channel"];
         trace?: never;
     };
-    "/api/v1/channels/{id_or_slug}/feeds/{file}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A channel's feed
-         * @description Like the site's feed, for one channel with its sub-channels. The channel's own answer
-         *     (`GET /channels/{id_or_slug}`) links here with `Link: <…>; rel="alternate"`.
-         */
-        get: operations["channel_feed"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/comments": {
         parameters: {
             query?: never;
@@ -450,7 +405,7 @@ export interface paths {
         patch: operations["moderate_comment"];
         trace?: never;
     };
-    "/api/v1/feeds/{file}": {
+    "/api/v1/media": {
         parameters: {
             query?: never;
             header?: never;
@@ -458,24 +413,28 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The site's feed
-         * @description The newest public articles of the whole site (`NEWSDESK_FEED_SIZE`, 20 by default),
-         *     newest first, as RSS 2.0 (`rss.xml`), Atom 1.0 (`atom.xml`) or JSON Feed 1.1
-         *     (`feed.json`): title, summary, canonical link, bylines, source, the channel path and
-         *     tags as categories, the cover image as an enclosure, times with the site's UTC offset
-         *     (`NEWSDESK_SITE_UTC_OFFSET`), and every page of the body with
-         *     `NEWSDESK_FEED_FULL_TEXT`. 404 while `NEWSDESK_SITE_URL` is not set.
+         * The media library
+         * @description Newest first; reporters and up.
          */
-        get: operations["site_feed"];
+        get: operations["list_media"];
         put?: never;
-        post?: never;
+        /**
+         * Upload an image
+         * @description `multipart/form-data` with one `file` and its `alt` text (required), `caption` and
+         *     `credit`. The image's type is found from its content; it is decoded, turned upright
+         *     and encoded anew, so no metadata (EXIF, GPS positions, XMP, comments) is kept. The
+         *     answer comes at once with the stored image; the responsive variants follow from the
+         *     job worker (`status` says when they are `ready`). The same image uploaded again gets
+         *     its own entry sharing the stored files.
+         */
+        post: operations["upload_media"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/sitemaps/articles-{number}.xml": {
+    "/api/v1/media/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -483,82 +442,26 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * An article sitemap
-         * @description Public articles by id, `NEWSDESK_SITEMAP_LIMIT` per file, each with its canonical URL
-         *     and `lastmod`; numbered from 1 as the index lists them (404 past the last).
+         * Read an image's entry
+         * @description Reporters and up; `status` and `variants` say which files are made yet.
          */
-        get: operations["article_sitemap"];
+        get: operations["get_media"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/sitemaps/channels.xml": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
         /**
-         * The channel sitemap
-         * @description Every channel's canonical URL, in menu order, with `lastmod`.
+         * Delete an image
+         * @description Refused (409) while an article's cover or an author's avatar is this image. Its files
+         *     are deleted shortly after by the job worker, unless another entry shares them.
          */
-        get: operations["channel_sitemap"];
-        put?: never;
-        post?: never;
-        delete?: never;
+        delete: operations["delete_media"];
         options?: never;
         head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/sitemaps/index.xml": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
         /**
-         * The sitemap index
-         * @description Lists the channel sitemap, the Google News sitemap and the article sitemaps
-         *     (`NEWSDESK_SITEMAP_LIMIT` URLs each, 50,000 by default), at the public site's address
-         *     (`NEWSDESK_SITE_URL` followed by these paths: serve or proxy them there). 404 while
-         *     `NEWSDESK_SITE_URL` is not set.
+         * Change an image's alt text, caption or credit
+         * @description Reporters change the images they uploaded; editors any. Absent fields stay; `null`
+         *     clears `caption` or `credit`.
          */
-        get: operations["sitemap_index"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/sitemaps/news.xml": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The Google News sitemap
-         * @description The public articles published in the last 48 hours (at most 1,000), newest first,
-         *     with `news:publication` (`NEWSDESK_PUBLICATION_NAME`, `NEWSDESK_PUBLICATION_LANGUAGE`),
-         *     `news:publication_date` and `news:title`. Archived articles leave it.
-         */
-        get: operations["news_sitemap"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
+        patch: operations["update_media"];
         trace?: never;
     };
     "/api/v1/tip-lines": {
@@ -630,7 +533,10 @@ export interface paths {
         put?: never;
         /**
          * Send a news tip
-         * @description Anyone may send a tip to a channel's newsroom. Limited per client
+         * @description Anyone may send a tip to a channel's newsroom, as JSON, or as `multipart/form-data`
+         *     with up to `NEWSDESK_TIP_PHOTOS_MAX` photos (`photos`). Photos are re-encoded without
+         *     their metadata (GPS positions first of all) and kept private: only the newsroom reads
+         *     them, until an editor promotes one into the media library. Limited per client
          *     (`NEWSDESK_PUBLIC_WRITES_PER_MINUTE`, then 429 with `Retry-After`).
          */
         post: operations["send_tip"];
@@ -663,6 +569,49 @@ export interface paths {
          *     the status of a tip assigned to them.
          */
         patch: operations["update_tip"];
+        trace?: never;
+    };
+    "/api/v1/tips/{id}/photos/{n}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A reader's photo
+         * @description The photo as stored (without metadata), for the newsroom only: editors, and the
+         *     reporter the tip is assigned to; 404 to other reporters. Never kept by shared
+         *     caches; a browser revalidates its copy (`ETag`, 304).
+         */
+        get: operations["get_tip_photo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tips/{id}/photos/{n}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Promote a reader's photo into the media library
+         * @description Editors only; `credit` names who took it. The library entry shares nothing with the
+         *     tip: the tip's photo stays private, the library's copy is public at `/media/`.
+         */
+        post: operations["promote_tip_photo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/tokens": {
@@ -901,6 +850,27 @@ export interface paths {
          * @description The process is up and serving; touches nothing else.
          */
         get: operations["healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/media/{hash}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A library file
+         * @description The stored image (`original.<ext>`) or a variant (`w<width>.<ext>`). Content-addressed,
+         *     so cached for a year (`immutable`); `Range` requests are answered with 206.
+         */
+        get: operations["media_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1239,6 +1209,7 @@ export interface components {
          *       "channel_id": 14,
          *       "comments_enabled": true,
          *       "cover_image_url": null,
+         *       "cover_media_id": null,
          *       "pages": [
          *         "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
          *         "<h2>园区里的新工厂</h2><p>新落户的企业以电子元件和环保材料为主，不少工人是从矿上转岗来的。</p><p>一位老矿工说，现在上班不用下井，工资还比原来高一些。</p>"
@@ -1265,6 +1236,11 @@ export interface components {
             channel_id: number;
             comments_enabled: boolean;
             cover_image_url: string | null;
+            /**
+             * Format: int64
+             * @description The library image shown as the cover (`media` id).
+             */
+            cover_media_id: number | null;
             /** @description The body, one HTML string per page. */
             pages: string[];
             /** Format: date-time */
@@ -1286,20 +1262,17 @@ export interface components {
          *         {
          *           "id": 1,
          *           "name": "大江网",
-         *           "slug": "portal",
-         *           "url": "https://www.jxnews.com.cn/portal/"
+         *           "slug": "portal"
          *         },
          *         {
          *           "id": 11,
          *           "name": "萍乡频道",
-         *           "slug": "pingxiang",
-         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
+         *           "slug": "pingxiang"
          *         },
          *         {
          *           "id": 14,
          *           "name": "社会聚焦",
-         *           "slug": "pingxiang-society",
-         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
+         *           "slug": "pingxiang-society"
          *         }
          *       ],
          *       "bylines": [
@@ -1317,7 +1290,9 @@ export interface components {
          *       "channel_id": 14,
          *       "comment_count": 3,
          *       "comments_enabled": true,
+         *       "cover": null,
          *       "cover_image_url": null,
+         *       "cover_media_id": null,
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "id": 1,
          *       "page": 1,
@@ -1337,7 +1312,6 @@ export interface components {
          *       ],
          *       "title": "老工业城市的绿色转身",
          *       "updated_at": "2026-03-02T01:30:00Z",
-         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
          *       "version": 1
          *     }
          */
@@ -1354,7 +1328,7 @@ export interface components {
          * @description Orders of the article list.
          * @enum {string}
          */
-        ArticleSort: "-published_at" | "published_at" | "-updated_at" | "relevance";
+        ArticleSort: "-published_at" | "published_at" | "-updated_at";
         /**
          * @description Where an article stands in the newsroom's workflow.
          * @enum {string}
@@ -1367,20 +1341,17 @@ export interface components {
          *         {
          *           "id": 1,
          *           "name": "大江网",
-         *           "slug": "portal",
-         *           "url": "https://www.jxnews.com.cn/portal/"
+         *           "slug": "portal"
          *         },
          *         {
          *           "id": 11,
          *           "name": "萍乡频道",
-         *           "slug": "pingxiang",
-         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
+         *           "slug": "pingxiang"
          *         },
          *         {
          *           "id": 14,
          *           "name": "社会聚焦",
-         *           "slug": "pingxiang-society",
-         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
+         *           "slug": "pingxiang-society"
          *         }
          *       ],
          *       "bylines": [
@@ -1398,7 +1369,9 @@ export interface components {
          *       "channel_id": 14,
          *       "comment_count": 3,
          *       "comments_enabled": true,
+         *       "cover": null,
          *       "cover_image_url": null,
+         *       "cover_media_id": null,
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "id": 1,
          *       "page_count": 2,
@@ -1417,7 +1390,6 @@ export interface components {
          *       ],
          *       "title": "老工业城市的绿色转身",
          *       "updated_at": "2026-03-02T01:30:00Z",
-         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
          *       "version": 1
          *     }
          */
@@ -1433,17 +1405,16 @@ export interface components {
              */
             readonly comment_count: number;
             comments_enabled: boolean;
+            cover: components["schemas"]["ImageOut"] | null;
+            /** @description A cover image elsewhere, by URL (kept for covers not in the library). */
             cover_image_url: string | null;
+            /**
+             * Format: int64
+             * @description The cover from the media library.
+             */
+            cover_media_id: number | null;
             /** Format: date-time */
             readonly created_at: string;
-            /**
-             * @description Only on the results of a search (`q`), absent otherwise: the passage of the
-             *     subtitle, summary or body that best matches, about 80 characters, as HTML safe
-             *     to insert (everything escaped), with each match in `<mark>` and `…` where the
-             *     text goes on; the summary's start when only the title matched.
-             * @example …今年<mark>萍乡</mark>把关停的矿区改成了产业园…
-             */
-            readonly highlight?: string;
             /** Format: int64 */
             readonly id: number;
             /**
@@ -1468,11 +1439,6 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
             /**
-             * @description The article's page on the public site (`NEWSDESK_ARTICLE_URL_TEMPLATE`); absent
-             *     when `NEWSDESK_SITE_URL` is not set or the article has no publication time yet.
-             */
-            readonly url?: string;
-            /**
              * Format: int64
              * @description Increments on every change; the ETag carries it.
              */
@@ -1481,6 +1447,7 @@ export interface components {
         /**
          * @description A person named in bylines: reporter, editor, photographer.
          * @example {
+         *       "avatar_media_id": null,
          *       "avatar_url": null,
          *       "bio": null,
          *       "created_at": "2026-03-02T01:30:00Z",
@@ -1494,6 +1461,11 @@ export interface components {
          *     }
          */
         AuthorOut: {
+            /**
+             * Format: int64
+             * @description The avatar from the media library (`/api/v1/media/{id}` has its variants).
+             */
+            avatar_media_id: number | null;
             avatar_url: string | null;
             bio: string | null;
             /** Format: date-time */
@@ -1553,14 +1525,12 @@ export interface components {
          *         {
          *           "id": 1,
          *           "name": "大江网",
-         *           "slug": "portal",
-         *           "url": "https://www.jxnews.com.cn/portal/"
+         *           "slug": "portal"
          *         },
          *         {
          *           "id": 11,
          *           "name": "萍乡频道",
-         *           "slug": "pingxiang",
-         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
+         *           "slug": "pingxiang"
          *         }
          *       ],
          *       "children": [
@@ -1569,13 +1539,11 @@ export interface components {
          *           "created_at": "2026-03-02T01:30:00Z",
          *           "description": null,
          *           "id": 13,
-         *           "links": [],
          *           "name": "时政要闻",
          *           "parent_id": 11,
          *           "position": 0,
          *           "slug": "pingxiang-politics",
          *           "updated_at": "2026-03-02T01:30:00Z",
-         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-politics/",
          *           "version": 1
          *         },
          *         {
@@ -1583,13 +1551,11 @@ export interface components {
          *           "created_at": "2026-03-02T01:30:00Z",
          *           "description": null,
          *           "id": 14,
-         *           "links": [],
          *           "name": "社会聚焦",
          *           "parent_id": 11,
          *           "position": 1,
          *           "slug": "pingxiang-society",
          *           "updated_at": "2026-03-02T01:30:00Z",
-         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/",
          *           "version": 1
          *         },
          *         {
@@ -1597,33 +1563,17 @@ export interface components {
          *           "created_at": "2026-03-02T01:30:00Z",
          *           "description": null,
          *           "id": 15,
-         *           "links": [],
          *           "name": "县区动态",
          *           "parent_id": 11,
          *           "position": 2,
          *           "slug": "pingxiang-counties",
          *           "updated_at": "2026-03-02T01:30:00Z",
-         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-counties/",
          *           "version": 1
          *         }
          *       ],
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "description": null,
          *       "id": 11,
-         *       "links": [
-         *         {
-         *           "kind": "wechat_official_account",
-         *           "label": "中国江西网萍乡频道",
-         *           "url": null,
-         *           "value": "djwpxpd"
-         *         },
-         *         {
-         *           "kind": "forum",
-         *           "label": "萍乡论坛",
-         *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
-         *           "value": null
-         *         }
-         *       ],
          *       "name": "萍乡频道",
          *       "parent_id": 1,
          *       "position": 9,
@@ -1667,7 +1617,6 @@ export interface components {
          *         }
          *       ],
          *       "updated_at": "2026-03-02T01:30:00Z",
-         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
          *       "version": 1
          *     }
          */
@@ -1683,70 +1632,17 @@ export interface components {
             tip_lines: components["schemas"]["TipLineOut"][];
         };
         /**
-         * @description An outside link as an editor writes it. By `kind`: `wechat_official_account` needs
-         *     `value`, the account id (6 to 20 letters, digits, `_` or `-`, a letter first; `url`
-         *     optional); `forum` and `website` need `url` and take no `value`; `weibo` and `app`
-         *     need either. URLs are `http(s)`.
-         * @example {
-         *       "kind": "forum",
-         *       "label": "萍乡论坛",
-         *       "url": "https://bbs.jxnews.com.cn/forum-pingxiang"
-         *     }
-         */
-        ChannelLinkIn: {
-            kind: components["schemas"]["ChannelLinkKind"];
-            label: string;
-            url?: string | null;
-            value?: string | null;
-        };
-        /**
-         * @description Where a channel's outside link leads.
-         * @enum {string}
-         */
-        ChannelLinkKind: "wechat_official_account" | "weibo" | "forum" | "website" | "app";
-        /**
-         * @description A place outside the site where readers find a channel.
-         * @example {
-         *       "kind": "wechat_official_account",
-         *       "label": "中国江西网萍乡频道",
-         *       "url": null,
-         *       "value": "djwpxpd"
-         *     }
-         */
-        ChannelLinkOut: {
-            kind: components["schemas"]["ChannelLinkKind"];
-            label: string;
-            url: string | null;
-            /** @description The account id (a WeChat official account's, a Weibo handle, an app's id). */
-            value: string | null;
-        };
-        /**
          * @description A channel in the list; with `?tree=true` it carries its sub-channels, nested.
          * @example {
          *       "auto_approve_comments": false,
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "description": null,
          *       "id": 11,
-         *       "links": [
-         *         {
-         *           "kind": "wechat_official_account",
-         *           "label": "中国江西网萍乡频道",
-         *           "url": null,
-         *           "value": "djwpxpd"
-         *         },
-         *         {
-         *           "kind": "forum",
-         *           "label": "萍乡论坛",
-         *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
-         *           "value": null
-         *         }
-         *       ],
          *       "name": "萍乡频道",
          *       "parent_id": 1,
          *       "position": 9,
          *       "slug": "pingxiang",
          *       "updated_at": "2026-03-02T01:30:00Z",
-         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
          *       "version": 1
          *     }
          */
@@ -1761,26 +1657,11 @@ export interface components {
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "description": null,
          *       "id": 11,
-         *       "links": [
-         *         {
-         *           "kind": "wechat_official_account",
-         *           "label": "中国江西网萍乡频道",
-         *           "url": null,
-         *           "value": "djwpxpd"
-         *         },
-         *         {
-         *           "kind": "forum",
-         *           "label": "萍乡论坛",
-         *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
-         *           "value": null
-         *         }
-         *       ],
          *       "name": "萍乡频道",
          *       "parent_id": 1,
          *       "position": 9,
          *       "slug": "pingxiang",
          *       "updated_at": "2026-03-02T01:30:00Z",
-         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
          *       "version": 1
          *     }
          */
@@ -1792,11 +1673,6 @@ export interface components {
             description: string | null;
             /** Format: int64 */
             readonly id: number;
-            /**
-             * @description Where readers find the channel outside the site (its WeChat official account,
-             *     forum, the group's newspapers …), in display order.
-             */
-            links: components["schemas"]["ChannelLinkOut"][];
             name: string;
             /**
              * Format: int64
@@ -1811,11 +1687,6 @@ export interface components {
             slug: string;
             /** Format: date-time */
             readonly updated_at: string;
-            /**
-             * @description The channel's page on the public site (`NEWSDESK_CHANNEL_URL_TEMPLATE`); absent
-             *     when `NEWSDESK_SITE_URL` is not set.
-             */
-            readonly url?: string;
             /** Format: int64 */
             readonly version: number;
         };
@@ -1824,8 +1695,7 @@ export interface components {
          * @example {
          *       "id": 11,
          *       "name": "萍乡频道",
-         *       "slug": "pingxiang",
-         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/"
+         *       "slug": "pingxiang"
          *     }
          */
         ChannelRef: {
@@ -1833,8 +1703,6 @@ export interface components {
             id: number;
             name: string;
             slug: string;
-            /** @description The channel's page on the public site; absent when `NEWSDESK_SITE_URL` is not set. */
-            readonly url?: string;
         };
         /**
          * @description A reader's comment. `body` is plain text, returned exactly as sent: render it as
@@ -1913,6 +1781,11 @@ export interface components {
             /** @description Defaults to true. */
             comments_enabled?: boolean | null;
             cover_image_url?: string | null;
+            /**
+             * Format: int64
+             * @description A library image (`/api/v1/media`) as the cover.
+             */
+            cover_media_id?: number | null;
             /** @description The body, one HTML string per page; sanitised on the way in. */
             pages: string[];
             /**
@@ -1939,6 +1812,11 @@ export interface components {
          *     }
          */
         CreateAuthor: {
+            /**
+             * Format: int64
+             * @description A library image as the avatar.
+             */
+            avatar_media_id?: number | null;
             /** Format: uri */
             avatar_url?: string | null;
             bio?: string | null;
@@ -1961,8 +1839,6 @@ export interface components {
             /** @description Approve readers' comments without moderation; default false. */
             auto_approve_comments?: boolean | null;
             description?: string | null;
-            /** @description Outside links in display order (at most 20); none by default. */
-            links?: components["schemas"]["ChannelLinkIn"][];
             name: string;
             /**
              * Format: int64
@@ -2138,11 +2014,6 @@ export interface components {
          * @enum {string}
          */
         EventName: "article.published" | "article.updated" | "article.unpublished" | "article.deleted" | "comment.created" | "comment.approved" | "tip.received" | "channel.created" | "channel.updated" | "channel.deleted" | "author.created" | "author.updated" | "author.deleted" | "article.*" | "comment.*" | "tip.*" | "channel.*" | "author.*" | "*";
-        /**
-         * @description A feed's format, named like a file.
-         * @enum {string}
-         */
-        FeedFile: "rss.xml" | "atom.xml" | "feed.json";
         /** @description One invalid input field and what is wrong with it. */
         FieldError: {
             /** @description The field's name as sent (dotted for nested fields, e.g. `pages.1`). */
@@ -2162,6 +2033,74 @@ export interface components {
             database?: string | null;
             /** @description Always `ok` when the probe succeeds. */
             status: string;
+        };
+        /**
+         * @description An image as an article's cover or an author's avatar shows it.
+         * @example {
+         *       "alt": "武功山金顶的步道上，游客排队登山",
+         *       "caption": "武功山步道重新开放首日",
+         *       "credit": "萍乡日报 刘洋 摄",
+         *       "height": 1067,
+         *       "id": 1,
+         *       "variants": [
+         *         {
+         *           "bytes": 312400,
+         *           "height": 1067,
+         *           "name": "original.jpg",
+         *           "type": "image/jpeg",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/original.jpg",
+         *           "width": 1600
+         *         },
+         *         {
+         *           "bytes": 141800,
+         *           "height": 683,
+         *           "name": "w1024.jpg",
+         *           "type": "image/jpeg",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.jpg",
+         *           "width": 1024
+         *         },
+         *         {
+         *           "bytes": 118300,
+         *           "height": 683,
+         *           "name": "w1024.webp",
+         *           "type": "image/webp",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.webp",
+         *           "width": 1024
+         *         },
+         *         {
+         *           "bytes": 58900,
+         *           "height": 427,
+         *           "name": "w640.jpg",
+         *           "type": "image/jpeg",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.jpg",
+         *           "width": 640
+         *         },
+         *         {
+         *           "bytes": 48210,
+         *           "height": 427,
+         *           "name": "w640.webp",
+         *           "type": "image/webp",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+         *           "width": 640
+         *         }
+         *       ],
+         *       "width": 1600
+         *     }
+         */
+        ImageOut: {
+            alt: string;
+            caption: string | null;
+            credit: string | null;
+            /** Format: int32 */
+            height: number;
+            /**
+             * Format: int64
+             * @description The library image's id.
+             */
+            id: number;
+            variants: components["schemas"]["VariantOut"][];
+            /** Format: int32 */
+            width: number;
         };
         /** @description Every list response: `{"data": [...], "meta": {...}}`. */
         ListEnvelope_ArticleSummaryOut: {
@@ -2186,6 +2125,11 @@ export interface components {
         /** @description Every list response: `{"data": [...], "meta": {...}}`. */
         ListEnvelope_DeliveryOut: {
             data: components["schemas"]["DeliveryOut"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description Every list response: `{"data": [...], "meta": {...}}`. */
+        ListEnvelope_MediaOut: {
+            data: components["schemas"]["MediaOut"][];
             meta: components["schemas"]["PageMeta"];
         };
         /** @description Every list response: `{"data": [...], "meta": {...}}`. */
@@ -2229,6 +2173,113 @@ export interface components {
             email: string;
             password: string;
         };
+        /**
+         * @description An image in the media library. The stored image has no metadata (EXIF, GPS, XMP,
+         *     comments) and stands upright.
+         * @example {
+         *       "alt": "武功山金顶的步道上，游客排队登山",
+         *       "bytes": 312400,
+         *       "caption": "武功山步道重新开放首日",
+         *       "created_at": "2026-03-02T01:30:00Z",
+         *       "credit": "萍乡日报 刘洋 摄",
+         *       "hash": "0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d",
+         *       "height": 1067,
+         *       "id": 1,
+         *       "status": "ready",
+         *       "type": "image/jpeg",
+         *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "uploaded_by": 2,
+         *       "variants": [
+         *         {
+         *           "bytes": 312400,
+         *           "height": 1067,
+         *           "name": "original.jpg",
+         *           "type": "image/jpeg",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/original.jpg",
+         *           "width": 1600
+         *         },
+         *         {
+         *           "bytes": 141800,
+         *           "height": 683,
+         *           "name": "w1024.jpg",
+         *           "type": "image/jpeg",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.jpg",
+         *           "width": 1024
+         *         },
+         *         {
+         *           "bytes": 118300,
+         *           "height": 683,
+         *           "name": "w1024.webp",
+         *           "type": "image/webp",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.webp",
+         *           "width": 1024
+         *         },
+         *         {
+         *           "bytes": 58900,
+         *           "height": 427,
+         *           "name": "w640.jpg",
+         *           "type": "image/jpeg",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.jpg",
+         *           "width": 640
+         *         },
+         *         {
+         *           "bytes": 48210,
+         *           "height": 427,
+         *           "name": "w640.webp",
+         *           "type": "image/webp",
+         *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+         *           "width": 640
+         *         }
+         *       ],
+         *       "version": 1,
+         *       "width": 1600
+         *     }
+         */
+        MediaOut: {
+            /** @description What the image shows, for readers who cannot see it. */
+            alt: string;
+            /** Format: int64 */
+            bytes: number;
+            /** @description 图片说明. */
+            caption: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description 摄影 / 图片来源. */
+            credit: string | null;
+            /** @description SHA-256 of the stored image: the folder of its files under `/media/`. */
+            hash: string;
+            /** Format: int32 */
+            height: number;
+            /** Format: int64 */
+            readonly id: number;
+            /** @description `processing` until the responsive variants are made, then `ready`. */
+            status: components["schemas"]["MediaStatus"];
+            /** @description The stored image's media type. */
+            type: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /**
+             * Format: int64
+             * @description The account that uploaded it.
+             */
+            uploaded_by: number | null;
+            /**
+             * @description The stored image (`original.*`) and the variants made so far, widest first per
+             *     type.
+             */
+            variants: components["schemas"]["VariantOut"][];
+            /** Format: int64 */
+            readonly version: number;
+            /** Format: int32 */
+            width: number;
+        };
+        /**
+         * @description Whether a library image's responsive variants are made yet: `processing` right
+         *     after the upload (the image itself is ready), `ready` once the job worker has made
+         *     them.
+         * @enum {string}
+         */
+        MediaStatus: "processing" | "ready";
         /**
          * @description A moderation decision.
          * @example {
@@ -2349,6 +2400,19 @@ export interface components {
             type: string;
         };
         /**
+         * @description A reader's photo taken into the media library for a story.
+         * @example {
+         *       "alt": "被风吹倒的公交站牌",
+         *       "credit": "读者 张先生 供图"
+         *     }
+         */
+        PromotePhoto: {
+            alt: string;
+            caption?: string | null;
+            /** @description Who took it: required, a reader's photo is credited. */
+            credit: string;
+        };
+        /**
          * @description A refresh token, to exchange or to revoke.
          * @example {
          *       "refresh_token": "5cb742ef10e7d9f6ca50deed2ad9c83d2fa59d2223e4c28e67109d180a75f919"
@@ -2374,6 +2438,7 @@ export interface components {
          *         "channel_id": 14,
          *         "comments_enabled": true,
          *         "cover_image_url": null,
+         *         "cover_media_id": null,
          *         "pages": [
          *           "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
          *           "<h2>园区里的新工厂</h2><p>新落户的企业以电子元件和环保材料为主，不少工人是从矿上转岗来的。</p><p>一位老矿工说，现在上班不用下井，工资还比原来高一些。</p>"
@@ -2445,6 +2510,22 @@ export interface components {
             website?: string | null;
         };
         /**
+         * @description A tip with photos, as a form: the fields of the JSON form, and up to
+         *     `NEWSDESK_TIP_PHOTOS_MAX` files named `photos` (JPEG, PNG, GIF or WebP, each at most
+         *     `NEWSDESK_TIP_PHOTO_MAX_BYTES`). The photos are stored without their metadata (GPS
+         *     positions, camera, comments) and only the newsroom can see them.
+         */
+        SendTipWithPhotos: {
+            /** Format: int64 */
+            channel_id: number;
+            contact?: string | null;
+            content: string;
+            name?: string | null;
+            photos: string[];
+            /** @description Leave empty (see `SendTip`). */
+            website?: string | null;
+        };
+        /**
          * @description Where an article first ran, e.g. a group newspaper.
          * @example {
          *       "name": "萍乡日报"
@@ -2454,23 +2535,6 @@ export interface components {
             name: string;
             /** @description Left out of answers when there is none. */
             url?: string | null;
-        };
-        /**
-         * @description A public article whose title holds the typed text.
-         * @example {
-         *       "id": 1,
-         *       "published_at": "2026-02-28T19:30:00Z",
-         *       "slug": "pingxiang-industry-turns-green",
-         *       "title": "老工业城市的绿色转身"
-         *     }
-         */
-        SuggestionOut: {
-            /** Format: int64 */
-            id: number;
-            /** Format: date-time */
-            published_at: string;
-            slug: string;
-            title: string;
         };
         /**
          * @description How a tip line is reached.
@@ -2525,6 +2589,7 @@ export interface components {
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "id": 1,
          *       "name": "李女士",
+         *       "photos": [],
          *       "status": "new",
          *       "updated_at": "2026-03-02T01:30:00Z",
          *       "version": 1
@@ -2553,11 +2618,39 @@ export interface components {
             /** Format: int64 */
             readonly id: number;
             name: string | null;
+            /** @description Photos the reader sent (private: readable with a newsroom token only). */
+            photos: components["schemas"]["TipPhotoOut"][];
             status: components["schemas"]["TipStatus"];
             /** Format: date-time */
             readonly updated_at: string;
             /** Format: int64 */
             readonly version: number;
+        };
+        /**
+         * @description A reader's photo, readable by the newsroom only, at `url` (with the same token).
+         * @example {
+         *       "bytes": 412330,
+         *       "height": 1200,
+         *       "position": 1,
+         *       "type": "image/jpeg",
+         *       "url": "/api/v1/tips/1/photos/1",
+         *       "width": 1600
+         *     }
+         */
+        TipPhotoOut: {
+            /** Format: int64 */
+            bytes: number;
+            /** Format: int32 */
+            height: number;
+            /**
+             * Format: int32
+             * @description From 1, in the order sent.
+             */
+            position: number;
+            type: string;
+            url: string;
+            /** Format: int32 */
+            width: number;
         };
         /**
          * @description The receipt for a tip: the same for every accepted submission, including one the
@@ -2705,6 +2798,8 @@ export interface components {
             channel_id?: number;
             comments_enabled?: boolean;
             cover_image_url?: string | null;
+            /** Format: int64 */
+            cover_media_id?: number | null;
             pages?: string[];
             /** Format: date-time */
             published_at?: string | null;
@@ -2724,6 +2819,8 @@ export interface components {
          *     }
          */
         UpdateAuthor: {
+            /** Format: int64 */
+            avatar_media_id?: number | null;
             /** Format: uri */
             avatar_url?: string | null;
             bio?: string | null;
@@ -2743,14 +2840,24 @@ export interface components {
         UpdateChannel: {
             auto_approve_comments?: boolean;
             description?: string | null;
-            /** @description Replaces the outside links, in the order given (`[]` removes them all). */
-            links?: components["schemas"]["ChannelLinkIn"][];
             name?: string;
             /** Format: int64 */
             parent_id?: number | null;
             /** Format: int32 */
             position?: number;
             slug?: string;
+        };
+        /**
+         * @description Changes to an image's describing fields; absent fields stay, `null` clears.
+         * @example {
+         *       "caption": "武功山金顶，2022年7月20日",
+         *       "credit": "萍乡日报 刘洋 摄"
+         *     }
+         */
+        UpdateMedia: {
+            alt?: string;
+            caption?: string | null;
+            credit?: string | null;
         };
         /**
          * @description Triage of a tip; absent fields stay, `null` clears a link.
@@ -2809,6 +2916,19 @@ export interface components {
             events?: components["schemas"]["EventName"][];
             url?: string;
         };
+        /** @description An upload: the image file and what describes it. */
+        UploadMedia: {
+            alt: string;
+            caption?: string | null;
+            credit?: string | null;
+            /**
+             * Format: binary
+             * @description The image: JPEG, PNG, GIF or WebP, found from its content (SVG, HTML, AVIF and
+             *     anything else: 415). At most `NEWSDESK_MEDIA_MAX_BYTES` bytes and
+             *     `NEWSDESK_MEDIA_MAX_PIXELS` pixels.
+             */
+            file: string;
+        };
         /**
          * @description An account. The password hash never leaves the server.
          * @example {
@@ -2839,6 +2959,31 @@ export interface components {
              * @description Increments on every change; the ETag carries it.
              */
             readonly version: number;
+        };
+        /**
+         * @description One file of an image, ready for `srcset` (`url` and `width`) and `<source type>`.
+         * @example {
+         *       "bytes": 48210,
+         *       "height": 427,
+         *       "name": "w640.webp",
+         *       "type": "image/webp",
+         *       "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+         *       "width": 640
+         *     }
+         */
+        VariantOut: {
+            /** Format: int64 */
+            bytes: number;
+            /** Format: int32 */
+            height: number;
+            /** @description `original.<ext>` (the stored image itself) or `w<width>.<ext>`. */
+            name: string;
+            /** @description The file's media type. */
+            type: string;
+            /** @description Path under this server; immutable, cached for a year. */
+            url: string;
+            /** Format: int32 */
+            width: number;
         };
         /** @description What an event about a resource gone from public view carries. */
         WebhookGone: {
@@ -3059,6 +3204,25 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The `Range` lies outside the file; `Content-Range` gives its size. */
+        RangeNotSatisfiable: {
+            headers: {
+                /** @description `bytes *\/<size>` */
+                "Content-Range"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "detail": "the range asked for lies outside the file's 48210 bytes",
+                 *       "status": 416,
+                 *       "title": "Range Not Satisfiable",
+                 *       "type": "about:blank"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Too many attempts; retry after the given number of seconds. */
         TooManyRequests: {
             headers: {
@@ -3177,16 +3341,9 @@ export interface operations {
                 /** @description An author id or slug: articles with a byline by them. */
                 author?: string;
                 /**
-                 * @description Full-text search in title, subtitle, summary and body, Chinese included.
-                 *     Whitespace-separated terms must all match; `"quoted words"` match as a phrase;
-                 *     `-term` excludes articles holding it. Chinese terms match as written (萍乡 does not
-                 *     find 乡萍); a single character finds words starting with it. Full-width and
-                 *     half-width forms (Ｇ６０, G60) and traditional and simplified characters (萍鄉,
-                 *     萍乡) are the same. At most 10 terms, exclusions included, and not only
-                 *     exclusions (else 422); a query with no letter, digit or CJK character finds
-                 *     nothing. Each result then carries a `highlight`, and the default order is
-                 *     `relevance`.
-                 * @example 萍乡 交通
+                 * @description Full-text search in title, subtitle, summary and body, Chinese included;
+                 *     whitespace-separated terms must all match.
+                 * @example 萍乡
                  */
                 q?: string;
                 /**
@@ -3196,13 +3353,7 @@ export interface operations {
                 published_after?: string;
                 /** @description RFC 3339; only articles published before it. */
                 published_before?: string;
-                /**
-                 * @description Default `relevance` with `q`, else `-published_at` (newest first). `relevance`
-                 *     ranks each match by where its terms are (3 for a term in the title, else 2 in the
-                 *     subtitle or summary, else 1, summed over the terms) times `30 / (30 + age in
-                 *     days)`, so a month-old story counts half; it ranks the 500 newest matches, and
-                 *     any older ones follow them newest first. Without `q` it is `-published_at`.
-                 */
+                /** @description Default `-published_at` (newest first). */
                 sort?: components["schemas"]["ArticleSort"];
                 /** @description Narrows to one status. Anonymous readers only ever see public articles, whatever this says. */
                 status?: components["schemas"]["ArticleStatus"];
@@ -3246,20 +3397,17 @@ export interface operations {
                      *             {
                      *               "id": 1,
                      *               "name": "大江网",
-                     *               "slug": "portal",
-                     *               "url": "https://www.jxnews.com.cn/portal/"
+                     *               "slug": "portal"
                      *             },
                      *             {
                      *               "id": 11,
                      *               "name": "萍乡频道",
-                     *               "slug": "pingxiang",
-                     *               "url": "https://www.jxnews.com.cn/portal/pingxiang/"
+                     *               "slug": "pingxiang"
                      *             },
                      *             {
                      *               "id": 14,
                      *               "name": "社会聚焦",
-                     *               "slug": "pingxiang-society",
-                     *               "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
+                     *               "slug": "pingxiang-society"
                      *             }
                      *           ],
                      *           "bylines": [
@@ -3277,7 +3425,9 @@ export interface operations {
                      *           "channel_id": 14,
                      *           "comment_count": 3,
                      *           "comments_enabled": true,
+                     *           "cover": null,
                      *           "cover_image_url": null,
+                     *           "cover_media_id": null,
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "id": 1,
                      *           "page_count": 2,
@@ -3296,7 +3446,6 @@ export interface operations {
                      *           ],
                      *           "title": "老工业城市的绿色转身",
                      *           "updated_at": "2026-03-02T01:30:00Z",
-                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *           "version": 1
                      *         }
                      *       ],
@@ -3384,20 +3533,17 @@ export interface operations {
                      *         {
                      *           "id": 1,
                      *           "name": "大江网",
-                     *           "slug": "portal",
-                     *           "url": "https://www.jxnews.com.cn/portal/"
+                     *           "slug": "portal"
                      *         },
                      *         {
                      *           "id": 11,
                      *           "name": "萍乡频道",
-                     *           "slug": "pingxiang",
-                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
+                     *           "slug": "pingxiang"
                      *         },
                      *         {
                      *           "id": 14,
                      *           "name": "社会聚焦",
-                     *           "slug": "pingxiang-society",
-                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
+                     *           "slug": "pingxiang-society"
                      *         }
                      *       ],
                      *       "bylines": [
@@ -3415,7 +3561,9 @@ export interface operations {
                      *       "channel_id": 14,
                      *       "comment_count": 3,
                      *       "comments_enabled": true,
+                     *       "cover": null,
                      *       "cover_image_url": null,
+                     *       "cover_media_id": null,
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "id": 1,
                      *       "page": 1,
@@ -3435,7 +3583,6 @@ export interface operations {
                      *       ],
                      *       "title": "老工业城市的绿色转身",
                      *       "updated_at": "2026-03-02T01:30:00Z",
-                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *       "version": 1
                      *     }
                      */
@@ -3452,59 +3599,6 @@ export interface operations {
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
-        };
-    };
-    suggest_titles: {
-        parameters: {
-            query: {
-                /**
-                 * @description The beginning of a title or of any part of it, 1 to 20 characters besides
-                 *     surrounding spaces (else 422); full-width and half-width forms, traditional and
-                 *     simplified characters and letter case do not matter.
-                 * @example 萍乡
-                 */
-                q: string;
-            };
-            header?: {
-                /**
-                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
-                 */
-                "If-None-Match"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Matching titles, best first (empty when none match) */
-            200: {
-                headers: {
-                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
-                    "Cache-Control"?: string;
-                    ETag?: string;
-                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
-                    "Surrogate-Key"?: string;
-                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
-                    "X-Newsdesk-Cache"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuggestionOut"][];
-                };
-            };
-            /** @description Not modified since the ETag sent in `If-None-Match`. */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            400: components["responses"]["BadRequest"];
-            422: components["responses"]["Unprocessable"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["Unavailable"];
         };
     };
     get_article: {
@@ -3562,20 +3656,17 @@ export interface operations {
                      *         {
                      *           "id": 1,
                      *           "name": "大江网",
-                     *           "slug": "portal",
-                     *           "url": "https://www.jxnews.com.cn/portal/"
+                     *           "slug": "portal"
                      *         },
                      *         {
                      *           "id": 11,
                      *           "name": "萍乡频道",
-                     *           "slug": "pingxiang",
-                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
+                     *           "slug": "pingxiang"
                      *         },
                      *         {
                      *           "id": 14,
                      *           "name": "社会聚焦",
-                     *           "slug": "pingxiang-society",
-                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
+                     *           "slug": "pingxiang-society"
                      *         }
                      *       ],
                      *       "bylines": [
@@ -3593,7 +3684,9 @@ export interface operations {
                      *       "channel_id": 14,
                      *       "comment_count": 3,
                      *       "comments_enabled": true,
+                     *       "cover": null,
                      *       "cover_image_url": null,
+                     *       "cover_media_id": null,
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "id": 1,
                      *       "page": 1,
@@ -3613,7 +3706,6 @@ export interface operations {
                      *       ],
                      *       "title": "老工业城市的绿色转身",
                      *       "updated_at": "2026-03-02T01:30:00Z",
-                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *       "version": 1
                      *     }
                      */
@@ -3726,20 +3818,17 @@ export interface operations {
                      *         {
                      *           "id": 1,
                      *           "name": "大江网",
-                     *           "slug": "portal",
-                     *           "url": "https://www.jxnews.com.cn/portal/"
+                     *           "slug": "portal"
                      *         },
                      *         {
                      *           "id": 11,
                      *           "name": "萍乡频道",
-                     *           "slug": "pingxiang",
-                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
+                     *           "slug": "pingxiang"
                      *         },
                      *         {
                      *           "id": 14,
                      *           "name": "社会聚焦",
-                     *           "slug": "pingxiang-society",
-                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
+                     *           "slug": "pingxiang-society"
                      *         }
                      *       ],
                      *       "bylines": [
@@ -3757,7 +3846,9 @@ export interface operations {
                      *       "channel_id": 14,
                      *       "comment_count": 3,
                      *       "comments_enabled": true,
+                     *       "cover": null,
                      *       "cover_image_url": null,
+                     *       "cover_media_id": null,
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "id": 1,
                      *       "page": 1,
@@ -3778,7 +3869,6 @@ export interface operations {
                      *       ],
                      *       "title": "老工业城市的绿色转身",
                      *       "updated_at": "2026-03-02T01:30:00Z",
-                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *       "version": 2
                      *     }
                      */
@@ -4054,20 +4144,17 @@ export interface operations {
                      *             {
                      *               "id": 1,
                      *               "name": "大江网",
-                     *               "slug": "portal",
-                     *               "url": "https://www.jxnews.com.cn/portal/"
+                     *               "slug": "portal"
                      *             },
                      *             {
                      *               "id": 11,
                      *               "name": "萍乡频道",
-                     *               "slug": "pingxiang",
-                     *               "url": "https://www.jxnews.com.cn/portal/pingxiang/"
+                     *               "slug": "pingxiang"
                      *             },
                      *             {
                      *               "id": 14,
                      *               "name": "社会聚焦",
-                     *               "slug": "pingxiang-society",
-                     *               "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
+                     *               "slug": "pingxiang-society"
                      *             }
                      *           ],
                      *           "bylines": [
@@ -4085,7 +4172,9 @@ export interface operations {
                      *           "channel_id": 14,
                      *           "comment_count": 3,
                      *           "comments_enabled": true,
+                     *           "cover": null,
                      *           "cover_image_url": null,
+                     *           "cover_media_id": null,
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "id": 1,
                      *           "page_count": 2,
@@ -4104,7 +4193,6 @@ export interface operations {
                      *           ],
                      *           "title": "老工业城市的绿色转身",
                      *           "updated_at": "2026-03-02T01:30:00Z",
-                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *           "version": 1
                      *         }
                      *       ],
@@ -4186,6 +4274,7 @@ export interface operations {
                      *             "channel_id": 14,
                      *             "comments_enabled": true,
                      *             "cover_image_url": null,
+                     *             "cover_media_id": null,
                      *             "pages": [
                      *               "<p>清晨的安源工业遗址公园里，晨练的市民沿着铁轨散步。十年前，这里还是一片运煤的货场。</p><p>市里把关停矿区的土地分成三类：能复垦的种树，能利用的建园区，有历史价值的留作遗址。</p>",
                      *               "<h2>园区里的新工厂</h2><p>新落户的企业以电子元件和环保材料为主，不少工人是从矿上转岗来的。</p><p>一位老矿工说，现在上班不用下井，工资还比原来高一些。</p>"
@@ -4479,6 +4568,7 @@ export interface operations {
                      * @example {
                      *       "data": [
                      *         {
+                     *           "avatar_media_id": null,
                      *           "avatar_url": null,
                      *           "bio": null,
                      *           "created_at": "2026-03-02T01:30:00Z",
@@ -4548,6 +4638,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "avatar_media_id": null,
                      *       "avatar_url": null,
                      *       "bio": null,
                      *       "created_at": "2026-03-02T01:30:00Z",
@@ -4611,6 +4702,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "avatar_media_id": null,
                      *       "avatar_url": null,
                      *       "bio": null,
                      *       "created_at": "2026-03-02T01:30:00Z",
@@ -4720,6 +4812,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "avatar_media_id": null,
                      *       "avatar_url": null,
                      *       "bio": "跑社会新闻十年，常驻萍乡。",
                      *       "created_at": "2026-03-02T01:30:00Z",
@@ -4794,26 +4887,11 @@ export interface operations {
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "description": null,
                      *           "id": 11,
-                     *           "links": [
-                     *             {
-                     *               "kind": "wechat_official_account",
-                     *               "label": "中国江西网萍乡频道",
-                     *               "url": null,
-                     *               "value": "djwpxpd"
-                     *             },
-                     *             {
-                     *               "kind": "forum",
-                     *               "label": "萍乡论坛",
-                     *               "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
-                     *               "value": null
-                     *             }
-                     *           ],
                      *           "name": "萍乡频道",
                      *           "parent_id": 1,
                      *           "position": 9,
                      *           "slug": "pingxiang",
                      *           "updated_at": "2026-03-02T01:30:00Z",
-                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/",
                      *           "version": 1
                      *         }
                      *       ],
@@ -4879,26 +4957,11 @@ export interface operations {
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "description": null,
                      *       "id": 11,
-                     *       "links": [
-                     *         {
-                     *           "kind": "wechat_official_account",
-                     *           "label": "中国江西网萍乡频道",
-                     *           "url": null,
-                     *           "value": "djwpxpd"
-                     *         },
-                     *         {
-                     *           "kind": "forum",
-                     *           "label": "萍乡论坛",
-                     *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
-                     *           "value": null
-                     *         }
-                     *       ],
                      *       "name": "萍乡频道",
                      *       "parent_id": 1,
                      *       "position": 9,
                      *       "slug": "pingxiang",
                      *       "updated_at": "2026-03-02T01:30:00Z",
-                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
                      *       "version": 1
                      *     }
                      */
@@ -4944,8 +5007,6 @@ export interface operations {
                     /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
                     "Cache-Control"?: string;
                     ETag?: string;
-                    /** @description With `NEWSDESK_SITE_URL` set: the channel's feeds, `<…/feeds/rss.xml>; rel="alternate"; type="application/rss+xml"` and likewise for Atom and JSON Feed */
-                    Link?: string;
                     /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
                     "Surrogate-Key"?: string;
                     /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
@@ -4960,14 +5021,12 @@ export interface operations {
                      *         {
                      *           "id": 1,
                      *           "name": "大江网",
-                     *           "slug": "portal",
-                     *           "url": "https://www.jxnews.com.cn/portal/"
+                     *           "slug": "portal"
                      *         },
                      *         {
                      *           "id": 11,
                      *           "name": "萍乡频道",
-                     *           "slug": "pingxiang",
-                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
+                     *           "slug": "pingxiang"
                      *         }
                      *       ],
                      *       "children": [
@@ -4976,13 +5035,11 @@ export interface operations {
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "description": null,
                      *           "id": 13,
-                     *           "links": [],
                      *           "name": "时政要闻",
                      *           "parent_id": 11,
                      *           "position": 0,
                      *           "slug": "pingxiang-politics",
                      *           "updated_at": "2026-03-02T01:30:00Z",
-                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-politics/",
                      *           "version": 1
                      *         },
                      *         {
@@ -4990,13 +5047,11 @@ export interface operations {
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "description": null,
                      *           "id": 14,
-                     *           "links": [],
                      *           "name": "社会聚焦",
                      *           "parent_id": 11,
                      *           "position": 1,
                      *           "slug": "pingxiang-society",
                      *           "updated_at": "2026-03-02T01:30:00Z",
-                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/",
                      *           "version": 1
                      *         },
                      *         {
@@ -5004,33 +5059,17 @@ export interface operations {
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "description": null,
                      *           "id": 15,
-                     *           "links": [],
                      *           "name": "县区动态",
                      *           "parent_id": 11,
                      *           "position": 2,
                      *           "slug": "pingxiang-counties",
                      *           "updated_at": "2026-03-02T01:30:00Z",
-                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-counties/",
                      *           "version": 1
                      *         }
                      *       ],
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "description": null,
                      *       "id": 11,
-                     *       "links": [
-                     *         {
-                     *           "kind": "wechat_official_account",
-                     *           "label": "中国江西网萍乡频道",
-                     *           "url": null,
-                     *           "value": "djwpxpd"
-                     *         },
-                     *         {
-                     *           "kind": "forum",
-                     *           "label": "萍乡论坛",
-                     *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
-                     *           "value": null
-                     *         }
-                     *       ],
                      *       "name": "萍乡频道",
                      *       "parent_id": 1,
                      *       "position": 9,
@@ -5074,7 +5113,6 @@ export interface operations {
                      *         }
                      *       ],
                      *       "updated_at": "2026-03-02T01:30:00Z",
-                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
                      *       "version": 1
                      *     }
                      */
@@ -5179,26 +5217,11 @@ export interface operations {
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "description": "萍乡的时政、社会和县区新闻。",
                      *       "id": 11,
-                     *       "links": [
-                     *         {
-                     *           "kind": "wechat_official_account",
-                     *           "label": "中国江西网萍乡频道",
-                     *           "url": null,
-                     *           "value": "djwpxpd"
-                     *         },
-                     *         {
-                     *           "kind": "forum",
-                     *           "label": "萍乡论坛",
-                     *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
-                     *           "value": null
-                     *         }
-                     *       ],
                      *       "name": "萍乡频道",
                      *       "parent_id": 1,
                      *       "position": 9,
                      *       "slug": "pingxiang",
                      *       "updated_at": "2026-03-02T01:30:00Z",
-                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
                      *       "version": 2
                      *     }
                      */
@@ -5217,64 +5240,6 @@ export interface operations {
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
-        };
-    };
-    channel_feed: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
-                 */
-                "If-None-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description Numeric id or slug
-                 * @example pingxiang
-                 */
-                id_or_slug: string;
-                /**
-                 * @description The format, named like a file
-                 * @example rss.xml
-                 */
-                file: components["schemas"]["FeedFile"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The feed */
-            200: {
-                headers: {
-                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
-                    "Cache-Control"?: string;
-                    ETag?: string;
-                    "Last-Modified"?: string;
-                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
-                    "Surrogate-Key"?: string;
-                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
-                    "X-Newsdesk-Cache"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/atom+xml": string;
-                    "application/feed+json": Record<string, never>;
-                    "application/rss+xml": string;
-                };
-            };
-            /** @description Not modified since the ETag sent in `If-None-Match`. */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            404: components["responses"]["NotFound"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["Unavailable"];
         };
     };
     list_comments: {
@@ -5507,9 +5472,20 @@ export interface operations {
             507: components["responses"]["InsufficientStorage"];
         };
     };
-    site_feed: {
+    list_media: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only images of this type. */
+                type?: string;
+                /** @description Only images this account uploaded. */
+                uploaded_by?: number;
+                /** @description Words in the alt text, caption or credit. */
+                q?: string;
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page. */
+                per_page?: number;
+            };
             header?: {
                 /**
                  * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
@@ -5517,34 +5493,91 @@ export interface operations {
                  */
                 "If-None-Match"?: string;
             };
-            path: {
-                /**
-                 * @description The format, named like a file
-                 * @example rss.xml
-                 */
-                file: components["schemas"]["FeedFile"];
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The feed */
+            /** @description A page of images */
             200: {
                 headers: {
-                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
-                    "Cache-Control"?: string;
                     ETag?: string;
-                    "Last-Modified"?: string;
-                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
-                    "Surrogate-Key"?: string;
-                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
-                    "X-Newsdesk-Cache"?: string;
+                    /** @description RFC 8288 first/prev/next/last */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/atom+xml": string;
-                    "application/feed+json": Record<string, never>;
-                    "application/rss+xml": string;
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "alt": "武功山金顶的步道上，游客排队登山",
+                     *           "bytes": 312400,
+                     *           "caption": "武功山步道重新开放首日",
+                     *           "created_at": "2026-03-02T01:30:00Z",
+                     *           "credit": "萍乡日报 刘洋 摄",
+                     *           "hash": "0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d",
+                     *           "height": 1067,
+                     *           "id": 1,
+                     *           "status": "ready",
+                     *           "type": "image/jpeg",
+                     *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "uploaded_by": 2,
+                     *           "variants": [
+                     *             {
+                     *               "bytes": 312400,
+                     *               "height": 1067,
+                     *               "name": "original.jpg",
+                     *               "type": "image/jpeg",
+                     *               "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/original.jpg",
+                     *               "width": 1600
+                     *             },
+                     *             {
+                     *               "bytes": 141800,
+                     *               "height": 683,
+                     *               "name": "w1024.jpg",
+                     *               "type": "image/jpeg",
+                     *               "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.jpg",
+                     *               "width": 1024
+                     *             },
+                     *             {
+                     *               "bytes": 118300,
+                     *               "height": 683,
+                     *               "name": "w1024.webp",
+                     *               "type": "image/webp",
+                     *               "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.webp",
+                     *               "width": 1024
+                     *             },
+                     *             {
+                     *               "bytes": 58900,
+                     *               "height": 427,
+                     *               "name": "w640.jpg",
+                     *               "type": "image/jpeg",
+                     *               "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.jpg",
+                     *               "width": 640
+                     *             },
+                     *             {
+                     *               "bytes": 48210,
+                     *               "height": 427,
+                     *               "name": "w640.webp",
+                     *               "type": "image/webp",
+                     *               "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+                     *               "width": 640
+                     *             }
+                     *           ],
+                     *           "version": 1,
+                     *           "width": 1600
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "page_count": 1,
+                     *         "per_page": 20,
+                     *         "total": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ListEnvelope_MediaOut"];
                 };
             };
             /** @description Not modified since the ETag sent in `If-None-Match`. */
@@ -5555,12 +5588,110 @@ export interface operations {
                 };
                 content?: never;
             };
-            404: components["responses"]["NotFound"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["Unprocessable"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
-    article_sitemap: {
+    upload_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadMedia"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "alt": "武功山金顶的步道上，游客排队登山",
+                     *       "bytes": 312400,
+                     *       "caption": "武功山步道重新开放首日",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "credit": "萍乡日报 刘洋 摄",
+                     *       "hash": "0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d",
+                     *       "height": 1067,
+                     *       "id": 1,
+                     *       "status": "ready",
+                     *       "type": "image/jpeg",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "uploaded_by": 2,
+                     *       "variants": [
+                     *         {
+                     *           "bytes": 312400,
+                     *           "height": 1067,
+                     *           "name": "original.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/original.jpg",
+                     *           "width": 1600
+                     *         },
+                     *         {
+                     *           "bytes": 141800,
+                     *           "height": 683,
+                     *           "name": "w1024.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.jpg",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 118300,
+                     *           "height": 683,
+                     *           "name": "w1024.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.webp",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 58900,
+                     *           "height": 427,
+                     *           "name": "w640.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.jpg",
+                     *           "width": 640
+                     *         },
+                     *         {
+                     *           "bytes": 48210,
+                     *           "height": 427,
+                     *           "name": "w640.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+                     *           "width": 640
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "width": 1600
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MediaOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    get_media: {
         parameters: {
             query?: never;
             header?: {
@@ -5572,29 +5703,83 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description From 1
+                 * @description The image's id
                  * @example 1
                  */
-                number: number;
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The sitemap */
+            /** @description The image */
             200: {
                 headers: {
-                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
-                    "Cache-Control"?: string;
                     ETag?: string;
-                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
-                    "Surrogate-Key"?: string;
-                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
-                    "X-Newsdesk-Cache"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/xml": string;
+                    /**
+                     * @example {
+                     *       "alt": "武功山金顶的步道上，游客排队登山",
+                     *       "bytes": 312400,
+                     *       "caption": "武功山步道重新开放首日",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "credit": "萍乡日报 刘洋 摄",
+                     *       "hash": "0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d",
+                     *       "height": 1067,
+                     *       "id": 1,
+                     *       "status": "ready",
+                     *       "type": "image/jpeg",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "uploaded_by": 2,
+                     *       "variants": [
+                     *         {
+                     *           "bytes": 312400,
+                     *           "height": 1067,
+                     *           "name": "original.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/original.jpg",
+                     *           "width": 1600
+                     *         },
+                     *         {
+                     *           "bytes": 141800,
+                     *           "height": 683,
+                     *           "name": "w1024.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.jpg",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 118300,
+                     *           "height": 683,
+                     *           "name": "w1024.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.webp",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 58900,
+                     *           "height": 427,
+                     *           "name": "w640.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.jpg",
+                     *           "width": 640
+                     *         },
+                     *         {
+                     *           "bytes": 48210,
+                     *           "height": 427,
+                     *           "name": "w640.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+                     *           "width": 640
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "width": 1600
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MediaOut"];
                 };
             };
             /** @description Not modified since the ETag sent in `If-None-Match`. */
@@ -5605,142 +5790,167 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
-    channel_sitemap: {
+    delete_media: {
         parameters: {
             query?: never;
             header?: {
                 /**
-                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
+                 *     the current version.
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
-                "If-None-Match"?: string;
+                "If-Match"?: string;
             };
-            path?: never;
+            path: {
+                /**
+                 * @description The image's id
+                 * @example 1
+                 */
+                id: number;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The sitemap */
-            200: {
+            /** @description Deleted */
+            204: {
                 headers: {
-                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
-                    "Cache-Control"?: string;
-                    ETag?: string;
-                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
-                    "Surrogate-Key"?: string;
-                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
-                    "X-Newsdesk-Cache"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                };
-            };
-            /** @description Not modified since the ETag sent in `If-None-Match`. */
-            304: {
-                headers: {
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
         };
     };
-    sitemap_index: {
+    update_media: {
         parameters: {
             query?: never;
             header?: {
                 /**
-                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @description An ETag from an earlier read (or `*`); the write fails with 412 unless it names
+                 *     the current version.
+                 * @example "v1-aadec56f739eb9dcb49c"
                  */
-                "If-None-Match"?: string;
+                "If-Match"?: string;
             };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The sitemap index */
-            200: {
-                headers: {
-                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
-                    "Cache-Control"?: string;
-                    ETag?: string;
-                    "Last-Modified"?: string;
-                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
-                    "Surrogate-Key"?: string;
-                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
-                    "X-Newsdesk-Cache"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/xml": string;
-                };
-            };
-            /** @description Not modified since the ETag sent in `If-None-Match`. */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            404: components["responses"]["NotFound"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    news_sitemap: {
-        parameters: {
-            query?: never;
-            header?: {
+            path: {
                 /**
-                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
-                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 * @description The image's id
+                 * @example 1
                  */
-                "If-None-Match"?: string;
+                id: number;
             };
-            path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "caption": "武功山金顶，2022年7月20日",
+                 *       "credit": "萍乡日报 刘洋 摄"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateMedia"];
+            };
+        };
         responses: {
-            /** @description The sitemap */
+            /** @description The changed image */
             200: {
                 headers: {
-                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
-                    "Cache-Control"?: string;
                     ETag?: string;
-                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
-                    "Surrogate-Key"?: string;
-                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
-                    "X-Newsdesk-Cache"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/xml": string;
+                    /**
+                     * @example {
+                     *       "alt": "武功山金顶的步道上，游客排队登山",
+                     *       "bytes": 312400,
+                     *       "caption": "武功山金顶，2022年7月20日",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "credit": "萍乡日报 刘洋 摄",
+                     *       "hash": "0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d",
+                     *       "height": 1067,
+                     *       "id": 1,
+                     *       "status": "ready",
+                     *       "type": "image/jpeg",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "uploaded_by": 2,
+                     *       "variants": [
+                     *         {
+                     *           "bytes": 312400,
+                     *           "height": 1067,
+                     *           "name": "original.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/original.jpg",
+                     *           "width": 1600
+                     *         },
+                     *         {
+                     *           "bytes": 141800,
+                     *           "height": 683,
+                     *           "name": "w1024.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.jpg",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 118300,
+                     *           "height": 683,
+                     *           "name": "w1024.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.webp",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 58900,
+                     *           "height": 427,
+                     *           "name": "w640.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.jpg",
+                     *           "width": 640
+                     *         },
+                     *         {
+                     *           "bytes": 48210,
+                     *           "height": 427,
+                     *           "name": "w640.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+                     *           "width": 640
+                     *         }
+                     *       ],
+                     *       "version": 2,
+                     *       "width": 1600
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MediaOut"];
                 };
             };
-            /** @description Not modified since the ETag sent in `If-None-Match`. */
-            304: {
-                headers: {
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
         };
     };
     list_tip_lines: {
@@ -6086,6 +6296,7 @@ export interface operations {
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "id": 1,
                      *           "name": "李女士",
+                     *           "photos": [],
                      *           "status": "new",
                      *           "updated_at": "2026-03-02T01:30:00Z",
                      *           "version": 1
@@ -6136,6 +6347,7 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["SendTip"];
+                "multipart/form-data": components["schemas"]["SendTipWithPhotos"];
             };
         };
         responses: {
@@ -6198,6 +6410,7 @@ export interface operations {
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "id": 1,
                      *       "name": "李女士",
+                     *       "photos": [],
                      *       "status": "new",
                      *       "updated_at": "2026-03-02T01:30:00Z",
                      *       "version": 1
@@ -6266,6 +6479,7 @@ export interface operations {
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "id": 1,
                      *       "name": "李女士",
+                     *       "photos": [],
                      *       "status": "in_progress",
                      *       "updated_at": "2026-03-02T01:30:00Z",
                      *       "version": 2
@@ -6280,6 +6494,172 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    get_tip_photo: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The tip's id
+                 * @example 1
+                 */
+                id: number;
+                /**
+                 * @description The photo's position, from 1
+                 * @example 1
+                 */
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photo */
+            200: {
+                headers: {
+                    /** @description `private, no-cache` */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": number[];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    promote_tip_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The tip's id
+                 * @example 1
+                 */
+                id: number;
+                /**
+                 * @description The photo's position, from 1
+                 * @example 1
+                 */
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "alt": "被风吹倒的公交站牌",
+                 *       "credit": "读者 张先生 供图"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PromotePhoto"];
+            };
+        };
+        responses: {
+            /** @description The new library entry */
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "alt": "武功山金顶的步道上，游客排队登山",
+                     *       "bytes": 312400,
+                     *       "caption": "武功山步道重新开放首日",
+                     *       "created_at": "2026-03-02T01:30:00Z",
+                     *       "credit": "萍乡日报 刘洋 摄",
+                     *       "hash": "0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d",
+                     *       "height": 1067,
+                     *       "id": 1,
+                     *       "status": "ready",
+                     *       "type": "image/jpeg",
+                     *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "uploaded_by": 2,
+                     *       "variants": [
+                     *         {
+                     *           "bytes": 312400,
+                     *           "height": 1067,
+                     *           "name": "original.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/original.jpg",
+                     *           "width": 1600
+                     *         },
+                     *         {
+                     *           "bytes": 141800,
+                     *           "height": 683,
+                     *           "name": "w1024.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.jpg",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 118300,
+                     *           "height": 683,
+                     *           "name": "w1024.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w1024.webp",
+                     *           "width": 1024
+                     *         },
+                     *         {
+                     *           "bytes": 58900,
+                     *           "height": 427,
+                     *           "name": "w640.jpg",
+                     *           "type": "image/jpeg",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.jpg",
+                     *           "width": 640
+                     *         },
+                     *         {
+                     *           "bytes": 48210,
+                     *           "height": 427,
+                     *           "name": "w640.webp",
+                     *           "type": "image/webp",
+                     *           "url": "/media/0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d/w640.webp",
+                     *           "width": 640
+                     *         }
+                     *       ],
+                     *       "version": 1,
+                     *       "width": 1600
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MediaOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
@@ -7273,6 +7653,69 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+        };
+    };
+    media_file: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description One byte range, e.g. `bytes=0-1023` */
+                Range?: string | null;
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description SHA-256 of the stored image (64 hex digits)
+                 * @example 0f3c8e2d9a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d
+                 */
+                hash: string;
+                /**
+                 * @description `original.<ext>` or `w<width>.<ext>`
+                 * @example w640.webp
+                 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    "Accept-Ranges"?: string;
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": number[];
+                };
+            };
+            /** @description Part of the file */
+            206: {
+                headers: {
+                    "Content-Range"?: string;
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": number[];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            416: components["responses"]["RangeNotSatisfiable"];
         };
     };
     metrics: {

@@ -75,6 +75,42 @@ impl TestDb {
     pub fn is_postgres(&self) -> bool {
         matches!(self, Self::Postgres { .. })
     }
+
+    /// `NEWSDESK_MEDIA_STORE` for this test: a prefix of its own in the S3 bucket named
+    /// by NEWSDESK_TEST_S3_URL when set (`tests/media/run.sh` sets it); else a directory
+    /// of its own (SQLite's default, beside the database, or one named after the schema).
+    pub fn media_store(&self) -> Option<String> {
+        let name = match self {
+            Self::Sqlite(dir) => dir
+                .path()
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            Self::Postgres { schema, .. } => schema.clone(),
+        };
+        if let Some(s3) = std::env::var(S3_URL_VAR).ok().filter(|u| !u.is_empty()) {
+            let separator = if s3.contains('?') { '&' } else { '?' };
+            return Some(format!(
+                "{s3}{separator}prefix=test-{}",
+                name.to_lowercase().replace('_', "-")
+            ));
+        }
+        match self {
+            Self::Sqlite(_) => None,
+            Self::Postgres { .. } => {
+                Some(format!("file://{}", postgres_media_dir(&name).display()))
+            }
+        }
+    }
+}
+
+/// `s3://bucket?endpoint=…` of an S3-compatible server to run the media tests against.
+pub const S3_URL_VAR: &str = "NEWSDESK_TEST_S3_URL";
+
+fn postgres_media_dir(schema: &str) -> std::path::PathBuf {
+    std::env::temp_dir()
+        .join("newsdesk-test-media")
+        .join(schema)
 }
 
 impl Drop for TestDb {
@@ -83,6 +119,7 @@ impl Drop for TestDb {
             if let Ok(mut conn) = PgConnection::establish(base_url) {
                 let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
             }
+            let _ = std::fs::remove_dir_all(postgres_media_dir(schema));
         }
     }
 }

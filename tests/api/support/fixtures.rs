@@ -204,6 +204,11 @@ impl<'a> ArticleBuilder<'a> {
         self.set("related_ids", json!(ids))
     }
 
+    /// A library image as the cover.
+    pub fn cover(self, media_id: i64) -> Self {
+        self.set("cover_media_id", json!(media_id))
+    }
+
     pub fn comments_closed(self) -> Self {
         self.set("comments_enabled", json!(false))
     }

@@ -41,6 +41,7 @@ pub struct TestApp {
 /// Configuration for a test database: cheap password hashing, everything else default.
 pub fn test_config(db: &TestDb, overrides: &[(&str, &str)]) -> Config {
     let url = db.url();
+    let media_store = db.media_store();
     let mut config = Config::from_lookup(|name| {
         overrides
             .iter()
@@ -51,6 +52,11 @@ pub fn test_config(db: &TestDb, overrides: &[(&str, &str)]) -> Config {
                 "NEWSDESK_JWT_SECRET" => Some(SECRET.into()),
                 // Tests share one client address; limits are tested with their own setting.
                 "NEWSDESK_PUBLIC_WRITES_PER_MINUTE" => Some("1000".into()),
+                "NEWSDESK_MEDIA_STORE" => media_store.clone(),
+                // The S3 test server's keys (tests/media/run.sh), when it runs.
+                "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" if media_store.is_some() => {
+                    std::env::var(name).ok()
+                }
                 _ => None,
             })
     })
