@@ -31,6 +31,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/articles/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suggest titles
+         * @description Up to 10 public articles whose title holds what a reader has typed so far (titles
+         *     starting with it first, then newest first), for a search box to offer on every
+         *     keystroke. Answered from titles kept in memory, which any write that changes what
+         *     readers may see reloads; scheduled articles appear once their time comes. Cached like
+         *     every public read.
+         */
+        get: operations["suggest_titles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/articles/{id_or_slug}": {
         parameters: {
             query?: never;
@@ -356,6 +380,27 @@ export interface paths {
         patch: operations["update_channel"];
         trace?: never;
     };
+    "/api/v1/channels/{id_or_slug}/feeds/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A channel's feed
+         * @description Like the site's feed, for one channel with its sub-channels. The channel's own answer
+         *     (`GET /channels/{id_or_slug}`) links here with `Link: <…>; rel="alternate"`.
+         */
+        get: operations["channel_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/comments": {
         parameters: {
             query?: never;
@@ -403,6 +448,31 @@ export interface paths {
          *     `comment_count` follows.
          */
         patch: operations["moderate_comment"];
+        trace?: never;
+    };
+    "/api/v1/feeds/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The site's feed
+         * @description The newest public articles of the whole site (`NEWSDESK_FEED_SIZE`, 20 by default),
+         *     newest first, as RSS 2.0 (`rss.xml`), Atom 1.0 (`atom.xml`) or JSON Feed 1.1
+         *     (`feed.json`): title, summary, canonical link, bylines, source, the channel path and
+         *     tags as categories, the cover image as an enclosure, times with the site's UTC offset
+         *     (`NEWSDESK_SITE_UTC_OFFSET`), and every page of the body with
+         *     `NEWSDESK_FEED_FULL_TEXT`. 404 while `NEWSDESK_SITE_URL` is not set.
+         */
+        get: operations["site_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/media": {
@@ -462,6 +532,92 @@ export interface paths {
          *     clears `caption` or `credit`.
          */
         patch: operations["update_media"];
+        trace?: never;
+    };
+    "/api/v1/sitemaps/articles-{number}.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An article sitemap
+         * @description Public articles by id, `NEWSDESK_SITEMAP_LIMIT` per file, each with its canonical URL
+         *     and `lastmod`; numbered from 1 as the index lists them (404 past the last).
+         */
+        get: operations["article_sitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sitemaps/channels.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The channel sitemap
+         * @description Every channel's canonical URL, in menu order, with `lastmod`.
+         */
+        get: operations["channel_sitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sitemaps/index.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sitemap index
+         * @description Lists the channel sitemap, the Google News sitemap and the article sitemaps
+         *     (`NEWSDESK_SITEMAP_LIMIT` URLs each, 50,000 by default), at the public site's address
+         *     (`NEWSDESK_SITE_URL` followed by these paths: serve or proxy them there). 404 while
+         *     `NEWSDESK_SITE_URL` is not set.
+         */
+        get: operations["sitemap_index"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sitemaps/news.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The Google News sitemap
+         * @description The public articles published in the last 48 hours (at most 1,000), newest first,
+         *     with `news:publication` (`NEWSDESK_PUBLICATION_NAME`, `NEWSDESK_PUBLICATION_LANGUAGE`),
+         *     `news:publication_date` and `news:title`. Archived articles leave it.
+         */
+        get: operations["news_sitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/tip-lines": {
@@ -623,7 +779,7 @@ export interface paths {
         };
         /**
          * List API tokens
-         * @description Every token, newest first, revoked and expired ones included; never their secrets.
+         * @description Every token not revoked, newest first, expired ones included; never their secrets.
          */
         get: operations["list_tokens"];
         put?: never;
@@ -657,8 +813,9 @@ export interface paths {
         post?: never;
         /**
          * Revoke an API token
-         * @description The token stops working at once: the next request that sends it gets 401. It stays
-         *     listed, with `revoked_at`. Revoking it again changes nothing.
+         * @description The token stops working at once: the next request that sends it gets 401 saying it
+         *     was revoked. It is gone from the API: no longer listed, and 404 to read or revoke
+         *     again.
          */
         delete: operations["revoke_token"];
         options?: never;
@@ -1262,17 +1419,20 @@ export interface components {
          *         {
          *           "id": 1,
          *           "name": "大江网",
-         *           "slug": "portal"
+         *           "slug": "portal",
+         *           "url": "https://www.jxnews.com.cn/portal/"
          *         },
          *         {
          *           "id": 11,
          *           "name": "萍乡频道",
-         *           "slug": "pingxiang"
+         *           "slug": "pingxiang",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
          *         },
          *         {
          *           "id": 14,
          *           "name": "社会聚焦",
-         *           "slug": "pingxiang-society"
+         *           "slug": "pingxiang-society",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
          *         }
          *       ],
          *       "bylines": [
@@ -1312,6 +1472,7 @@ export interface components {
          *       ],
          *       "title": "老工业城市的绿色转身",
          *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
          *       "version": 1
          *     }
          */
@@ -1328,7 +1489,7 @@ export interface components {
          * @description Orders of the article list.
          * @enum {string}
          */
-        ArticleSort: "-published_at" | "published_at" | "-updated_at";
+        ArticleSort: "-published_at" | "published_at" | "-updated_at" | "relevance";
         /**
          * @description Where an article stands in the newsroom's workflow.
          * @enum {string}
@@ -1341,17 +1502,20 @@ export interface components {
          *         {
          *           "id": 1,
          *           "name": "大江网",
-         *           "slug": "portal"
+         *           "slug": "portal",
+         *           "url": "https://www.jxnews.com.cn/portal/"
          *         },
          *         {
          *           "id": 11,
          *           "name": "萍乡频道",
-         *           "slug": "pingxiang"
+         *           "slug": "pingxiang",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
          *         },
          *         {
          *           "id": 14,
          *           "name": "社会聚焦",
-         *           "slug": "pingxiang-society"
+         *           "slug": "pingxiang-society",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
          *         }
          *       ],
          *       "bylines": [
@@ -1390,6 +1554,7 @@ export interface components {
          *       ],
          *       "title": "老工业城市的绿色转身",
          *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
          *       "version": 1
          *     }
          */
@@ -1415,6 +1580,14 @@ export interface components {
             cover_media_id: number | null;
             /** Format: date-time */
             readonly created_at: string;
+            /**
+             * @description Only on the results of a search (`q`), absent otherwise: the passage of the
+             *     subtitle, summary or body that best matches, about 80 characters, as HTML safe
+             *     to insert (everything escaped), with each match in `<mark>` and `…` where the
+             *     text goes on; the summary's start when only the title matched.
+             * @example …今年<mark>萍乡</mark>把关停的矿区改成了产业园…
+             */
+            readonly highlight?: string;
             /** Format: int64 */
             readonly id: number;
             /**
@@ -1438,6 +1611,11 @@ export interface components {
             title: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /**
+             * @description The article's page on the public site (`NEWSDESK_ARTICLE_URL_TEMPLATE`); absent
+             *     when `NEWSDESK_SITE_URL` is not set or the article has no publication time yet.
+             */
+            readonly url?: string;
             /**
              * Format: int64
              * @description Increments on every change; the ETag carries it.
@@ -1525,12 +1703,14 @@ export interface components {
          *         {
          *           "id": 1,
          *           "name": "大江网",
-         *           "slug": "portal"
+         *           "slug": "portal",
+         *           "url": "https://www.jxnews.com.cn/portal/"
          *         },
          *         {
          *           "id": 11,
          *           "name": "萍乡频道",
-         *           "slug": "pingxiang"
+         *           "slug": "pingxiang",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
          *         }
          *       ],
          *       "children": [
@@ -1539,11 +1719,13 @@ export interface components {
          *           "created_at": "2026-03-02T01:30:00Z",
          *           "description": null,
          *           "id": 13,
+         *           "links": [],
          *           "name": "时政要闻",
          *           "parent_id": 11,
          *           "position": 0,
          *           "slug": "pingxiang-politics",
          *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-politics/",
          *           "version": 1
          *         },
          *         {
@@ -1551,11 +1733,13 @@ export interface components {
          *           "created_at": "2026-03-02T01:30:00Z",
          *           "description": null,
          *           "id": 14,
+         *           "links": [],
          *           "name": "社会聚焦",
          *           "parent_id": 11,
          *           "position": 1,
          *           "slug": "pingxiang-society",
          *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/",
          *           "version": 1
          *         },
          *         {
@@ -1563,17 +1747,33 @@ export interface components {
          *           "created_at": "2026-03-02T01:30:00Z",
          *           "description": null,
          *           "id": 15,
+         *           "links": [],
          *           "name": "县区动态",
          *           "parent_id": 11,
          *           "position": 2,
          *           "slug": "pingxiang-counties",
          *           "updated_at": "2026-03-02T01:30:00Z",
+         *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-counties/",
          *           "version": 1
          *         }
          *       ],
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "description": null,
          *       "id": 11,
+         *       "links": [
+         *         {
+         *           "kind": "wechat_official_account",
+         *           "label": "中国江西网萍乡频道",
+         *           "url": null,
+         *           "value": "djwpxpd"
+         *         },
+         *         {
+         *           "kind": "forum",
+         *           "label": "萍乡论坛",
+         *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
+         *           "value": null
+         *         }
+         *       ],
          *       "name": "萍乡频道",
          *       "parent_id": 1,
          *       "position": 9,
@@ -1617,6 +1817,7 @@ export interface components {
          *         }
          *       ],
          *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
          *       "version": 1
          *     }
          */
@@ -1632,17 +1833,70 @@ export interface components {
             tip_lines: components["schemas"]["TipLineOut"][];
         };
         /**
+         * @description An outside link as an editor writes it. By `kind`: `wechat_official_account` needs
+         *     `value`, the account id (6 to 20 letters, digits, `_` or `-`, a letter first; `url`
+         *     optional); `forum` and `website` need `url` and take no `value`; `weibo` and `app`
+         *     need either. URLs are `http(s)`.
+         * @example {
+         *       "kind": "forum",
+         *       "label": "萍乡论坛",
+         *       "url": "https://bbs.jxnews.com.cn/forum-pingxiang"
+         *     }
+         */
+        ChannelLinkIn: {
+            kind: components["schemas"]["ChannelLinkKind"];
+            label: string;
+            url?: string | null;
+            value?: string | null;
+        };
+        /**
+         * @description Where a channel's outside link leads.
+         * @enum {string}
+         */
+        ChannelLinkKind: "wechat_official_account" | "weibo" | "forum" | "website" | "app";
+        /**
+         * @description A place outside the site where readers find a channel.
+         * @example {
+         *       "kind": "wechat_official_account",
+         *       "label": "中国江西网萍乡频道",
+         *       "url": null,
+         *       "value": "djwpxpd"
+         *     }
+         */
+        ChannelLinkOut: {
+            kind: components["schemas"]["ChannelLinkKind"];
+            label: string;
+            url: string | null;
+            /** @description The account id (a WeChat official account's, a Weibo handle, an app's id). */
+            value: string | null;
+        };
+        /**
          * @description A channel in the list; with `?tree=true` it carries its sub-channels, nested.
          * @example {
          *       "auto_approve_comments": false,
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "description": null,
          *       "id": 11,
+         *       "links": [
+         *         {
+         *           "kind": "wechat_official_account",
+         *           "label": "中国江西网萍乡频道",
+         *           "url": null,
+         *           "value": "djwpxpd"
+         *         },
+         *         {
+         *           "kind": "forum",
+         *           "label": "萍乡论坛",
+         *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
+         *           "value": null
+         *         }
+         *       ],
          *       "name": "萍乡频道",
          *       "parent_id": 1,
          *       "position": 9,
          *       "slug": "pingxiang",
          *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
          *       "version": 1
          *     }
          */
@@ -1657,11 +1911,26 @@ export interface components {
          *       "created_at": "2026-03-02T01:30:00Z",
          *       "description": null,
          *       "id": 11,
+         *       "links": [
+         *         {
+         *           "kind": "wechat_official_account",
+         *           "label": "中国江西网萍乡频道",
+         *           "url": null,
+         *           "value": "djwpxpd"
+         *         },
+         *         {
+         *           "kind": "forum",
+         *           "label": "萍乡论坛",
+         *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
+         *           "value": null
+         *         }
+         *       ],
          *       "name": "萍乡频道",
          *       "parent_id": 1,
          *       "position": 9,
          *       "slug": "pingxiang",
          *       "updated_at": "2026-03-02T01:30:00Z",
+         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
          *       "version": 1
          *     }
          */
@@ -1673,6 +1942,11 @@ export interface components {
             description: string | null;
             /** Format: int64 */
             readonly id: number;
+            /**
+             * @description Where readers find the channel outside the site (its WeChat official account,
+             *     forum, the group's newspapers …), in display order.
+             */
+            links: components["schemas"]["ChannelLinkOut"][];
             name: string;
             /**
              * Format: int64
@@ -1687,6 +1961,11 @@ export interface components {
             slug: string;
             /** Format: date-time */
             readonly updated_at: string;
+            /**
+             * @description The channel's page on the public site (`NEWSDESK_CHANNEL_URL_TEMPLATE`); absent
+             *     when `NEWSDESK_SITE_URL` is not set.
+             */
+            readonly url?: string;
             /** Format: int64 */
             readonly version: number;
         };
@@ -1695,7 +1974,8 @@ export interface components {
          * @example {
          *       "id": 11,
          *       "name": "萍乡频道",
-         *       "slug": "pingxiang"
+         *       "slug": "pingxiang",
+         *       "url": "https://www.jxnews.com.cn/portal/pingxiang/"
          *     }
          */
         ChannelRef: {
@@ -1703,6 +1983,8 @@ export interface components {
             id: number;
             name: string;
             slug: string;
+            /** @description The channel's page on the public site; absent when `NEWSDESK_SITE_URL` is not set. */
+            readonly url?: string;
         };
         /**
          * @description A reader's comment. `body` is plain text, returned exactly as sent: render it as
@@ -1839,6 +2121,8 @@ export interface components {
             /** @description Approve readers' comments without moderation; default false. */
             auto_approve_comments?: boolean | null;
             description?: string | null;
+            /** @description Outside links in display order (at most 20); none by default. */
+            links?: components["schemas"]["ChannelLinkIn"][];
             name: string;
             /**
              * Format: int64
@@ -2014,6 +2298,11 @@ export interface components {
          * @enum {string}
          */
         EventName: "article.published" | "article.updated" | "article.unpublished" | "article.deleted" | "comment.created" | "comment.approved" | "tip.received" | "channel.created" | "channel.updated" | "channel.deleted" | "author.created" | "author.updated" | "author.deleted" | "article.*" | "comment.*" | "tip.*" | "channel.*" | "author.*" | "*";
+        /**
+         * @description A feed's format, named like a file.
+         * @enum {string}
+         */
+        FeedFile: "rss.xml" | "atom.xml" | "feed.json";
         /** @description One invalid input field and what is wrong with it. */
         FieldError: {
             /** @description The field's name as sent (dotted for nested fields, e.g. `pages.1`). */
@@ -2537,6 +2826,23 @@ export interface components {
             url?: string | null;
         };
         /**
+         * @description A public article whose title holds the typed text.
+         * @example {
+         *       "id": 1,
+         *       "published_at": "2026-02-28T19:30:00Z",
+         *       "slug": "pingxiang-industry-turns-green",
+         *       "title": "老工业城市的绿色转身"
+         *     }
+         */
+        SuggestionOut: {
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            published_at: string;
+            slug: string;
+            title: string;
+        };
+        /**
          * @description How a tip line is reached.
          * @enum {string}
          */
@@ -2686,7 +2992,6 @@ export interface components {
          *       "id": 1,
          *       "last_used_at": null,
          *       "name": "前端构建服务器",
-         *       "revoked_at": null,
          *       "scope": "read",
          *       "secret": "nd_3f9a1c…"
          *     }
@@ -2705,7 +3010,6 @@ export interface components {
          *       "id": 1,
          *       "last_used_at": "2026-03-02T03:30:00Z",
          *       "name": "前端构建服务器",
-         *       "revoked_at": null,
          *       "scope": "read"
          *     }
          */
@@ -2734,11 +3038,6 @@ export interface components {
             last_used_at: string | null;
             /** @description What the token is for, such as the integration that holds it. */
             name: string;
-            /**
-             * Format: date-time
-             * @description When it was revoked; `null`: it was not.
-             */
-            revoked_at: string | null;
             scope: components["schemas"]["TokenScope"];
         };
         /**
@@ -2840,6 +3139,8 @@ export interface components {
         UpdateChannel: {
             auto_approve_comments?: boolean;
             description?: string | null;
+            /** @description Replaces the outside links, in the order given (`[]` removes them all). */
+            links?: components["schemas"]["ChannelLinkIn"][];
             name?: string;
             /** Format: int64 */
             parent_id?: number | null;
@@ -3341,9 +3642,16 @@ export interface operations {
                 /** @description An author id or slug: articles with a byline by them. */
                 author?: string;
                 /**
-                 * @description Full-text search in title, subtitle, summary and body, Chinese included;
-                 *     whitespace-separated terms must all match.
-                 * @example 萍乡
+                 * @description Full-text search in title, subtitle, summary and body, Chinese included.
+                 *     Whitespace-separated terms must all match; `"quoted words"` match as a phrase;
+                 *     `-term` excludes articles holding it. Chinese terms match as written (萍乡 does not
+                 *     find 乡萍); a single character finds words starting with it. Full-width and
+                 *     half-width forms (Ｇ６０, G60) and traditional and simplified characters (萍鄉,
+                 *     萍乡) are the same. At most 10 terms, exclusions included, and not only
+                 *     exclusions (else 422); a query with no letter, digit or CJK character finds
+                 *     nothing. Each result then carries a `highlight`, and the default order is
+                 *     `relevance`.
+                 * @example 萍乡 交通
                  */
                 q?: string;
                 /**
@@ -3353,7 +3661,13 @@ export interface operations {
                 published_after?: string;
                 /** @description RFC 3339; only articles published before it. */
                 published_before?: string;
-                /** @description Default `-published_at` (newest first). */
+                /**
+                 * @description Default `relevance` with `q`, else `-published_at` (newest first). `relevance`
+                 *     ranks each match by where its terms are (3 for a term in the title, else 2 in the
+                 *     subtitle or summary, else 1, summed over the terms) times `30 / (30 + age in
+                 *     days)`, so a month-old story counts half; it ranks the 500 newest matches, and
+                 *     any older ones follow them newest first. Without `q` it is `-published_at`.
+                 */
                 sort?: components["schemas"]["ArticleSort"];
                 /** @description Narrows to one status. Anonymous readers only ever see public articles, whatever this says. */
                 status?: components["schemas"]["ArticleStatus"];
@@ -3397,17 +3711,20 @@ export interface operations {
                      *             {
                      *               "id": 1,
                      *               "name": "大江网",
-                     *               "slug": "portal"
+                     *               "slug": "portal",
+                     *               "url": "https://www.jxnews.com.cn/portal/"
                      *             },
                      *             {
                      *               "id": 11,
                      *               "name": "萍乡频道",
-                     *               "slug": "pingxiang"
+                     *               "slug": "pingxiang",
+                     *               "url": "https://www.jxnews.com.cn/portal/pingxiang/"
                      *             },
                      *             {
                      *               "id": 14,
                      *               "name": "社会聚焦",
-                     *               "slug": "pingxiang-society"
+                     *               "slug": "pingxiang-society",
+                     *               "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
                      *             }
                      *           ],
                      *           "bylines": [
@@ -3446,6 +3763,7 @@ export interface operations {
                      *           ],
                      *           "title": "老工业城市的绿色转身",
                      *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *           "version": 1
                      *         }
                      *       ],
@@ -3533,17 +3851,20 @@ export interface operations {
                      *         {
                      *           "id": 1,
                      *           "name": "大江网",
-                     *           "slug": "portal"
+                     *           "slug": "portal",
+                     *           "url": "https://www.jxnews.com.cn/portal/"
                      *         },
                      *         {
                      *           "id": 11,
                      *           "name": "萍乡频道",
-                     *           "slug": "pingxiang"
+                     *           "slug": "pingxiang",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
                      *         },
                      *         {
                      *           "id": 14,
                      *           "name": "社会聚焦",
-                     *           "slug": "pingxiang-society"
+                     *           "slug": "pingxiang-society",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
                      *         }
                      *       ],
                      *       "bylines": [
@@ -3583,6 +3904,7 @@ export interface operations {
                      *       ],
                      *       "title": "老工业城市的绿色转身",
                      *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *       "version": 1
                      *     }
                      */
@@ -3599,6 +3921,59 @@ export interface operations {
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    suggest_titles: {
+        parameters: {
+            query: {
+                /**
+                 * @description The beginning of a title or of any part of it, 1 to 20 characters besides
+                 *     surrounding spaces (else 422); full-width and half-width forms, traditional and
+                 *     simplified characters and letter case do not matter.
+                 * @example 萍乡
+                 */
+                q: string;
+            };
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matching titles, best first (empty when none match) */
+            200: {
+                headers: {
+                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
+                    "Surrogate-Key"?: string;
+                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
+                    "X-Newsdesk-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionOut"][];
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     get_article: {
@@ -3656,17 +4031,20 @@ export interface operations {
                      *         {
                      *           "id": 1,
                      *           "name": "大江网",
-                     *           "slug": "portal"
+                     *           "slug": "portal",
+                     *           "url": "https://www.jxnews.com.cn/portal/"
                      *         },
                      *         {
                      *           "id": 11,
                      *           "name": "萍乡频道",
-                     *           "slug": "pingxiang"
+                     *           "slug": "pingxiang",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
                      *         },
                      *         {
                      *           "id": 14,
                      *           "name": "社会聚焦",
-                     *           "slug": "pingxiang-society"
+                     *           "slug": "pingxiang-society",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
                      *         }
                      *       ],
                      *       "bylines": [
@@ -3706,6 +4084,7 @@ export interface operations {
                      *       ],
                      *       "title": "老工业城市的绿色转身",
                      *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *       "version": 1
                      *     }
                      */
@@ -3818,17 +4197,20 @@ export interface operations {
                      *         {
                      *           "id": 1,
                      *           "name": "大江网",
-                     *           "slug": "portal"
+                     *           "slug": "portal",
+                     *           "url": "https://www.jxnews.com.cn/portal/"
                      *         },
                      *         {
                      *           "id": 11,
                      *           "name": "萍乡频道",
-                     *           "slug": "pingxiang"
+                     *           "slug": "pingxiang",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
                      *         },
                      *         {
                      *           "id": 14,
                      *           "name": "社会聚焦",
-                     *           "slug": "pingxiang-society"
+                     *           "slug": "pingxiang-society",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
                      *         }
                      *       ],
                      *       "bylines": [
@@ -3869,6 +4251,7 @@ export interface operations {
                      *       ],
                      *       "title": "老工业城市的绿色转身",
                      *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *       "version": 2
                      *     }
                      */
@@ -4144,17 +4527,20 @@ export interface operations {
                      *             {
                      *               "id": 1,
                      *               "name": "大江网",
-                     *               "slug": "portal"
+                     *               "slug": "portal",
+                     *               "url": "https://www.jxnews.com.cn/portal/"
                      *             },
                      *             {
                      *               "id": 11,
                      *               "name": "萍乡频道",
-                     *               "slug": "pingxiang"
+                     *               "slug": "pingxiang",
+                     *               "url": "https://www.jxnews.com.cn/portal/pingxiang/"
                      *             },
                      *             {
                      *               "id": 14,
                      *               "name": "社会聚焦",
-                     *               "slug": "pingxiang-society"
+                     *               "slug": "pingxiang-society",
+                     *               "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/"
                      *             }
                      *           ],
                      *           "bylines": [
@@ -4193,6 +4579,7 @@ export interface operations {
                      *           ],
                      *           "title": "老工业城市的绿色转身",
                      *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/2026/0228/pingxiang-industry-turns-green.html",
                      *           "version": 1
                      *         }
                      *       ],
@@ -4887,11 +5274,26 @@ export interface operations {
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "description": null,
                      *           "id": 11,
+                     *           "links": [
+                     *             {
+                     *               "kind": "wechat_official_account",
+                     *               "label": "中国江西网萍乡频道",
+                     *               "url": null,
+                     *               "value": "djwpxpd"
+                     *             },
+                     *             {
+                     *               "kind": "forum",
+                     *               "label": "萍乡论坛",
+                     *               "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
+                     *               "value": null
+                     *             }
+                     *           ],
                      *           "name": "萍乡频道",
                      *           "parent_id": 1,
                      *           "position": 9,
                      *           "slug": "pingxiang",
                      *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/",
                      *           "version": 1
                      *         }
                      *       ],
@@ -4957,11 +5359,26 @@ export interface operations {
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "description": null,
                      *       "id": 11,
+                     *       "links": [
+                     *         {
+                     *           "kind": "wechat_official_account",
+                     *           "label": "中国江西网萍乡频道",
+                     *           "url": null,
+                     *           "value": "djwpxpd"
+                     *         },
+                     *         {
+                     *           "kind": "forum",
+                     *           "label": "萍乡论坛",
+                     *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
+                     *           "value": null
+                     *         }
+                     *       ],
                      *       "name": "萍乡频道",
                      *       "parent_id": 1,
                      *       "position": 9,
                      *       "slug": "pingxiang",
                      *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
                      *       "version": 1
                      *     }
                      */
@@ -5007,6 +5424,8 @@ export interface operations {
                     /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
                     "Cache-Control"?: string;
                     ETag?: string;
+                    /** @description With `NEWSDESK_SITE_URL` set: the channel's feeds, `<…/feeds/rss.xml>; rel="alternate"; type="application/rss+xml"` and likewise for Atom and JSON Feed */
+                    Link?: string;
                     /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
                     "Surrogate-Key"?: string;
                     /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
@@ -5021,12 +5440,14 @@ export interface operations {
                      *         {
                      *           "id": 1,
                      *           "name": "大江网",
-                     *           "slug": "portal"
+                     *           "slug": "portal",
+                     *           "url": "https://www.jxnews.com.cn/portal/"
                      *         },
                      *         {
                      *           "id": 11,
                      *           "name": "萍乡频道",
-                     *           "slug": "pingxiang"
+                     *           "slug": "pingxiang",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/"
                      *         }
                      *       ],
                      *       "children": [
@@ -5035,11 +5456,13 @@ export interface operations {
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "description": null,
                      *           "id": 13,
+                     *           "links": [],
                      *           "name": "时政要闻",
                      *           "parent_id": 11,
                      *           "position": 0,
                      *           "slug": "pingxiang-politics",
                      *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-politics/",
                      *           "version": 1
                      *         },
                      *         {
@@ -5047,11 +5470,13 @@ export interface operations {
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "description": null,
                      *           "id": 14,
+                     *           "links": [],
                      *           "name": "社会聚焦",
                      *           "parent_id": 11,
                      *           "position": 1,
                      *           "slug": "pingxiang-society",
                      *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-society/",
                      *           "version": 1
                      *         },
                      *         {
@@ -5059,17 +5484,33 @@ export interface operations {
                      *           "created_at": "2026-03-02T01:30:00Z",
                      *           "description": null,
                      *           "id": 15,
+                     *           "links": [],
                      *           "name": "县区动态",
                      *           "parent_id": 11,
                      *           "position": 2,
                      *           "slug": "pingxiang-counties",
                      *           "updated_at": "2026-03-02T01:30:00Z",
+                     *           "url": "https://www.jxnews.com.cn/portal/pingxiang/pingxiang-counties/",
                      *           "version": 1
                      *         }
                      *       ],
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "description": null,
                      *       "id": 11,
+                     *       "links": [
+                     *         {
+                     *           "kind": "wechat_official_account",
+                     *           "label": "中国江西网萍乡频道",
+                     *           "url": null,
+                     *           "value": "djwpxpd"
+                     *         },
+                     *         {
+                     *           "kind": "forum",
+                     *           "label": "萍乡论坛",
+                     *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
+                     *           "value": null
+                     *         }
+                     *       ],
                      *       "name": "萍乡频道",
                      *       "parent_id": 1,
                      *       "position": 9,
@@ -5113,6 +5554,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
                      *       "version": 1
                      *     }
                      */
@@ -5217,11 +5659,26 @@ export interface operations {
                      *       "created_at": "2026-03-02T01:30:00Z",
                      *       "description": "萍乡的时政、社会和县区新闻。",
                      *       "id": 11,
+                     *       "links": [
+                     *         {
+                     *           "kind": "wechat_official_account",
+                     *           "label": "中国江西网萍乡频道",
+                     *           "url": null,
+                     *           "value": "djwpxpd"
+                     *         },
+                     *         {
+                     *           "kind": "forum",
+                     *           "label": "萍乡论坛",
+                     *           "url": "https://bbs.jxnews.com.cn/forum-pingxiang",
+                     *           "value": null
+                     *         }
+                     *       ],
                      *       "name": "萍乡频道",
                      *       "parent_id": 1,
                      *       "position": 9,
                      *       "slug": "pingxiang",
                      *       "updated_at": "2026-03-02T01:30:00Z",
+                     *       "url": "https://www.jxnews.com.cn/portal/pingxiang/",
                      *       "version": 2
                      *     }
                      */
@@ -5240,6 +5697,64 @@ export interface operations {
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    channel_feed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description Numeric id or slug
+                 * @example pingxiang
+                 */
+                id_or_slug: string;
+                /**
+                 * @description The format, named like a file
+                 * @example rss.xml
+                 */
+                file: components["schemas"]["FeedFile"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    "Last-Modified"?: string;
+                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
+                    "Surrogate-Key"?: string;
+                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
+                    "X-Newsdesk-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/atom+xml": string;
+                    "application/feed+json": Record<string, never>;
+                    "application/rss+xml": string;
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_comments: {
@@ -5470,6 +5985,59 @@ export interface operations {
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    site_feed: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description The format, named like a file
+                 * @example rss.xml
+                 */
+                file: components["schemas"]["FeedFile"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feed */
+            200: {
+                headers: {
+                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    "Last-Modified"?: string;
+                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
+                    "Surrogate-Key"?: string;
+                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
+                    "X-Newsdesk-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/atom+xml": string;
+                    "application/feed+json": Record<string, never>;
+                    "application/rss+xml": string;
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_media: {
@@ -5951,6 +6519,189 @@ export interface operations {
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    article_sitemap: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /**
+                 * @description From 1
+                 * @example 1
+                 */
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sitemap */
+            200: {
+                headers: {
+                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
+                    "Surrogate-Key"?: string;
+                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
+                    "X-Newsdesk-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    channel_sitemap: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sitemap */
+            200: {
+                headers: {
+                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
+                    "Surrogate-Key"?: string;
+                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
+                    "X-Newsdesk-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    sitemap_index: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sitemap index */
+            200: {
+                headers: {
+                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    "Last-Modified"?: string;
+                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
+                    "Surrogate-Key"?: string;
+                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
+                    "X-Newsdesk-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    news_sitemap: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of an answer already held: 304 with no body while it still names the current version.
+                 * @example "v3-1f0c2b7e9d4a8c6e5b21"
+                 */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sitemap */
+            200: {
+                headers: {
+                    /** @description Anonymous: `public, max-age=0, s-maxage=N, stale-while-revalidate=N, stale-if-error=N` (`s-maxage` never past the next scheduled publication); signed in: `private, no-cache`. */
+                    "Cache-Control"?: string;
+                    ETag?: string;
+                    /** @description Anonymous only: the keys of what the answer shows, space-separated (`article-12 channel-3 author-7 articles …`); Newsdesk purges CDNs by these keys when a write changes them. Also sent as `xkey`, and comma-separated as `Cache-Tag`. */
+                    "Surrogate-Key"?: string;
+                    /** @description Anonymous only: `hit` when the answer came from Newsdesk's memory, `miss` when it was computed. */
+                    "X-Newsdesk-Cache"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified since the ETag sent in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     list_tip_lines: {
@@ -6708,7 +7459,6 @@ export interface operations {
                      *           "id": 1,
                      *           "last_used_at": "2026-03-02T03:30:00Z",
                      *           "name": "前端构建服务器",
-                     *           "revoked_at": null,
                      *           "scope": "read"
                      *         }
                      *       ],
@@ -6775,7 +7525,6 @@ export interface operations {
                      *       "id": 1,
                      *       "last_used_at": null,
                      *       "name": "前端构建服务器",
-                     *       "revoked_at": null,
                      *       "scope": "read",
                      *       "secret": "nd_3f9a1c…"
                      *     }
@@ -6827,7 +7576,6 @@ export interface operations {
                      *       "id": 1,
                      *       "last_used_at": "2026-03-02T03:30:00Z",
                      *       "name": "前端构建服务器",
-                     *       "revoked_at": null,
                      *       "scope": "read"
                      *     }
                      */
