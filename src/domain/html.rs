@@ -38,12 +38,24 @@ fn own_srcset(value: &str) -> bool {
     !candidates.is_empty() && candidates.iter().all(|c| pattern.is_match(c))
 }
 
-/// `sizes` as media conditions and lengths, nothing that could carry a URL.
+/// `sizes` as media conditions and lengths, nothing that could carry a URL: plain
+/// characters, and no function but the arithmetic ones lengths may use (`url(…)` and
+/// the like are refused).
 fn plain_sizes(value: &str) -> bool {
-    value.len() <= 500
+    const LENGTH_FUNCTIONS: [&str; 4] = ["calc", "min", "max", "clamp"];
+    let plain = value.len() <= 500
         && value
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b" ().,:-%".contains(&b))
+            .all(|b| b.is_ascii_alphanumeric() || b" ().,:-+*/%".contains(&b));
+    plain
+        && value.match_indices('(').all(|(at, _)| {
+            let before = &value[..at];
+            let name_start = before
+                .rfind(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+                .map_or(0, |i| i + 1);
+            let name = &before[name_start..];
+            name.is_empty() || LENGTH_FUNCTIONS.contains(&name.to_ascii_lowercase().as_str())
+        })
 }
 
 /// The page with everything outside the allow-list removed.
