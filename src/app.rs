@@ -215,12 +215,24 @@ impl RouteTable {
     }
 
     fn methods_for(&self, path: &str) -> Option<String> {
-        let methods: Vec<&str> = self
+        let matching: Vec<&(ResourceDef, String)> = self
             .0
             .iter()
             .filter(|(def, _)| def.is_match(path))
-            .map(|(_, methods)| methods.as_str())
             .collect();
+        // A literal path is the one the router takes over a pattern that also matches it
+        // (`/articles/suggest` over `/articles/{id_or_slug}`): only its methods apply.
+        let literal: Vec<&(ResourceDef, String)> = matching
+            .iter()
+            .copied()
+            .filter(|(def, _)| def.pattern().is_some_and(|p| !p.contains('{')))
+            .collect();
+        let chosen = if literal.is_empty() {
+            matching
+        } else {
+            literal
+        };
+        let methods: Vec<&str> = chosen.iter().map(|(_, methods)| methods.as_str()).collect();
         (!methods.is_empty()).then(|| methods.join(", "))
     }
 }

@@ -12,6 +12,8 @@ use crate::storage::{Credentials, StoreTarget};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://newsdesk.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Photos a reader may send with one tip unless `NEWSDESK_TIP_PHOTOS_MAX` says otherwise.
+pub const DEFAULT_TIP_PHOTOS_MAX: u32 = 3;
 const MIN_SECRET_BYTES: usize = 32;
 /// A preview link works for a day unless configured otherwise, and for 1 minute to 30 days.
 const PREVIEW_TTL_SECS: (u32, u32, u32) = (86_400, 60, 30 * 86_400);
@@ -549,7 +551,13 @@ fn media_settings(
         max_pixels: parse_number(get, "NEWSDESK_MEDIA_MAX_PIXELS", 50_000_000, 1)?.into(),
         widths,
         keep_originals: parse_bool(get, "NEWSDESK_MEDIA_KEEP_ORIGINALS")?,
-        tip_photos_max: parse_between(get, "NEWSDESK_TIP_PHOTOS_MAX", 3, 0, 20)?,
+        tip_photos_max: parse_between(
+            get,
+            "NEWSDESK_TIP_PHOTOS_MAX",
+            DEFAULT_TIP_PHOTOS_MAX,
+            0,
+            20,
+        )?,
         tip_photo_max_bytes: parse_number(
             get,
             "NEWSDESK_TIP_PHOTO_MAX_BYTES",

@@ -377,6 +377,13 @@ fn refine(document: &mut serde_json::Value) {
         document["components"]["schemas"][schema]["properties"]["tags"]["items"] =
             json!({"type": "string", "minLength": 1, "maxLength": 50, "pattern": "\\S"});
     }
+    // A form's parts are its fields: no others are read (the server refuses them).
+    for schema in ["UploadMedia", "SendTipWithPhotos"] {
+        document["components"]["schemas"][schema]["additionalProperties"] = json!(false);
+    }
+    // The document states the default; a deployment that changes the limit says so.
+    document["components"]["schemas"]["SendTipWithPhotos"]["properties"]["photos"]["maxItems"] =
+        json!(crate::config::DEFAULT_TIP_PHOTOS_MAX);
     refuse_nul_in_requests(document);
     describe_webhooks(document);
 

@@ -18,6 +18,8 @@ use crate::domain::{text, time};
 use crate::error::{ApiError, FieldError};
 use crate::storage::MediaStore;
 
+/// Longest library search (`q`), in characters, as the document states.
+pub const QUERY_MAX_CHARS: usize = 200;
 pub const ALT_MAX_CHARS: usize = 300;
 pub const CAPTION_MAX_CHARS: usize = 1000;
 pub const CREDIT_MAX_CHARS: usize = 200;
@@ -246,6 +248,16 @@ pub fn list(
                 "must be image/jpeg, image/png, image/gif or image/webp",
             ));
         }
+    }
+    if query
+        .q
+        .as_deref()
+        .is_some_and(|q| q.chars().count() > QUERY_MAX_CHARS)
+    {
+        return Err(ApiError::invalid(
+            "q",
+            format!("must be at most {QUERY_MAX_CHARS} characters"),
+        ));
     }
     let text = query
         .q

@@ -57,7 +57,8 @@ pub struct SendTipWithPhotos {
     pub name: Option<String>,
     /// Leave empty (see `SendTip`).
     pub website: Option<String>,
-    #[schema(value_type = Vec<String>, format = Binary)]
+    /// Up to `NEWSDESK_TIP_PHOTOS_MAX` photos (the document states the default).
+    #[schema(value_type = Vec<String>, format = Binary, required = false)]
     pub photos: Vec<Vec<u8>>,
 }
 

@@ -2810,7 +2810,8 @@ export interface components {
             contact?: string | null;
             content: string;
             name?: string | null;
-            photos: string[];
+            /** @description Up to `NEWSDESK_TIP_PHOTOS_MAX` photos (the document states the default). */
+            photos?: string[];
             /** @description Leave empty (see `SendTip`). */
             website?: string | null;
         };
