@@ -123,15 +123,15 @@ impl AppState {
     }
 
     /// Starts listening for other nodes' purges (PostgreSQL); once per state, however
-    /// many workers build the app.
+    /// many workers build the app. Also with the response cache off: the title index
+    /// for suggestions reads the same purge record, and without it would load every
+    /// title again at every keystroke.
     pub fn start_cache_sync(&self) {
         if let db::DatabaseTarget::Postgres(url) = &self.config.database {
-            if self.cache.enabled() {
-                let (cache, url) = (Arc::downgrade(&self.cache), url.clone());
-                self.cache
-                    .listening
-                    .call_once(move || cache::listen::spawn(cache, url));
-            }
+            let (cache, url) = (Arc::downgrade(&self.cache), url.clone());
+            self.cache
+                .listening
+                .call_once(move || cache::listen::spawn(cache, url));
         }
     }
 
