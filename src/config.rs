@@ -30,6 +30,9 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     pub public_writes_per_minute: u32,
     pub login_attempts_per_minute: u32,
+    /// Matches a search counts at most for its total (beyond the page asked for), so
+    /// that a common term costs no more than a rare one.
+    pub search_count_limit: u32,
     pub db_pool_size: u32,
     /// How long a request waits for a free connection before answering 503.
     pub db_wait: std::time::Duration,
@@ -202,6 +205,7 @@ impl fmt::Debug for Config {
             .field("cors_origins", &self.cors_origins)
             .field("public_writes_per_minute", &self.public_writes_per_minute)
             .field("login_attempts_per_minute", &self.login_attempts_per_minute)
+            .field("search_count_limit", &self.search_count_limit)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("trusted_proxy_hops", &self.trusted_proxy_hops)
             .field("rate_limit_max_keys", &self.rate_limit_max_keys)
@@ -349,6 +353,7 @@ impl Config {
                 10,
                 1,
             )?,
+            search_count_limit: parse_number(&get, "NEWSDESK_SEARCH_COUNT_LIMIT", 1000, 1)?,
             login_attempts_per_minute: parse_number(
                 &get,
                 "NEWSDESK_LOGIN_ATTEMPTS_PER_MINUTE",

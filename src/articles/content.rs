@@ -160,6 +160,9 @@ pub struct ListRequest {
     /// `None`: relevance for a search, newest first otherwise.
     pub sort: Option<Sort>,
     pub status: Option<ArticleStatus>,
+    /// Matches a search counts at most beyond the page asked for (the configuration's
+    /// `search_count_limit`); `None` counts them all.
+    pub count_limit: Option<i64>,
 }
 
 impl NewArticle {

@@ -384,8 +384,9 @@ pub struct ArticleListQuery {
     /// Default `relevance` with `q`, else `-published_at` (newest first). `relevance`
     /// ranks each match by where its terms are (3 for a term in the title, else 2 in the
     /// subtitle or summary, else 1, summed over the terms) times `30 / (30 + age in
-    /// days)`, so a month-old story counts half; it ranks the 500 newest matches, and
-    /// any older ones follow them newest first. Without `q` it is `-published_at`.
+    /// days)`, so a month-old story counts half. It ranks the 50 newest matches and the
+    /// 50 newest others with a term in their title, subtitle or summary; the other
+    /// matches follow them, newest first. Without `q` it is `-published_at`.
     pub sort: Option<ArticleSort>,
     /// Narrows to one status. Anonymous readers only ever see public articles, whatever this says.
     pub status: Option<ArticleStatus>,
@@ -407,6 +408,7 @@ impl From<ArticleListQuery> for ListRequest {
                 ArticleSort::Relevance => Sort::Relevance,
             }),
             status: query.status,
+            count_limit: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
+use super::content::ListRequest;
 use super::dto::{
     ArticleListQuery, ArticleOut, ArticlePageQuery, ArticleSummaryOut, CreateArticle, PreviewOut,
     RevisionOut, SuggestQuery, SuggestionOut, UpdateArticle,
@@ -44,8 +45,12 @@ pub(super) async fn list_articles(
     QueryParams(paging): QueryParams<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = paging.validate()?;
+    let request = ListRequest {
+        count_limit: Some(state.config.search_count_limit.into()),
+        ..query.into()
+    };
     let shown = state
-        .db(move |conn| service::list(conn, viewer, query.into(), page))
+        .db(move |conn| service::list(conn, viewer, request, page))
         .await?;
     let site = state.config.distribution.site.as_ref();
     let envelope = ListEnvelope::from(

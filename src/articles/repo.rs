@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use strum::VariantArray;
 
 use super::content::Sort;
-use super::search::{self, PreparedSearch};
+use super::search::{self, Matches, PreparedSearch};
 use crate::db::schema::{
     article_bylines, article_counts, article_pages, article_related, article_revisions,
     article_tags, articles, authors, users,
@@ -102,14 +102,13 @@ pub struct ListFilter {
     pub search: Option<PreparedSearch>,
     pub exclude_ids: Vec<i64>,
     pub sort: Sort,
+    /// How many matches of a search to count beyond the page asked for, at most.
+    pub count_limit: Option<i64>,
 }
 
 type Boxed<'a> = articles::BoxedQuery<'a, MultiBackend>;
 type Predicate<QS = articles::table> =
     Box<dyn BoxableExpression<QS, MultiBackend, SqlType = diesel::sql_types::Bool>>;
-
-/// The statuses an article may be public in, once its `published_at` has come.
-const PUBLIC_STATUSES: [ArticleStatus; 2] = [ArticleStatus::Published, ArticleStatus::Scheduled];
 
 /// The visibility rule as SQL, applied by every read of articles, also where `articles`
 /// is joined to another table (`QS`). [`maintained_total`] counts by the same rule.
@@ -120,7 +119,7 @@ where
     diesel::dsl::AssumeNotNull<articles::created_by>: SelectableExpression<QS>,
 {
     let public = articles::status
-        .eq_any(PUBLIC_STATUSES.map(|s| s.as_str()))
+        .eq_any(ArticleStatus::PUBLIC.map(|s| s.as_str()))
         .and(articles::published_at.assume_not_null().le(now));
     match visibility {
         Visibility::Public => Box::new(public),
@@ -159,7 +158,7 @@ fn filtered(filter: &ListFilter, walk: bool) -> Boxed<'_> {
         query = query.filter(articles::status.eq(status.as_str()));
     }
     if let Some(q) = &filter.search {
-        query = query.filter(search::matching(q, walk));
+        query = query.filter(search::matching(q, Matches::All, walk));
     }
     if !filter.exclude_ids.is_empty() {
         query = query.filter(articles::id.ne_all(&filter.exclude_ids));
@@ -167,29 +166,49 @@ fn filtered(filter: &ListFilter, walk: bool) -> Boxed<'_> {
     query
 }
 
-/// How many of a search's newest matches `Sort::Relevance` ranks; older matches follow
-/// them, newest first. Ranking reads each ranked row, so this bounds a search's cost
-/// however common its terms.
-pub const RANK_WINDOW: i64 = 500;
+/// How many of a search's newest matches `Sort::Relevance` ranks, and how many of its
+/// newest matches boosted by a term in their title or lead besides them; the other
+/// matches follow, newest first. Ranking reads each ranked row, so this bounds a
+/// search's cost however common its terms.
+pub const RANK_WINDOW: i64 = 50;
 
-/// One page of the filtered list and the exact total.
+/// One page of the filtered list, the total, and whether the total is only a lower
+/// bound: a search counts its matches up to `count_limit` beyond the page's end (the
+/// same on both backends, though PostgreSQL has counted them all).
 pub fn list(
     conn: &mut AnyConnection,
     filter: &ListFilter,
     page: PageRequest,
-) -> QueryResult<(Vec<ArticleRow>, i64)> {
-    let total = count(conn, filter)?;
+) -> QueryResult<(Vec<ArticleRow>, i64, bool)> {
+    let cap = filter
+        .search
+        .as_ref()
+        .and(filter.count_limit)
+        .map(|limit| (page.offset() + page.per_page).saturating_add(limit));
+    if let Some((rows, total)) = searched_in_index(conn, filter, page, cap)? {
+        return Ok((rows, total, cap.is_some_and(|cap| total >= cap)));
+    }
+    let mut total = count(conn, filter)?;
+    let lower_bound = cap.is_some_and(|cap| total >= cap);
+    if let Some(cap) = cap {
+        total = total.min(cap);
+    }
     if total <= page.offset() {
-        return Ok((Vec::new(), total));
+        return Ok((Vec::new(), total, lower_bound));
     }
     let search = filter.search.as_ref();
     if let Some(search) = search.filter(|_| filter.sort == Sort::Relevance) {
-        return Ok((ranked(conn, filter, search, page, total)?, total));
+        return Ok((
+            ranked(conn, filter, search, page, total)?,
+            total,
+            lower_bound,
+        ));
     }
     let walk = walk(conn, filter, page.offset() + page.per_page, total)?;
     Ok((
         rows(conn, filter, page.offset(), page.per_page, walk)?,
         total,
+        lower_bound,
     ))
 }
 
@@ -206,8 +225,60 @@ fn walk(
     }
 }
 
-/// A page of a search by relevance: the newest [`RANK_WINDOW`] matches ranked by
-/// `search::blended` (ties newest first), then the older matches newest first.
+/// The columns of an article that ranking reads, and its id.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = articles)]
+struct RankRow {
+    id: i64,
+    title: String,
+    subtitle: Option<String>,
+    summary: String,
+    published_at: Option<NaiveDateTime>,
+}
+
+/// `rows` (newest first) in the order of `search::blended`, ties newest first.
+fn rank(search: &PreparedSearch, now: NaiveDateTime, rows: Vec<RankRow>) -> Vec<RankRow> {
+    let mut scored: Vec<(f64, RankRow)> = rows
+        .into_iter()
+        .map(|row| {
+            let summaries = [row.subtitle.as_deref().unwrap_or(""), row.summary.as_str()];
+            let relevance = search.query.relevance(&row.title, &summaries);
+            (search::blended(relevance, row.published_at, now), row)
+        })
+        .collect();
+    // A stable sort keeps the newest first among equals.
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.into_iter().map(|(_, row)| row).collect()
+}
+
+/// Where a page of a search by relevance starts and ends in the ranked matches, and
+/// how many of the matches after them, newest first, it takes and skips.
+struct RankedPage {
+    from: usize,
+    to: usize,
+    skip: i64,
+    take: i64,
+}
+
+impl RankedPage {
+    fn of(page: PageRequest, ranked: usize) -> Self {
+        let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+        let wanted = usize::try_from(page.per_page).unwrap_or(0);
+        let from = offset.min(ranked);
+        let to = offset.saturating_add(wanted).min(ranked);
+        let shown = (to - from) as i64;
+        Self {
+            from,
+            to,
+            skip: (offset - from) as i64,
+            take: page.per_page - shown,
+        }
+    }
+}
+
+/// A page of a search by relevance: the newest [`RANK_WINDOW`] matches and the newest
+/// [`RANK_WINDOW`] others boosted by their title or lead, ranked by `search::blended`
+/// (ties newest first), then the other matches newest first.
 fn ranked(
     conn: &mut AnyConnection,
     filter: &ListFilter,
@@ -217,33 +288,157 @@ fn ranked(
 ) -> QueryResult<Vec<ArticleRow>> {
     let window = RANK_WINDOW.min(total);
     let walk_window = walk(conn, filter, window, total)?;
-    let mut scored: Vec<(f64, ArticleRow)> = rows(conn, filter, 0, window, walk_window)?
-        .into_iter()
-        .map(|row| {
-            let summaries = [row.subtitle.as_deref().unwrap_or(""), row.summary.as_str()];
-            let relevance = search.query.relevance(&row.title, &summaries);
-            (
-                search::blended(relevance, row.published_at, filter.now),
-                row,
-            )
-        })
-        .collect();
-    // The rows come newest first, and a stable sort keeps that order among equals.
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut out: Vec<ArticleRow> = scored
-        .into_iter()
-        .map(|(_, row)| row)
-        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-        .take(usize::try_from(page.per_page).unwrap_or(0))
-        .collect();
-    let shown = out.len() as i64;
-    if shown < page.per_page && total > window {
-        let from = page.offset() + shown;
-        let wanted = page.offset() + page.per_page;
+    let mut candidates: Vec<RankRow> = ordered(filter, None, walk_window)
+        .limit(window)
+        .select(RankRow::as_select())
+        .load(conn)?;
+    let mut extra: Vec<i64> = Vec::new();
+    if total > window {
+        let newest: Vec<i64> = candidates.iter().map(|r| r.id).collect();
+        let boosted: Vec<RankRow> = ordered(
+            filter,
+            Some(Box::new(
+                search::matching(search, Matches::Boosted, false).and(articles::id.ne_all(newest)),
+            )),
+            false,
+        )
+        .limit(RANK_WINDOW)
+        .select(RankRow::as_select())
+        .load(conn)?;
+        extra = boosted.iter().map(|r| r.id).collect();
+        candidates.extend(boosted);
+    }
+    let ranked = rank(search, filter.now, candidates);
+    let part = RankedPage::of(page, ranked.len());
+    let shown: Vec<i64> = ranked[part.from..part.to].iter().map(|r| r.id).collect();
+    let mut out = rows_by_ids(conn, filter, &shown)?;
+    if part.take > 0 && total > window {
+        let wanted = window + part.skip + part.take;
         let walk_tail = walk(conn, filter, wanted, total)?;
-        out.extend(rows(conn, filter, from, page.per_page - shown, walk_tail)?);
+        out.extend(rows_where(
+            conn,
+            filter,
+            Some(Box::new(articles::id.ne_all(extra))),
+            (window + part.skip, part.take),
+            walk_tail,
+        )?);
     }
     Ok(out)
+}
+
+/// A search by a public reader narrowed by nothing else, answered from the search
+/// index's own order where the backend keeps one (`search::public_total`): the total
+/// and the page's ids come from the index alone, and only the rows shown (and, by
+/// relevance, the ranked ones) are read. The rows are still read through the
+/// visibility rule. `None` where this does not apply.
+fn searched_in_index(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    page: PageRequest,
+    cap: Option<i64>,
+) -> QueryResult<Option<(Vec<ArticleRow>, i64)>> {
+    let Some(search) = filter.search.as_ref().filter(|s| s.in_reading_order()) else {
+        return Ok(None);
+    };
+    if filter.visibility != Visibility::Public
+        || narrowed(filter)
+        || filter.sort == Sort::RecentlyUpdated
+    {
+        return Ok(None);
+    }
+    let Some(total) = search::public_total(conn, search, filter.now, cap)? else {
+        return Ok(None);
+    };
+    if total <= page.offset() {
+        return Ok(Some((Vec::new(), total)));
+    }
+    let ids = |conn: &mut AnyConnection, which, newest_first, offset, limit| {
+        search::public_ids(
+            conn,
+            search,
+            which,
+            filter.now,
+            newest_first,
+            (offset, limit),
+        )
+        .map(Option::unwrap_or_default)
+    };
+    let rows = match filter.sort {
+        Sort::NewestPublished | Sort::OldestPublished | Sort::RecentlyUpdated => {
+            let newest_first = filter.sort != Sort::OldestPublished;
+            let page_ids = ids(
+                conn,
+                Matches::All,
+                newest_first,
+                page.offset(),
+                page.per_page,
+            )?;
+            rows_by_ids(conn, filter, &page_ids)?
+        }
+        Sort::Relevance => {
+            let newest = ids(conn, Matches::All, true, 0, RANK_WINDOW)?;
+            let window = newest.len() as i64;
+            let mut extra: Vec<i64> = Vec::new();
+            if total > window {
+                extra = ids(conn, Matches::Boosted, true, 0, 2 * RANK_WINDOW)?
+                    .into_iter()
+                    .filter(|id| !newest.contains(id))
+                    .take(RANK_WINDOW as usize)
+                    .collect();
+            }
+            let candidates: Vec<i64> = newest.iter().chain(&extra).copied().collect();
+            let mut heads: HashMap<i64, RankRow> = articles::table
+                .filter(visible(filter.visibility, filter.now))
+                .filter(articles::id.eq_any(&candidates))
+                .select(RankRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(|row: RankRow| (row.id, row))
+                .collect();
+            let heads: Vec<RankRow> = candidates
+                .iter()
+                .filter_map(|id| heads.remove(id))
+                .collect();
+            let ranked = rank(search, filter.now, heads);
+            let part = RankedPage::of(page, ranked.len());
+            let shown: Vec<i64> = ranked[part.from..part.to].iter().map(|r| r.id).collect();
+            let mut out = rows_by_ids(conn, filter, &shown)?;
+            if part.take > 0 && total > window {
+                let older: Vec<i64> = ids(
+                    conn,
+                    Matches::All,
+                    true,
+                    window,
+                    part.skip + part.take + extra.len() as i64,
+                )?
+                .into_iter()
+                .filter(|id| !extra.contains(id))
+                .skip(part.skip as usize)
+                .take(part.take as usize)
+                .collect();
+                out.extend(rows_by_ids(conn, filter, &older)?);
+            }
+            out
+        }
+    };
+    Ok(Some((rows, total)))
+}
+
+/// The rows of `ids` the reader may see, in the order of `ids`.
+fn rows_by_ids(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    ids: &[i64],
+) -> QueryResult<Vec<ArticleRow>> {
+    let mut found: HashMap<i64, ArticleRow> = articles::table
+        .filter(visible(filter.visibility, filter.now))
+        .filter(articles::id.eq_any(ids))
+        .select(ArticleRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|row: ArticleRow| (row.id, row))
+        .collect();
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 /// One page of the filtered list, without its total.
@@ -279,6 +474,7 @@ fn walking_is_cheaper(
         search: None,
         exclude_ids: Vec::new(),
         sort: filter.sort,
+        count_limit: None,
     };
     let Some(visible) = maintained_total(conn, &everything) else {
         return Ok(false);
@@ -295,11 +491,34 @@ fn rows(
     limit: i64,
     walk: bool,
 ) -> QueryResult<Vec<ArticleRow>> {
-    let query = filtered(filter, walk);
+    rows_where(conn, filter, None, (offset, limit), walk)
+}
+
+/// [`rows`] of those that `also` keeps.
+fn rows_where(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    also: Option<Predicate>,
+    (offset, limit): (i64, i64),
+    walk: bool,
+) -> QueryResult<Vec<ArticleRow>> {
+    ordered(filter, also, walk)
+        .limit(limit)
+        .offset(offset)
+        .select(ArticleRow::as_select())
+        .load(conn)
+}
+
+/// The filtered list of those that `also` keeps, in the list's order.
+fn ordered(filter: &ListFilter, also: Option<Predicate>, walk: bool) -> Boxed<'_> {
+    let mut query = filtered(filter, walk);
+    if let Some(also) = also {
+        query = query.filter(also);
+    }
     // Public articles always have a date; only wider views need undated (unpublished)
     // ones sorted after the dated ones, which costs the index its order.
     let undated_last = filter.visibility != Visibility::Public;
-    let query = match (filter.sort, undated_last) {
+    match (filter.sort, undated_last) {
         (Sort::NewestPublished | Sort::Relevance, false) => {
             query.order((articles::published_at.desc(), articles::id.desc()))
         }
@@ -319,12 +538,7 @@ fn rows(
         (Sort::RecentlyUpdated, _) => {
             query.order((articles::updated_at.desc(), articles::id.desc()))
         }
-    };
-    query
-        .limit(limit)
-        .offset(offset)
-        .select(ArticleRow::as_select())
-        .load(conn)
+    }
 }
 
 /// How many articles `filter` keeps, exactly. Counting the rows costs a visit to every
@@ -343,16 +557,20 @@ pub fn count(conn: &mut AnyConnection, filter: &ListFilter) -> QueryResult<i64> 
 /// The total of a search narrowed by nothing else, when preparing the search already
 /// counted the matches the reader may see.
 fn searched_total(filter: &ListFilter) -> Option<i64> {
-    let narrowed = filter.channel_ids.is_some()
+    if narrowed(filter) {
+        return None;
+    }
+    filter.search.as_ref()?.visible_matches()
+}
+
+/// Whether `filter` narrows the list by more than visibility and a search.
+fn narrowed(filter: &ListFilter) -> bool {
+    filter.channel_ids.is_some()
         || filter.author_ids.is_some()
         || filter.published_after.is_some()
         || filter.published_before.is_some()
         || filter.status.is_some()
-        || !filter.exclude_ids.is_empty();
-    if narrowed {
-        return None;
-    }
-    filter.search.as_ref()?.visible_matches()
+        || !filter.exclude_ids.is_empty()
 }
 
 /// The total as the maintained counts give it, or `None` when the filter narrows by
@@ -380,7 +598,7 @@ fn maintained_total(conn: &mut AnyConnection, filter: &ListFilter) -> Option<Que
     };
     let statuses: Vec<&'static str> = ArticleStatus::VARIANTS
         .iter()
-        .filter(|s| !public || PUBLIC_STATUSES.contains(s))
+        .filter(|s| !public || ArticleStatus::PUBLIC.contains(s))
         .filter(|s| filter.status.is_none_or(|wanted| wanted == **s))
         .map(|s| s.as_str())
         .collect();

@@ -133,7 +133,7 @@ pub fn list(
     page: PageRequest,
 ) -> Result<Shown<Paged<Article>>, ApiError> {
     let filter = validate::list_filter(conn, viewer, request)?;
-    let (rows, total) = repo::list(conn, &filter, page)?;
+    let (rows, total, lower_bound) = repo::list(conn, &filter, page)?;
     let mut articles = assemble(conn, rows, filter.visibility)?;
     if let Some(search) = &filter.search {
         highlight(conn, &search.query, &mut articles)?;
@@ -152,7 +152,8 @@ pub fn list(
     for article in &articles {
         article.tag(&mut keys);
     }
-    shown(conn, viewer, Paged::of((articles, total), page), keys)
+    let paged = Paged::of((articles, total), page).counted_at_least(lower_bound);
+    shown(conn, viewer, paged, keys)
 }
 
 /// Body text a highlight looks through, per article: the best passage is nearly always
@@ -381,6 +382,7 @@ pub fn related(
             search: None,
             exclude_ids,
             sort: Sort::NewestPublished,
+            count_limit: None,
         };
         let page = PageRequest {
             page: 1,
@@ -463,7 +465,7 @@ pub fn create(
             &content.tags,
             &content.related_ids,
         )?;
-        search::index_new(conn, row.id, &checked.search_doc)?;
+        search::index(conn, None, place_of(&row), &checked.search_doc)?;
         let keys = changed_keys(conn, &channels, None, Some(&row))?;
         let events = announce(conn, None, Some(&row))?;
         Ok(Changed::new(written(conn, row, checked, actor, &channels)?, keys).with_all(events))
@@ -711,11 +713,25 @@ pub fn update(
             &content.tags,
             &content.related_ids,
         )?;
-        search::index(conn, row.id, &checked.search_doc)?;
+        search::index(
+            conn,
+            Some(place_of(&current)),
+            place_of(&row),
+            &checked.search_doc,
+        )?;
         let keys = changed_keys(conn, &channels, Some(&current), Some(&row))?;
         let events = announce(conn, Some(&current), Some(&row))?;
         Ok(Changed::new(written(conn, row, checked, actor, &channels)?, keys).with_all(events))
     })
+}
+
+/// Where `row` stands for the search index.
+fn place_of(row: &ArticleRow) -> search::Place {
+    search::Place {
+        id: row.id,
+        status: row.status,
+        published_at: row.published_at,
+    }
 }
 
 pub fn delete(
@@ -734,7 +750,7 @@ pub fn delete(
         let keys = changed_keys(conn, &channels, Some(&current), None)?;
         let events = announce(conn, Some(&current), None)?;
         repo::delete(conn, current.id)?;
-        search::remove(conn, current.id)?;
+        search::remove(conn, place_of(&current))?;
         Ok(Changed::new((), keys).with_all(events))
     })
 }

@@ -30,7 +30,7 @@ pub(super) struct Checked {
     pub row: NewArticleRow,
     pub content: ArticleContent,
     pub bylines: Vec<(i64, String)>,
-    pub search_doc: String,
+    pub search_doc: search::Document,
 }
 
 /// An article checked as far as that needs no database: text rules, sanitised pages,
@@ -143,7 +143,7 @@ pub(super) fn prepare(mut content: ArticleContent) -> Prepared {
             &content.pages,
         )
     } else {
-        String::new()
+        search::Document::default()
     };
 
     let row = NewArticleRow {
@@ -304,11 +304,9 @@ pub(super) fn list_filter(
         (Some(sort), _) => sort,
     };
     let search = match search.flatten() {
-        Some(query) => Some(search::prepare(
-            conn,
-            query,
-            repo::visible(visibility, now),
-        )?),
+        Some(query) => Some(search::prepare(conn, query, || {
+            repo::visible(visibility, now)
+        })?),
         None => None,
     };
     Ok(ListFilter {
@@ -322,6 +320,7 @@ pub(super) fn list_filter(
         search,
         exclude_ids: Vec::new(),
         sort,
+        count_limit: request.count_limit,
     })
 }
 

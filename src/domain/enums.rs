@@ -14,6 +14,11 @@ stored_enum! {
     }
 }
 
+impl ArticleStatus {
+    /// The statuses an article may be public in, once its `published_at` has come.
+    pub const PUBLIC: [ArticleStatus; 2] = [ArticleStatus::Published, ArticleStatus::Scheduled];
+}
+
 stored_enum! {
     /// What a byline credits a person with.
     pub enum BylineRole in "article_bylines.role" {

@@ -79,6 +79,9 @@ pub fn text_of(html: &str) -> String {
             _ => {}
         }
     }
+    if !text.contains('&') {
+        return text;
+    }
     text.replace("&nbsp;", " ")
         .replace("&lt;", "<")
         .replace("&gt;", ">")

@@ -31,6 +31,8 @@ impl Default for PageRequest {
 pub struct Paged<T> {
     pub items: Vec<T>,
     pub total: i64,
+    /// `total` is only a lower bound (a search that stopped counting).
+    pub total_is_lower_bound: bool,
     pub request: PageRequest,
 }
 
@@ -40,8 +42,15 @@ impl<T> Paged<T> {
         Self {
             items,
             total,
+            total_is_lower_bound: false,
             request,
         }
+    }
+
+    /// This page, with `total` only a lower bound when `lower_bound` says so.
+    pub fn counted_at_least(mut self, lower_bound: bool) -> Self {
+        self.total_is_lower_bound = lower_bound;
+        self
     }
 
     /// Nothing matches.
@@ -49,6 +58,7 @@ impl<T> Paged<T> {
         Self {
             items: Vec::new(),
             total: 0,
+            total_is_lower_bound: false,
             request,
         }
     }
@@ -57,6 +67,7 @@ impl<T> Paged<T> {
         Paged {
             items: self.items.into_iter().map(f).collect(),
             total: self.total,
+            total_is_lower_bound: self.total_is_lower_bound,
             request: self.request,
         }
     }
@@ -72,6 +83,7 @@ impl<T> Paged<T> {
         Self {
             items,
             total,
+            total_is_lower_bound: false,
             request,
         }
     }

@@ -60,6 +60,13 @@ pub struct PageMeta {
     /// empty list is answered as one empty page.
     #[schema(minimum = 1)]
     pub page_count: i64,
+    /// Only on a search with more matches than it counts, and then `true`: `total` (and
+    /// so `page_count`) is a lower bound. A search counts at most
+    /// `NEWSDESK_SEARCH_COUNT_LIMIT` (1,000 by default) matches beyond the page asked
+    /// for, so that a common term costs no more than a rare one; later pages can still be
+    /// asked for, and count on from there.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub total_is_lower_bound: bool,
 }
 
 /// Every list response: `{"data": [...], "meta": {...}}`.
@@ -81,6 +88,7 @@ impl<T> From<Paged<T>> for ListEnvelope<T> {
                 // Page 1 always exists, empty or not (as in Django's and Laravel's
                 // paginators), so `Link` can name it as `last` and agree with this count.
                 page_count: ((paged.total + per_page - 1) / per_page).max(1),
+                total_is_lower_bound: paged.total_is_lower_bound,
             },
         }
     }

@@ -327,13 +327,14 @@ async fn patch_bodies_refuse_null_exactly_where_the_document_does() {
 /// only optional fields are the ones the server leaves out, named here.
 #[actix_web::test]
 async fn always_sent_fields_are_required_in_answers() {
-    const LEFT_OUT_WHEN_EMPTY: [(&str, &str); 9] = [
-        ("ArticleSummaryOut", "highlight"), // only on search results
-        ("ArticleOut", "highlight"),        // flattens ArticleSummaryOut; never set there
-        ("ChannelListItem", "children"),    // only in `?tree=true` answers
-        ("Health", "database"),             // only from /readyz
-        ("Problem", "errors"),              // only with field errors
-        ("Source", "url"),                  // `{name, url?}` (API.md)
+    const LEFT_OUT_WHEN_EMPTY: [(&str, &str); 10] = [
+        ("ArticleSummaryOut", "highlight"),   // only on search results
+        ("ArticleOut", "highlight"),          // flattens ArticleSummaryOut; never set there
+        ("ChannelListItem", "children"),      // only in `?tree=true` answers
+        ("Health", "database"),               // only from /readyz
+        ("Problem", "errors"),                // only with field errors
+        ("Source", "url"),                    // `{name, url?}` (API.md)
+        ("PageMeta", "total_is_lower_bound"), // only when a search stopped counting
         // Canonical URLs: only with NEWSDESK_SITE_URL set (an article's, once it has a
         // publication time).
         ("ArticleSummaryOut", "url"),

@@ -20,6 +20,16 @@ async fn search(app: &TestApp, q: &str, more: &str) -> Value {
         .ok(200)
 }
 
+/// A search by a signed-in account, whose view goes through the list query rather than
+/// the index's own order.
+async fn search_as(app: &TestApp, token: &str, q: &str, more: &str) -> Value {
+    app.get(&format!("/api/v1/articles?q={}{more}", encoded(q)))
+        .bearer(token)
+        .send()
+        .await
+        .ok(200)
+}
+
 async fn found(app: &TestApp, q: &str) -> Vec<i64> {
     let mut ids = search(app, q, "").await.ids();
     ids.sort();
@@ -85,6 +95,86 @@ async fn relevance_ranks_title_over_summary_over_body_and_fresh_over_old() {
         .await
         .ok(200);
     assert_eq!(everything.ids()[..4], [g, c, d, e]);
+}
+
+/// Ranking looks beyond the newest matches at those with a term in their title or
+/// lead: an old story titled with both terms outranks sixty fresh stories that only
+/// mention them, and paging through the ranked matches and the rest shows each once.
+#[actix_web::test]
+async fn old_title_matches_beyond_the_newest_are_ranked_and_pages_show_each_match_once() {
+    let app = TestApp::new().await;
+    let room = Newsroom::build(&app).await;
+    let mut mentions = Vec::new();
+    for hour in 1..=60 {
+        let article = ArticleBuilder::new(&app)
+            .in_channel(room.pingxiang)
+            .title(&format!("今日要闻{hour}"))
+            .summary("摘要")
+            .pages(&["<p>萍乡交通</p>"])
+            .published_hours_ago(hour)
+            .create()
+            .await;
+        mentions.push(article.id);
+    }
+    // 6 × 30/90 = 2.0 against 2 × 30/(30 + 60/24) ≈ 1.85 for the oldest mention, which
+    // is beyond the 50 newest matches that ranking takes in any case.
+    let titled = ArticleBuilder::new(&app)
+        .in_channel(room.pingxiang)
+        .title("萍乡交通六十天")
+        .summary("摘要")
+        .pages(&["<p>正文</p>"])
+        .published_hours_ago(60 * 24)
+        .create()
+        .await
+        .id;
+
+    let first = search(&app, "萍乡 交通", "&per_page=7").await;
+    assert_eq!(first.ids()[0], titled, "{first}");
+    assert_eq!(first.ids()[1..], mentions[..6]);
+    assert_eq!(first["meta"]["total"], 61);
+    let mut seen = Vec::new();
+    for page in 1..=9 {
+        let answer = search(&app, "萍乡 交通", &format!("&per_page=7&page={page}")).await;
+        seen.extend(answer.ids());
+    }
+    let mut expected = vec![titled];
+    expected.extend(&mentions);
+    assert_eq!(seen, expected);
+    // An editor's search reads the rows to rank them, a reader's the index: the same
+    // order.
+    let edited = search_as(&app, &app.editor, "萍乡 交通", "&per_page=100").await;
+    assert_eq!(edited.ids(), expected);
+    let oldest_first = search(&app, "萍乡 交通", "&sort=published_at&per_page=2").await;
+    assert_eq!(oldest_first.ids(), [titled, mentions[59]]);
+}
+
+/// A search counts its matches only so far beyond the page asked for, and says when its
+/// total is a lower bound; a later page counts on from there.
+#[actix_web::test]
+async fn a_search_counts_up_to_its_limit_beyond_the_page_and_says_so() {
+    let app = TestApp::with_env(&[("NEWSDESK_SEARCH_COUNT_LIMIT", "3")]).await;
+    let room = Newsroom::build(&app).await;
+    for hour in 1..=8 {
+        ArticleBuilder::new(&app)
+            .in_channel(room.pingxiang)
+            .title(&format!("萍乡交通{hour}"))
+            .published_hours_ago(hour)
+            .create()
+            .await;
+    }
+    let first = search(&app, "萍乡", "&per_page=2").await;
+    assert_eq!(first["meta"]["total"], 5, "{first}");
+    assert_eq!(first["meta"]["page_count"], 3);
+    assert_eq!(first["meta"]["total_is_lower_bound"], true);
+    let edited = search_as(&app, &app.editor, "萍乡", "&per_page=2").await;
+    assert_eq!(edited["meta"], first["meta"], "counted alike whoever asks");
+    let third = search(&app, "萍乡", "&per_page=2&page=3").await;
+    assert_eq!(third["meta"]["total"], 8, "{third}");
+    assert!(third["meta"].get("total_is_lower_bound").is_none());
+    assert_eq!(third.ids().len(), 2);
+    let plain = app.get("/api/v1/articles?per_page=2").send().await.ok(200);
+    assert_eq!(plain["meta"]["total"], 8);
+    assert!(plain["meta"].get("total_is_lower_bound").is_none());
 }
 
 #[actix_web::test]

@@ -2609,6 +2609,14 @@ export interface components {
              * @description Items across all pages.
              */
             total: number;
+            /**
+             * @description Only on a search with more matches than it counts, and then `true`: `total` (and
+             *     so `page_count`) is a lower bound. A search counts at most
+             *     `NEWSDESK_SEARCH_COUNT_LIMIT` (1,000 by default) matches beyond the page asked
+             *     for, so that a common term costs no more than a rare one; later pages can still be
+             *     asked for, and count on from there.
+             */
+            total_is_lower_bound?: boolean;
         };
         /**
          * @description A reader's comment.
@@ -3666,8 +3674,9 @@ export interface operations {
                  * @description Default `relevance` with `q`, else `-published_at` (newest first). `relevance`
                  *     ranks each match by where its terms are (3 for a term in the title, else 2 in the
                  *     subtitle or summary, else 1, summed over the terms) times `30 / (30 + age in
-                 *     days)`, so a month-old story counts half; it ranks the 500 newest matches, and
-                 *     any older ones follow them newest first. Without `q` it is `-published_at`.
+                 *     days)`, so a month-old story counts half. It ranks the 50 newest matches and the
+                 *     50 newest others with a term in their title, subtitle or summary; the other
+                 *     matches follow them, newest first. Without `q` it is `-published_at`.
                  */
                 sort?: components["schemas"]["ArticleSort"];
                 /** @description Narrows to one status. Anonymous readers only ever see public articles, whatever this says. */
