@@ -180,11 +180,11 @@ pub fn list(
     filter: &ListFilter,
     page: PageRequest,
 ) -> QueryResult<(Vec<ArticleRow>, i64, bool)> {
-    let cap = filter
-        .search
-        .as_ref()
-        .and(filter.count_limit)
-        .map(|limit| (page.offset() + page.per_page).saturating_add(limit));
+    let cap = filter.search.as_ref().and(filter.count_limit).map(|limit| {
+        page.offset()
+            .saturating_add(page.per_page)
+            .saturating_add(limit)
+    });
     if let Some((rows, total)) = searched_in_index(conn, filter, page, cap)? {
         return Ok((rows, total, cap.is_some_and(|cap| total >= cap)));
     }
@@ -313,13 +313,13 @@ fn ranked(
     let shown: Vec<i64> = ranked[part.from..part.to].iter().map(|r| r.id).collect();
     let mut out = rows_by_ids(conn, filter, &shown)?;
     if part.take > 0 && total > window {
-        let wanted = window + part.skip + part.take;
+        let wanted = window.saturating_add(part.skip).saturating_add(part.take);
         let walk_tail = walk(conn, filter, wanted, total)?;
         out.extend(rows_where(
             conn,
             filter,
             Some(Box::new(articles::id.ne_all(extra))),
-            (window + part.skip, part.take),
+            (window.saturating_add(part.skip), part.take),
             walk_tail,
         )?);
     }

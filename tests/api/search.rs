@@ -172,6 +172,8 @@ async fn a_search_counts_up_to_its_limit_beyond_the_page_and_says_so() {
     assert_eq!(third["meta"]["total"], 8, "{third}");
     assert!(third["meta"].get("total_is_lower_bound").is_none());
     assert_eq!(third.ids().len(), 2);
+    let far = search(&app, "萍乡", "&page=9223372036854775806").await;
+    assert_eq!(far.ids(), Vec::<i64>::new(), "{far}");
     let plain = app.get("/api/v1/articles?per_page=2").send().await.ok(200);
     assert_eq!(plain["meta"]["total"], 8);
     assert!(plain["meta"].get("total_is_lower_bound").is_none());
