@@ -387,18 +387,13 @@ fn searched_in_index(
                     .collect();
             }
             let candidates: Vec<i64> = newest.iter().chain(&extra).copied().collect();
-            let mut heads: HashMap<i64, RankRow> = articles::table
-                .filter(visible(filter.visibility, filter.now))
-                .filter(articles::id.eq_any(&candidates))
-                .select(RankRow::as_select())
-                .load(conn)?
-                .into_iter()
-                .map(|row: RankRow| (row.id, row))
-                .collect();
-            let heads: Vec<RankRow> = candidates
-                .iter()
-                .filter_map(|id| heads.remove(id))
-                .collect();
+            let heads = in_order_of(
+                &candidates,
+                visible_with_ids(filter, &candidates)
+                    .select(RankRow::as_select())
+                    .load(conn)?,
+                |row: &RankRow| row.id,
+            );
             let ranked = rank(search, filter.now, heads);
             let part = RankedPage::of(page, ranked.len());
             let shown: Vec<i64> = ranked[part.from..part.to].iter().map(|r| r.id).collect();
@@ -430,15 +425,24 @@ fn rows_by_ids(
     filter: &ListFilter,
     ids: &[i64],
 ) -> QueryResult<Vec<ArticleRow>> {
-    let mut found: HashMap<i64, ArticleRow> = articles::table
+    let rows = visible_with_ids(filter, ids)
+        .select(ArticleRow::as_select())
+        .load(conn)?;
+    Ok(in_order_of(ids, rows, |row: &ArticleRow| row.id))
+}
+
+/// The articles of `ids` the reader may see.
+fn visible_with_ids<'a>(filter: &ListFilter, ids: &'a [i64]) -> Boxed<'a> {
+    articles::table
+        .into_boxed()
         .filter(visible(filter.visibility, filter.now))
         .filter(articles::id.eq_any(ids))
-        .select(ArticleRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|row: ArticleRow| (row.id, row))
-        .collect();
-    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
+/// `rows` in the order of `ids` (those not found left out).
+fn in_order_of<R>(ids: &[i64], rows: Vec<R>, id: impl Fn(&R) -> i64) -> Vec<R> {
+    let mut found: HashMap<i64, R> = rows.into_iter().map(|row| (id(&row), row)).collect();
+    ids.iter().filter_map(|id| found.remove(id)).collect()
 }
 
 /// One page of the filtered list, without its total.
