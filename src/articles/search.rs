@@ -145,11 +145,33 @@ fn fold_char(c: char, mut out: impl FnMut(char, Kind)) {
 
 /// `text` folded, for comparing titles with a typed prefix.
 pub fn fold(text: &str) -> String {
-    let mut folded = String::with_capacity(text.len());
-    for c in text.chars() {
-        fold_char(c, |f, _| folded.push(f));
+    fold_noting_shifts(text, |_, _| {})
+}
+
+/// `raw` folded; `shifted(folded, raw)` is called after each character whose folding
+/// changed its length in bytes, with the ends of both. Characters that fold to themselves
+/// (most of a text) are copied in runs: highlights fold every body of a page of results.
+fn fold_noting_shifts(raw: &str, mut shifted: impl FnMut(usize, usize)) -> String {
+    let table = folded_in_plane();
+    let mut text = String::with_capacity(raw.len());
+    let mut copied = 0;
+    for (at, c) in raw.char_indices() {
+        if table
+            .get(c as usize)
+            .is_some_and(|&entry| entry & 0x00FF_FFFF == c as u32)
+        {
+            continue;
+        }
+        text.push_str(&raw[copied..at]);
+        let before = text.len();
+        fold_char(c, |f, _| text.push(f));
+        copied = at + c.len_utf8();
+        if text.len() - before != c.len_utf8() {
+            shifted(text.len(), copied);
+        }
     }
-    folded
+    text.push_str(&raw[copied..]);
+    text
 }
 
 /// A word or a run of CJK characters, folded, with where each part stood in the
@@ -622,36 +644,27 @@ impl SearchQuery {
         if held.is_empty() {
             return Vec::new();
         }
-        let chars = text.chars().count();
-        // Folding keeps one character for one nearly always; where it did not, the
-        // places found in the folded text are not places in the text.
-        if chars <= REGION_BEFORE + REGION_AFTER || folded.text.chars().count() != chars {
+        if text.chars().count() <= REGION_BEFORE + REGION_AFTER {
             return std::iter::once(0..text.len()).collect();
         }
         let mut starts: Vec<usize> = held
             .iter()
             .filter_map(|term| folded.text.find(term.needles.first()?.as_str()))
-            .map(|byte| folded.text[..byte].chars().count())
+            .map(|byte| folded.raw_offset(byte))
             .collect();
         starts.sort_unstable();
         let mut regions: Vec<Range<usize>> = Vec::new();
         for at in starts {
-            let from = at.saturating_sub(REGION_BEFORE);
-            let to = (at + REGION_AFTER).min(chars);
+            let from = char_start(text, at, REGION_BEFORE);
+            let to = char_end(text, at, REGION_AFTER);
             match regions.last_mut() {
                 Some(last) if last.end >= from => last.end = last.end.max(to),
                 _ => regions.push(from..to),
             }
         }
-        // Character positions to byte offsets, widened to whole words.
-        let offsets: Vec<usize> = text
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain([text.len()])
-            .collect();
         regions
             .into_iter()
-            .map(|r| widen_to_words(text, offsets[r.start]..offsets[r.end]))
+            .map(|r| widen_to_words(text, r))
             .collect()
     }
 }
@@ -676,16 +689,38 @@ fn widen_to_words(text: &str, range: Range<usize>) -> Range<usize> {
 struct Folded<'a> {
     raw: &'a str,
     text: String,
+    /// Where folding changed the length of a character (`…` is `...`, a full-width
+    /// letter one byte): the byte in `text` and the byte in `raw` just after it. Between
+    /// two of them, offsets in both move together.
+    shifts: Vec<(usize, usize)>,
     pieces: std::cell::OnceCell<Vec<Piece>>,
 }
 
 impl<'a> Folded<'a> {
     fn new(raw: &'a str) -> Self {
+        let mut shifts = Vec::new();
+        let text = fold_noting_shifts(raw, |folded, raw| shifts.push((folded, raw)));
         Self {
             raw,
-            text: fold(raw),
+            text,
+            shifts,
             pieces: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The byte of the raw text that byte `folded` of the folded text came from (or the
+    /// start of a character near it, inside what one character folded to).
+    fn raw_offset(&self, folded: usize) -> usize {
+        let after = self.shifts.partition_point(|&(f, _)| f <= folded);
+        let mut at = match after.checked_sub(1).map(|i| self.shifts[i]) {
+            Some((f, r)) => r + (folded - f),
+            None => folded,
+        }
+        .min(self.raw.len());
+        while !self.raw.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
     }
 
     /// Whether each of `term`'s needles is in the text: what holding it needs.
@@ -1408,6 +1443,25 @@ mod tests {
         assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
         assert!(html.contains("<mark>萍乡</mark>"));
         assert_eq!(query("南昌").highlight(&["萍乡"], "<i>"), "&lt;i&gt;");
+    }
+
+    #[test]
+    fn highlights_find_their_place_in_long_texts_where_folding_changes_lengths() {
+        // `…` folds to three characters and `Ｇ` to one byte: the passage must still be
+        // cut around the match in the text as written.
+        let long = format!(
+            "{}{}在萍乡Ｇ60{}",
+            "前……Ｇ".repeat(200),
+            "中".repeat(150),
+            "后".repeat(300)
+        );
+        let html = query("萍乡 g60").highlight(&[&long], "");
+        assert!(
+            html.contains("在<mark>萍乡</mark><mark>Ｇ60</mark>"),
+            "{html}"
+        );
+        assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
+        assert!(html.chars().count() < 200, "{html}");
     }
 
     #[test]

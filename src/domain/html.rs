@@ -67,18 +67,22 @@ pub fn sanitize(html: &str) -> String {
 /// entities their characters.
 pub fn text_of(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
+    let mut rest = html;
+    // Whole runs of text between tags at a time: a search's highlights read a page of
+    // results' bodies through this.
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        match rest[open..].find('>') {
+            Some(close) => {
                 text.push(' ');
+                rest = &rest[open + close + 1..];
             }
-            _ if !in_tag => text.push(c),
-            _ => {}
+            None => {
+                rest = "";
+            }
         }
     }
+    text.push_str(rest);
     if !text.contains('&') {
         return text;
     }

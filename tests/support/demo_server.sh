@@ -39,8 +39,30 @@ demo_server_start() {
     return 1
 }
 
+# SIGTERM, then up to NEWSDESK_SHUTDOWN_TIMEOUT_SECS (30) and 15 s more for the graceful
+# shutdown; a server still running after that is a bug: its threads' stacks go to stderr,
+# it is killed, and the call fails.
 demo_server_stop() {
-    kill "$demo_server" 2>/dev/null || true
+    local status=0
+    if kill "$demo_server" 2>/dev/null; then
+        local waited=0 limit=$(( ${NEWSDESK_SHUTDOWN_TIMEOUT_SECS:-30} + 15 ))
+        while kill -0 "$demo_server" 2>/dev/null && [ "$waited" -lt $(( limit * 10 )) ]; do
+            sleep 0.1
+            waited=$(( waited + 1 ))
+        done
+        if kill -0 "$demo_server" 2>/dev/null; then
+            echo "the server did not exit ${limit}s after SIGTERM; its threads:" >&2
+            if command -v gdb > /dev/null; then
+                gdb -p "$demo_server" -batch -ex "thread apply all bt" 2>&1 | grep -E '^(Thread|#)' >&2 || true
+            else
+                grep -H . /proc/"$demo_server"/task/*/comm >&2 || true
+            fi
+            tail -20 "$demo_work/server.log" >&2 || true
+            kill -9 "$demo_server" 2>/dev/null || true
+            status=1
+        fi
+    fi
     wait "$demo_server" 2>/dev/null || true
     rm -rf "$demo_work"
+    return "$status"
 }
