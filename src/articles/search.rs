@@ -592,25 +592,17 @@ impl SearchQuery {
     /// the start of `fallback`, escaped, when none holds any.
     pub fn highlight(&self, texts: &[&str], fallback: &str) -> String {
         let mut best: Option<Passage> = None;
-        for (text, region) in texts
-            .iter()
-            .flat_map(|text| self.regions(text).into_iter().map(move |r| (*text, r)))
-        {
-            let doc = pieces(&text[region.clone()]);
-            let mut matches: Vec<(Range<usize>, usize)> = self
-                .find
-                .iter()
-                .enumerate()
-                .flat_map(|(t, term)| {
-                    term.find_in(&doc)
-                        .into_iter()
-                        .map(move |r| (r.start + region.start..r.end + region.start, t))
-                })
-                .collect();
+        for text in texts {
+            let regions = self.regions(text);
+            let mut matches = self.matches_in(text, &regions);
+            if matches.is_empty() && regions.iter().any(|r| *r != (0..text.len())) {
+                // The first place a term's characters occur need not be a match of it
+                // (`g60` in `g60ab`): then the whole text is looked through.
+                matches = self.matches_in(text, std::slice::from_ref(&(0..text.len())));
+            }
             if matches.is_empty() {
                 continue;
             }
-            matches.sort_by_key(|(r, _)| (r.start, r.end));
             let (score, window) = best_window(text, &matches);
             if best.as_ref().is_none_or(|(s, ..)| score > *s) {
                 let marks = matches
@@ -625,6 +617,30 @@ impl SearchQuery {
             Some((_, text, window, marks)) => render(text, window, &marks),
             None => render(fallback, 0..char_end(fallback, 0, HIGHLIGHT_CHARS), &[]),
         }
+    }
+}
+
+impl SearchQuery {
+    /// Where each term to find matches in `regions` of `text` (byte ranges in `text`,
+    /// with the term's index), in order.
+    fn matches_in(&self, text: &str, regions: &[Range<usize>]) -> Vec<(Range<usize>, usize)> {
+        let mut matches: Vec<(Range<usize>, usize)> = regions
+            .iter()
+            .flat_map(|region| {
+                let doc = pieces(&text[region.clone()]);
+                self.find
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(t, term)| {
+                        term.find_in(&doc)
+                            .into_iter()
+                            .map(move |r| (r.start + region.start..r.end + region.start, t))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        matches.sort_by_key(|(r, _)| (r.start, r.end));
+        matches
     }
 }
 
@@ -1443,6 +1459,17 @@ mod tests {
         assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
         assert!(html.contains("<mark>萍乡</mark>"));
         assert_eq!(query("南昌").highlight(&["萍乡"], "<i>"), "&lt;i&gt;");
+    }
+
+    #[test]
+    fn a_term_is_marked_where_it_matches_though_its_characters_first_occur_inside_a_word() {
+        let long = format!(
+            "G60AB，{}在G60路段。{}",
+            "前后，".repeat(150),
+            "后".repeat(50)
+        );
+        let html = query("g60").highlight(&[&long], "none");
+        assert!(html.contains("在<mark>G60</mark>路段"), "{html}");
     }
 
     #[test]
