@@ -102,6 +102,8 @@ fn fold_char_by_rule(c: char, mut out: impl FnMut(char)) {
 
 /// An entry of [`folded_in_plane`] for a character that folds to none or several.
 const NOT_ONE: u32 = u32::MAX;
+/// The bits of a [`folded_in_plane`] entry that hold the folded character.
+const FOLDED_CHAR: u32 = 0x00FF_FFFF;
 
 /// For every character of the basic plane, built once: the one character it folds to
 /// and that character's [`Kind`] (in the top byte), or [`NOT_ONE`]. Folding by the rule
@@ -131,7 +133,7 @@ fn folded_in_plane() -> &'static [u32] {
 fn fold_char(c: char, mut out: impl FnMut(char, Kind)) {
     if let Some(&entry) = folded_in_plane().get(c as usize)
         && entry != NOT_ONE
-        && let Some(f) = char::from_u32(entry & 0x00FF_FFFF)
+        && let Some(f) = char::from_u32(entry & FOLDED_CHAR)
     {
         let kind = match entry >> 24 {
             0 => Kind::Cjk,
@@ -158,7 +160,7 @@ fn fold_noting_shifts(raw: &str, mut shifted: impl FnMut(usize, usize)) -> Strin
     for (at, c) in raw.char_indices() {
         if table
             .get(c as usize)
-            .is_some_and(|&entry| entry & 0x00FF_FFFF == c as u32)
+            .is_some_and(|&entry| entry & FOLDED_CHAR == c as u32)
         {
             continue;
         }
@@ -620,6 +622,12 @@ impl SearchQuery {
     }
 }
 
+/// Characters of text a highlight looks at before and after the first place each term
+/// may be found: the passage shown is near one of them, and cutting a long text into
+/// pieces only there keeps a page of results from cutting every page of every story.
+const REGION_BEFORE: usize = 100;
+const REGION_AFTER: usize = 200;
+
 impl SearchQuery {
     /// Where each term to find matches in `regions` of `text` (byte ranges in `text`,
     /// with the term's index), in order.
@@ -642,15 +650,7 @@ impl SearchQuery {
         matches.sort_by_key(|(r, _)| (r.start, r.end));
         matches
     }
-}
 
-/// Characters of text a highlight looks at before and after the first place each term
-/// may be found: the passage shown is near one of them, and cutting a long text into
-/// pieces only there keeps a page of results from cutting every page of every story.
-const REGION_BEFORE: usize = 100;
-const REGION_AFTER: usize = 200;
-
-impl SearchQuery {
     /// The parts of `text` that may hold a term, as byte ranges in order: none when no
     /// term's needles are all in it; else the whole of a short text, or the stretch around
     /// the first place each term's first needle is found (merged where they overlap).
