@@ -5,10 +5,13 @@
 #   SIZES="10000 100000"   article counts (realistic Chinese news text, ~4 KB each, 9 of 10
 #                          published; from ../shared/bench/lib/articles.py)
 #   BACKENDS="sqlite"      and/or "postgres" (PG_URL, default the local server's
-#                          postgres://postgres@127.0.0.1:5432, database bench_search)
+#                          postgres://postgres@127.0.0.1:5432, database PG_DB, default
+#                          bench_search, dropped and made again)
 #   CACHE_BYTES=0          the response cache is off by default, so every request is
 #                          answered by the search itself (set it to measure cached answers)
 #   WRK_DURATION=15s
+#   BIN=path              measure this build instead of building the tree's (to compare
+#                          a change with the binary of before it)
 # Articles are loaded with SQL (the API would take an hour for 100,000), with the search
 # index's format set stale, so the server's start-up rebuilds the index the way an
 # upgrade does (`search::reindex_if_stale`); the time it took is printed. Each request
@@ -19,11 +22,13 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SHARED="${SHARED:-$ROOT/../shared/bench}"
 source "$SHARED/lib/common.sh"
 SIZES="${SIZES:-10000 100000}"; BACKENDS="${BACKENDS:-sqlite}"; PORT="${PORT:-18090}"
-PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
+PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"; PG_DB="${PG_DB:-bench_search}"
 export WRK_DURATION="${WRK_DURATION:-15s}" WRK_WARMUP="${WRK_WARMUP:-3s}"
 ensure_wrk
-(cd "$ROOT" && cargo build --release -q)
-BIN="$ROOT/target/release/newsdesk"
+if [ -z "${BIN:-}" ]; then
+  (cd "$ROOT" && cargo build --release -q)
+  BIN="$ROOT/target/release/newsdesk"
+fi
 W="${PEERS_TMP}/search"; rm -rf "$W"; mkdir -p "$W"
 export PYTHONPATH="$SHARED/lib"
 
@@ -99,8 +104,8 @@ for backend in $BACKENDS; do
     case $backend in
       sqlite) url="sqlite://$W/search-$n.db"; rm -f "$W/search-$n.db"* ;;
       postgres)
-        psql -q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS bench_search" -c "CREATE DATABASE bench_search"
-        url="$PG_URL/bench_search" ;;
+        psql -q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS $PG_DB" -c "CREATE DATABASE $PG_DB"
+        url="$PG_URL/$PG_DB" ;;
     esac
     export DATABASE_URL="$url" NEWSDESK_BIND="127.0.0.1:$PORT" RUST_LOG=warn \
       NEWSDESK_JWT_SECRET="bench-secret-bench-secret-bench-secret-42" NEWSDESK_CACHE_BYTES="${CACHE_BYTES:-0}"
