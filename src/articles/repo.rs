@@ -326,6 +326,15 @@ fn ranked(
     Ok(out)
 }
 
+/// Whether a search in `filter` is answered from the search index in the readers'
+/// order (see [`searched_in_index`]): a public reader's, narrowed by nothing else, in
+/// order of publication or relevance.
+pub fn read_in_index_order(filter: &ListFilter) -> bool {
+    filter.visibility == Visibility::Public
+        && !narrowed(filter)
+        && filter.sort != Sort::RecentlyUpdated
+}
+
 /// A search by a public reader narrowed by nothing else, answered from the search
 /// index's own order where the backend keeps one (`search::public_total`): the total
 /// and the page's ids come from the index alone, and only the rows shown (and, by
@@ -340,13 +349,11 @@ fn searched_in_index(
     let Some(search) = filter.search.as_ref().filter(|s| s.in_reading_order()) else {
         return Ok(None);
     };
-    if filter.visibility != Visibility::Public
-        || narrowed(filter)
-        || filter.sort == Sort::RecentlyUpdated
-    {
+    if !read_in_index_order(filter) {
         return Ok(None);
     }
-    let Some(total) = search::public_total(conn, search, filter.now, cap)? else {
+    let public = || visible(Visibility::Public, filter.now);
+    let Some(total) = search::public_total(conn, search, filter.now, cap, public)? else {
         return Ok(None);
     };
     if total <= page.offset() {
@@ -360,6 +367,7 @@ fn searched_in_index(
             filter.now,
             newest_first,
             (offset, limit),
+            public,
         )
         .map(Option::unwrap_or_default)
     };

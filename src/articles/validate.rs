@@ -303,13 +303,7 @@ pub(super) fn list_filter(
         (Some(Sort::Relevance) | None, _) => Sort::NewestPublished,
         (Some(sort), _) => sort,
     };
-    let search = match search.flatten() {
-        Some(query) => Some(search::prepare(conn, query, || {
-            repo::visible(visibility, now)
-        })?),
-        None => None,
-    };
-    Ok(ListFilter {
+    let mut filter = ListFilter {
         visibility,
         now,
         channel_ids,
@@ -317,11 +311,21 @@ pub(super) fn list_filter(
         published_after,
         published_before,
         status: request.status,
-        search,
+        search: None,
         exclude_ids: Vec::new(),
         sort,
         count_limit: request.count_limit,
-    })
+    };
+    if let Some(query) = search.flatten() {
+        let in_index = repo::read_in_index_order(&filter);
+        filter.search = Some(search::prepare(
+            conn,
+            query,
+            || repo::visible(visibility, now),
+            in_index,
+        )?);
+    }
+    Ok(filter)
 }
 
 fn parse_time(

@@ -179,6 +179,87 @@ async fn a_search_counts_up_to_its_limit_beyond_the_page_and_says_so() {
     assert!(plain["meta"].get("total_is_lower_bound").is_none());
 }
 
+/// Matches published over years, across day, month and year boundaries, some on the same
+/// day, come out in the readers' order however far back the search must look, on every
+/// page and from either end; re-dating an article moves it. PostgreSQL looks through a
+/// few days at a time, then longer stretches, so this crosses many of them; an editor's
+/// search reads the rows in the list query and must agree.
+#[actix_web::test]
+async fn matches_spread_over_years_are_listed_in_order_from_either_end_on_every_page() {
+    let app = TestApp::new().await;
+    let room = Newsroom::build(&app).await;
+    let hours = [
+        1, 2, 23, 25, 26, 49, 80, 130, 220, 400, 745, 760, 1_500, 2_300, 4_400, 8_760, 8_790,
+        9_500, 17_600, 26_300, 43_800, 70_000,
+    ];
+    let mut public = Vec::new();
+    for (n, hour) in hours.iter().enumerate() {
+        let article = ArticleBuilder::new(&app)
+            .in_channel(room.pingxiang)
+            .title(&format!("萍乡交通第{n}期"))
+            .published_hours_ago(*hour)
+            .create()
+            .await;
+        public.push(article.id);
+    }
+    let scheduled = ArticleBuilder::new(&app)
+        .in_channel(room.pingxiang)
+        .title("萍乡交通预告")
+        .scheduled_for(Utc::now() + Duration::hours(3))
+        .create()
+        .await
+        .id;
+    let draft = ArticleBuilder::new(&app)
+        .in_channel(room.pingxiang)
+        .title("萍乡交通草稿")
+        .create()
+        .await
+        .id;
+
+    let paged = |sort: &'static str| {
+        let app = &app;
+        async move {
+            let mut ids = Vec::new();
+            for page in 1..=6 {
+                let more = format!("&sort={sort}&per_page=4&page={page}");
+                let answer = search(app, "交通", &more).await;
+                assert_eq!(answer["meta"]["total"], hours.len(), "{answer}");
+                ids.extend(answer.ids());
+            }
+            ids
+        }
+    };
+    assert_eq!(paged("-published_at").await, public);
+    let oldest: Vec<i64> = public.iter().rev().copied().collect();
+    assert_eq!(paged("published_at").await, oldest);
+    let edited = search_as(
+        &app,
+        &app.editor,
+        "交通",
+        "&sort=-published_at&per_page=100",
+    )
+    .await;
+    let edited: Vec<i64> = edited
+        .ids()
+        .into_iter()
+        .filter(|id| ![scheduled, draft].contains(id))
+        .collect();
+    assert_eq!(edited, public);
+    // By relevance every title holds the term, so the fresher story wins.
+    assert_eq!(search(&app, "交通", "&per_page=3").await.ids(), public[..3]);
+
+    let oldest_one = public[public.len() - 1];
+    app.patch(&format!("/api/v1/articles/{oldest_one}"))
+        .bearer(&app.editor)
+        .json(&json!({"published_at": (Utc::now() - Duration::minutes(5)).to_rfc3339()}))
+        .send()
+        .await
+        .ok(200);
+    let answer = search(&app, "交通", "&sort=-published_at&per_page=2").await;
+    assert_eq!(answer.ids(), [oldest_one, public[0]], "{answer}");
+    assert_eq!(answer["meta"]["total"], hours.len());
+}
+
 #[actix_web::test]
 async fn terms_all_match_phrases_keep_order_exclusions_exclude_and_forms_fold() {
     let app = TestApp::new().await;
