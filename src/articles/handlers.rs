@@ -85,10 +85,15 @@ pub(super) async fn suggest_titles(
     state: web::Data<AppState>,
     QueryParams(query): QueryParams<SuggestQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let titles = state.titles.clone();
-    let shown = state
-        .db(move |conn| service::suggest(conn, &titles, &query.q))
-        .await?;
+    let shown = match service::suggest_from_memory(&state.titles, &query.q)? {
+        Some(shown) => shown,
+        None => {
+            let titles = state.titles.clone();
+            state
+                .db(move |conn| service::suggest(conn, &titles, &query.q))
+                .await?
+        }
+    };
     let found: Vec<SuggestionOut> = shown.value.into_iter().map(SuggestionOut::from).collect();
     let response = conditional::document(&req, &found)?;
     Ok(cache::public(response, shown.keys, shown.fresh_until))

@@ -651,7 +651,7 @@ fn maintained_total(conn: &mut AnyConnection, filter: &ListFilter) -> Option<Que
 
 /// Every article that is public or will become public by itself (the visibility rule
 /// at the end of time, the last day both databases store), newest first: id, slug,
-/// title and publication time.
+/// title and publication time; of the articles `ids` only, when given.
 const END_OF_TIME: NaiveDateTime = match chrono::NaiveDate::from_ymd_opt(9999, 12, 31) {
     Some(day) => day.and_time(chrono::NaiveTime::MIN),
     None => NaiveDateTime::MIN,
@@ -659,9 +659,15 @@ const END_OF_TIME: NaiveDateTime = match chrono::NaiveDate::from_ymd_opt(9999, 1
 
 pub fn public_titles(
     conn: &mut AnyConnection,
+    ids: Option<&[i64]>,
 ) -> QueryResult<Vec<(i64, String, String, NaiveDateTime)>> {
-    articles::table
-        .filter(visible(Visibility::Public, END_OF_TIME))
+    let mut query = articles::table
+        .into_boxed()
+        .filter(visible(Visibility::Public, END_OF_TIME));
+    if let Some(ids) = ids {
+        query = query.filter(articles::id.eq_any(ids));
+    }
+    query
         .order((articles::published_at.desc(), articles::id.desc()))
         .select((
             articles::id,

@@ -13,7 +13,7 @@ use super::repo::{self, ArticleRow, BylineRow, ListFilter};
 use super::revision::{self, Revision};
 use super::search;
 use super::validate::{self, Checked};
-use crate::cache::titles::{self, Title, TitleIndex};
+use crate::cache::titles::{self, Title, TitleIndex, Titles};
 use crate::channels::repo::ChannelRow;
 use crate::channels::service::ChannelTree;
 use crate::db::AnyConnection;
@@ -207,17 +207,10 @@ pub fn suggest(
     titles: &TitleIndex,
     prefix: &str,
 ) -> Result<Shown<Vec<Title>>, ApiError> {
-    let prefix = prefix.trim();
-    let length = prefix.chars().count();
-    if length == 0 || length > MAX_SUGGEST_CHARS {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "q",
-            format!("must be 1 to {MAX_SUGGEST_CHARS} characters besides spaces"),
-        )]));
-    }
-    let all = titles.titles(|| {
+    let prefix = suggestible(prefix)?;
+    let all = titles.titles(|ids| {
         Ok::<_, ApiError>(
-            repo::public_titles(conn)?
+            repo::public_titles(conn, ids)?
                 .into_iter()
                 .map(|(id, slug, title, published_at)| Title {
                     id,
@@ -229,13 +222,45 @@ pub fn suggest(
                 .collect(),
         )
     })?;
-    let found: Vec<Title> = titles::matching(&all, &search::fold(prefix), time::now(), SUGGESTIONS)
+    Ok(suggested(&all, prefix))
+}
+
+/// [`suggest`] answered without the database while the titles in memory are current;
+/// `None` when they must be loaded first. A suggestion is asked for at every keystroke,
+/// and this keeps it off the database pool and its threads.
+pub fn suggest_from_memory(
+    titles: &TitleIndex,
+    prefix: &str,
+) -> Result<Option<Shown<Vec<Title>>>, ApiError> {
+    let prefix = suggestible(prefix)?;
+    Ok(titles.current().map(|all| suggested(&all, prefix)))
+}
+
+/// `prefix` without surrounding spaces, when it is 1 to [`MAX_SUGGEST_CHARS`] long.
+fn suggestible(prefix: &str) -> Result<&str, ApiError> {
+    let prefix = prefix.trim();
+    let length = prefix.chars().count();
+    if length == 0 || length > MAX_SUGGEST_CHARS {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "q",
+            format!("must be 1 to {MAX_SUGGEST_CHARS} characters besides spaces"),
+        )]));
+    }
+    Ok(prefix)
+}
+
+/// The suggestions for `prefix` among `all`, fresh until the next of them is published
+/// (they hold every title that is or will become public, so this is the next scheduled
+/// publication the database would give).
+fn suggested(all: &Titles, prefix: &str) -> Shown<Vec<Title>> {
+    let now = time::now();
+    let found: Vec<Title> = titles::matching(all, &search::fold(prefix), now, SUGGESTIONS)
         .into_iter()
         .cloned()
         .collect();
     let mut keys = Keys::of([Key::ArticleLists]);
     keys.extend(found.iter().map(|t| Key::Article(t.id)));
-    shown(conn, None, found, keys)
+    Shown::new(found, keys).until(all.next_publication(now).map(time::to_utc))
 }
 
 fn find_visible(

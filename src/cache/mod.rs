@@ -252,6 +252,23 @@ impl ResponseCache {
                 .any(|(_, purged)| purged.iter().any(|k| k == key || k == "all"))
     }
 
+    /// The keys of each purge since `ticket`, as far as this node can tell: `None` when
+    /// it cannot (out of sync, or the purges since then are no longer remembered) or
+    /// when everything was purged.
+    pub fn purged_since(&self, ticket: Ticket) -> Option<Vec<Vec<String>>> {
+        let inner = self.read();
+        if !self.synced.load(Ordering::Acquire) || ticket.0 < inner.forgotten {
+            return None;
+        }
+        let purges: Vec<Vec<String>> = inner
+            .recent
+            .iter()
+            .filter(|(epoch, _)| *epoch > ticket.0)
+            .map(|(_, purged)| purged.clone())
+            .collect();
+        (!purges.iter().flatten().any(|k| k == "all")).then_some(purges)
+    }
+
     /// Out of sync (`false`): drop everything and keep nothing until back in sync.
     pub fn set_synced(&self, synced: bool) {
         if !synced {

@@ -61,6 +61,14 @@ impl fmt::Display for Key {
     }
 }
 
+impl Key {
+    /// The article an [`Article`](Key::Article) key's name names.
+    pub fn article_of(name: &str) -> Option<i64> {
+        let id: i64 = name.strip_prefix("article-")?.parse().ok()?;
+        (Self::Article(id).to_string() == name).then_some(id)
+    }
+}
+
 /// A set of keys, rendered space-separated in key order (the `Surrogate-Key` form).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keys(BTreeSet<Key>);
@@ -209,5 +217,13 @@ mod tests {
         ]);
         assert_eq!(keys.to_string(), "article-5 articles channel-2");
         assert_eq!(Keys::parse_names("a b,c  d"), ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn only_an_article_key_names_an_article() {
+        assert_eq!(Key::article_of(&Key::Article(42).to_string()), Some(42));
+        assert_eq!(Key::article_of(&Key::Comments(42).to_string()), None);
+        assert_eq!(Key::article_of("article-+42"), None);
+        assert_eq!(Key::article_of("articles"), None);
     }
 }

@@ -431,6 +431,13 @@ async fn suggestions_offer_public_titles_by_prefix_and_follow_publication() {
     assert!(suggested(&app, "南昌").await.is_empty());
     let response = app.get("/api/v1/articles/suggest?q=%E8%90%8D").send().await;
     assert!(response.header("etag").is_some());
+    // Answered from the titles in memory, and kept by caches only until the scheduled
+    // story comes out.
+    let cache_control = response.header("cache-control").unwrap_or_default();
+    assert!(
+        cache_control.contains("s-maxage=0,") || cache_control.contains("s-maxage=1,"),
+        "{cache_control}"
+    );
     let first = &response.ok(200)[0];
     assert_eq!(first["title"], "萍乡新闻联播");
     assert!(first["slug"].is_string() && first["published_at"].is_string());
