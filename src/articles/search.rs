@@ -1525,8 +1525,11 @@ pub fn index(
         }
         AnyConnection::Postgres(_) => {
             diesel::sql_query(
+                // The marked lexemes first: `||` moves the second vector's positions
+                // past the first's, and a long body would push them all to the last
+                // position a tsvector keeps, where no phrase matches.
                 "UPDATE articles SET search_vector = \
-                 to_tsvector('simple', $1 || ' ' || $2 || ' ' || $3) || $4::tsvector \
+                 $4::tsvector || to_tsvector('simple', $1 || ' ' || $2 || ' ' || $3) \
                  WHERE id = $5",
             )
             .bind::<Text, _>(&doc.title)

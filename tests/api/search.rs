@@ -148,6 +148,40 @@ async fn old_title_matches_beyond_the_newest_are_ranked_and_pages_show_each_matc
     assert_eq!(oldest_first.ids(), [titled, mentions[59]]);
 }
 
+/// A long story (more tokens than a PostgreSQL vector keeps positions for) whose title
+/// holds a four-character term is still found by its title: it outranks fifty fresher
+/// stories that only mention the term, though it is beyond the newest fifty matches.
+#[actix_web::test]
+async fn a_long_story_is_boosted_by_a_phrase_in_its_title() {
+    let app = TestApp::new().await;
+    let room = Newsroom::build(&app).await;
+    // 17,000 characters none of which is in the term: 17,000 positions.
+    let filler: String = (0..17_000u32)
+        .filter_map(|i| char::from_u32(0x7000 + i % 997))
+        .collect();
+    let long = ArticleBuilder::new(&app)
+        .in_channel(room.pingxiang)
+        .title("萍乡交通新规")
+        .summary("摘要")
+        .pages(&[&format!("<p>{filler}</p>")])
+        .published_hours_ago(60)
+        .create()
+        .await
+        .id;
+    for hour in 1..=50 {
+        ArticleBuilder::new(&app)
+            .in_channel(room.pingxiang)
+            .title(&format!("今日要闻{hour}"))
+            .summary("摘要")
+            .pages(&["<p>萍乡交通</p>"])
+            .published_hours_ago(hour)
+            .create()
+            .await;
+    }
+    let ranked = search(&app, "萍乡交通", "&per_page=3").await;
+    assert_eq!(ranked.ids()[0], long, "{ranked}");
+}
+
 /// A search counts its matches only so far beyond the page asked for, and says when its
 /// total is a lower bound; a later page counts on from there.
 #[actix_web::test]
