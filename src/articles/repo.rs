@@ -649,14 +649,15 @@ fn maintained_total(conn: &mut AnyConnection, filter: &ListFilter) -> Option<Que
     Some(diesel::select(counted - ahead).get_result(conn))
 }
 
-/// Every article that is public or will become public by itself (the visibility rule
-/// at the end of time, the last day both databases store), newest first: id, slug,
-/// title and publication time; of the articles `ids` only, when given.
+/// The last day both databases store.
 const END_OF_TIME: NaiveDateTime = match chrono::NaiveDate::from_ymd_opt(9999, 12, 31) {
     Some(day) => day.and_time(chrono::NaiveTime::MIN),
     None => NaiveDateTime::MIN,
 };
 
+/// Every article that is public or will become public by itself (the visibility rule
+/// at [`END_OF_TIME`]), newest first: id, slug, title and publication time; of the
+/// articles `ids` only, when given.
 pub fn public_titles(
     conn: &mut AnyConnection,
     ids: Option<&[i64]>,

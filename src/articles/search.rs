@@ -929,15 +929,13 @@ pub fn document_of(
 /// literal: the title's and lead's tokens marked (see [`POSTGRES_LEAD_MARK`]), at their
 /// positions so phrases match (a gap between the two, so none runs from one into the
 /// other), and the days of publication ([`time_lexemes`]).
-fn postgres_lexemes(doc: &Document, published_at: Option<NaiveDateTime>) -> String {
+fn postgres_lexemes<'a>(doc: &'a Document, published_at: Option<NaiveDateTime>) -> String {
     let mut lexemes = String::new();
-    let title = doc.title.split(' ').filter(|t| !t.is_empty());
-    let lead = doc.lead.split(' ').filter(|t| !t.is_empty());
-    let gap = doc.title.split(' ').filter(|t| !t.is_empty()).count() + 2;
-    let positioned = title
-        .enumerate()
-        .map(|(i, t)| (i + 1, t))
-        .chain(lead.enumerate().map(|(i, t)| (i + gap, t)));
+    let tokens = |text: &'a str| text.split(' ').filter(|t| !t.is_empty());
+    let gap = tokens(&doc.title).count() + 2;
+    let positioned = (1..)
+        .zip(tokens(&doc.title))
+        .chain((gap..).zip(tokens(&doc.lead)));
     for (position, token) in positioned {
         let position = position.min(MAX_POSITION);
         // Writing to a String cannot fail.
@@ -1148,11 +1146,11 @@ impl PreparedSearch {
 /// `in_index` says the list will be read in the index's order ([`public_total`],
 /// [`public_ids`]).
 ///
-/// On PostgreSQL such a list needs only the days public articles span. Any other has the
-/// matching ids looked up first, [`through_gin`]. The `&` of all tokens to find finds candidates in the
-/// index; the whole query (adjacency, exclusions) is then checked on those candidates
-/// only. The rows are read anyway, so the visibility rule is applied to them there, and
-/// the list's total needs no second pass over the matches.
+/// On PostgreSQL such a list needs only the days public articles span. Any other has
+/// the matching ids looked up first, [`through_gin`]. The `&` of all tokens to find
+/// finds candidates in the index; the whole query (adjacency, exclusions) is then
+/// checked on those candidates only. The rows are read anyway, so the visibility rule is
+/// applied to them there, and the list's total needs no second pass over the matches.
 pub fn prepare(
     conn: &mut AnyConnection,
     query: SearchQuery,
@@ -1309,17 +1307,9 @@ pub fn public_total(
         }
         Found::Days { tokens, span } => {
             let wanted = cap.unwrap_or(i64::MAX);
-            let found = through_gin(conn, |conn| {
-                in_stretches(conn, *span, true, wanted, |conn, days, still| {
-                    articles::table
-                        .into_boxed()
-                        .filter(tokens.filter(Matches::All, Some(days)))
-                        .filter(Unindexed(visible()))
-                        .select(articles::id)
-                        .limit(still)
-                        .load(conn)
-                })
-            })?;
+            // In no order: each stretch stops at the count still wanted instead of
+            // sorting all its matches.
+            let found = on_days(conn, (tokens, *span), Matches::All, None, wanted, visible)?;
             Ok(Some(found.len() as i64))
         }
         Found::Ids { .. } => Ok(None),
@@ -1361,30 +1351,43 @@ pub fn public_ids(
         }
         Found::Days { tokens, span } => {
             let wanted = offset.saturating_add(limit);
-            let found = through_gin(conn, |conn| {
-                in_stretches(conn, *span, newest_first, wanted, |conn, days, still| {
-                    let query = articles::table
-                        .into_boxed()
-                        .filter(tokens.filter(which, Some(days)))
-                        .filter(Unindexed(visible()))
-                        .select(articles::id)
-                        .limit(still);
-                    if newest_first {
-                        query
-                            .order((articles::published_at.desc(), articles::id.desc()))
-                            .load(conn)
-                    } else {
-                        query
-                            .order((articles::published_at.asc(), articles::id.asc()))
-                            .load(conn)
-                    }
-                })
-            })?;
+            let order = Some(newest_first);
+            let found = on_days(conn, (tokens, *span), which, order, wanted, visible)?;
             let skip = usize::try_from(offset).unwrap_or(usize::MAX);
             Ok(Some(found.into_iter().skip(skip).collect()))
         }
         Found::Ids { .. } => Ok(None),
     }
+}
+
+/// Up to `wanted` ids of the matches (`which`) the reader may see (`visible`), newest
+/// first, oldest first or (`None`) in no order within each stretch, looked up
+/// [`in_stretches`] of `span`'s days, [`through_gin`].
+fn on_days(
+    conn: &mut AnyConnection,
+    (tokens, span): (&Tokens, Option<(NaiveDate, NaiveDate)>),
+    which: Matches,
+    newest_first: Option<bool>,
+    wanted: i64,
+    visible: impl Fn() -> ArticleFilter,
+) -> QueryResult<Vec<i64>> {
+    through_gin(conn, |conn| {
+        let back = newest_first.unwrap_or(true);
+        in_stretches(conn, span, back, wanted, |conn, days, still| {
+            let query = articles::table
+                .into_boxed()
+                .filter(tokens.filter(which, Some(days)))
+                .filter(Unindexed(visible()))
+                .select(articles::id)
+                .limit(still);
+            match newest_first {
+                None => query,
+                Some(true) => query.order((articles::published_at.desc(), articles::id.desc())),
+                Some(false) => query.order((articles::published_at.asc(), articles::id.asc())),
+            }
+            .load(conn)
+        })
+    })
 }
 
 /// How many times longer each stretch of days [`in_stretches`] looks through is than the
@@ -1394,7 +1397,7 @@ const STRETCH_GROWTH: u64 = 4;
 /// Up to `wanted` ids found by `round` on stretches of days of growing length, from the
 /// last day of `span` back or from its first day on, in that order. `round` gets the
 /// stretch as a tsquery of its days and how many ids are still wanted, and returns at
-/// most that many, in order. The first stretch is one day; each next one is
+/// most that many (in order, where the caller wants one). The first stretch is one day; each next one is
 /// [`STRETCH_GROWTH`] times longer, or as long as the matches found per day so far say
 /// the rest needs (and a quarter more), so a common term counted to a thousand takes
 /// two lookups, not four.
@@ -1563,9 +1566,9 @@ struct StoredFormat {
 const REINDEX_BATCH: usize = 500;
 
 /// Rebuilds the search text of every article when the index was written in another
-/// token format than [`format_of`] its backend (an upgrade that changed folding or tokens), in batches
-/// of [`REINDEX_BATCH`] articles per transaction, and records the format; returns how
-/// many articles it indexed. Safe to run again after a crash: it starts over.
+/// token format than [`format_of`] its backend (an upgrade that changed folding or
+/// tokens), in batches of [`REINDEX_BATCH`] articles per transaction, and records the
+/// format; returns how many articles it indexed. Safe to run again after a crash: it starts over.
 ///
 /// Articles are indexed in the order of their rowids: FTS5 writes a new segment each
 /// time a rowid is not above the last one, so any other order leaves an index of

@@ -168,19 +168,14 @@ impl ResponseCache {
             return false;
         }
         let mut inner = self.write();
-        if !self.synced.load(Ordering::Acquire) || ticket.0 < inner.forgotten {
-            return false;
-        }
-        let overtaken = inner
-            .recent
-            .iter()
-            .filter(|(epoch, _)| *epoch > ticket.0)
-            .any(|(_, purged)| {
+        let stale = self.purges_since(&inner, ticket).is_none_or(|mut since| {
+            since.any(|purged| {
                 purged
                     .iter()
                     .any(|key| key == "all" || entry.keys.contains(key))
-            });
-        if overtaken {
+            })
+        });
+        if stale {
             return false;
         }
         entry.last_used.store(
@@ -243,13 +238,9 @@ impl ResponseCache {
     /// recorded all the same.
     pub fn unpurged_since(&self, ticket: Ticket, key: &str) -> bool {
         let inner = self.read();
-        self.synced.load(Ordering::Acquire)
-            && ticket.0 >= inner.forgotten
-            && !inner
-                .recent
-                .iter()
-                .filter(|(epoch, _)| *epoch > ticket.0)
-                .any(|(_, purged)| purged.iter().any(|k| k == key || k == "all"))
+        self.purges_since(&inner, ticket).is_some_and(|mut since| {
+            !since.any(|purged| purged.iter().any(|k| k == key || k == "all"))
+        })
     }
 
     /// The keys of each purge since `ticket`, as far as this node can tell: `None` when
@@ -257,16 +248,24 @@ impl ResponseCache {
     /// when everything was purged.
     pub fn purged_since(&self, ticket: Ticket) -> Option<Vec<Vec<String>>> {
         let inner = self.read();
-        if !self.synced.load(Ordering::Acquire) || ticket.0 < inner.forgotten {
-            return None;
-        }
-        let purges: Vec<Vec<String>> = inner
-            .recent
-            .iter()
-            .filter(|(epoch, _)| *epoch > ticket.0)
-            .map(|(_, purged)| purged.clone())
-            .collect();
+        let purges: Vec<Vec<String>> = self.purges_since(&inner, ticket)?.cloned().collect();
         (!purges.iter().flatten().any(|k| k == "all")).then_some(purges)
+    }
+
+    /// The keys of each purge since `ticket`, oldest first; `None` when this node cannot
+    /// tell them all (out of sync, or some are no longer remembered).
+    fn purges_since<'a>(
+        &self,
+        inner: &'a Inner,
+        ticket: Ticket,
+    ) -> Option<impl Iterator<Item = &'a Vec<String>>> {
+        (self.synced.load(Ordering::Acquire) && ticket.0 >= inner.forgotten).then(|| {
+            inner
+                .recent
+                .iter()
+                .filter(move |(epoch, _)| *epoch > ticket.0)
+                .map(|(_, purged)| purged)
+        })
     }
 
     /// Out of sync (`false`): drop everything and keep nothing until back in sync.

@@ -123,22 +123,14 @@ impl Titles {
     }
 
     /// When the next of the titles still to come is published, after `now`.
-    pub fn next_publication(&self, now: NaiveDateTime) -> Option<NaiveDateTime> {
-        // Newest first: those still to come lead the lists.
-        let to_come = |list: &[Title]| {
-            list.iter()
-                .take_while(|t| t.published_at > now)
-                .filter(|t| !self.changed.contains(&t.id))
-                .map(|t| t.published_at)
-                .min()
-        };
-        let changed = self
-            .now
-            .iter()
+    pub fn next_publication<'a>(&'a self, now: NaiveDateTime) -> Option<NaiveDateTime> {
+        // Newest first: those still to come lead both lists.
+        let to_come = |list: &'a [Title]| list.iter().take_while(move |t| t.published_at > now);
+        to_come(&self.indexed.list)
+            .filter(|t| !self.changed.contains(&t.id))
+            .chain(to_come(&self.now))
             .map(|t| t.published_at)
-            .filter(|at| *at > now)
-            .min();
-        to_come(&self.indexed.list).into_iter().chain(changed).min()
+            .min()
     }
 
     /// Up to `limit` titles of `positions` in the indexed list, then of the changed ones,
@@ -363,12 +355,7 @@ mod tests {
         let now = chrono::DateTime::from_timestamp(86_400 * 100, 0)
             .unwrap()
             .naive_utc();
-        let found = |titles: &Titles, prefix: &str| -> Vec<i64> {
-            matching(titles, prefix, now, 10)
-                .iter()
-                .map(|t| t.id)
-                .collect()
-        };
+        let found = |titles: &Titles, prefix: &str| found_in(titles, prefix, now, 10);
 
         let first = index.titles(|ids| titles_now(ids, &mut loads)).unwrap();
         assert_eq!(found(&first, "萍乡"), [3, 1]);
@@ -416,16 +403,16 @@ mod tests {
             titles.changed.is_empty(),
             "indexed again past {CHANGES_KEPT} changes"
         );
-        assert_eq!(found_in(&titles, "南昌", now), [300, 298, 296]);
-        assert_eq!(found_in(&titles, "萍乡", now), [400, 399, 398]);
-        assert_eq!(found_in(&titles, "萍乡299", now), Vec::<i64>::new());
+        assert_eq!(found_in(&titles, "南昌", now, 3), [300, 298, 296]);
+        assert_eq!(found_in(&titles, "萍乡", now, 3), [400, 399, 398]);
+        assert_eq!(found_in(&titles, "萍乡299", now, 3), Vec::<i64>::new());
         titles = titles.with_changes(&[400, 7], vec![title(7, "南昌新7", 0)]);
-        assert_eq!(found_in(&titles, "南昌", now), [7, 300, 298]);
-        assert_eq!(found_in(&titles, "萍乡", now), [399, 398, 397]);
+        assert_eq!(found_in(&titles, "南昌", now, 3), [7, 300, 298]);
+        assert_eq!(found_in(&titles, "萍乡", now, 3), [399, 398, 397]);
     }
 
-    fn found_in(titles: &Titles, prefix: &str, now: NaiveDateTime) -> Vec<i64> {
-        matching(titles, prefix, now, 3)
+    fn found_in(titles: &Titles, prefix: &str, now: NaiveDateTime, limit: usize) -> Vec<i64> {
+        matching(titles, prefix, now, limit)
             .iter()
             .map(|t| t.id)
             .collect()

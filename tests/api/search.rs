@@ -97,6 +97,24 @@ async fn relevance_ranks_title_over_summary_over_body_and_fresh_over_old() {
     assert_eq!(everything.ids()[..4], [g, c, d, e]);
 }
 
+/// `count` stories in `channel`, published one an hour back from an hour ago, that
+/// mention 萍乡交通 only in their body; their ids, newest first.
+async fn mentioning_stories(app: &TestApp, channel: i64, count: i64) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for hour in 1..=count {
+        let article = ArticleBuilder::new(app)
+            .in_channel(channel)
+            .title(&format!("今日要闻{hour}"))
+            .summary("摘要")
+            .pages(&["<p>萍乡交通</p>"])
+            .published_hours_ago(hour)
+            .create()
+            .await;
+        ids.push(article.id);
+    }
+    ids
+}
+
 /// Ranking looks beyond the newest matches at those with a term in their title or
 /// lead: an old story titled with both terms outranks sixty fresh stories that only
 /// mention them, and paging through the ranked matches and the rest shows each once.
@@ -104,18 +122,7 @@ async fn relevance_ranks_title_over_summary_over_body_and_fresh_over_old() {
 async fn old_title_matches_beyond_the_newest_are_ranked_and_pages_show_each_match_once() {
     let app = TestApp::new().await;
     let room = Newsroom::build(&app).await;
-    let mut mentions = Vec::new();
-    for hour in 1..=60 {
-        let article = ArticleBuilder::new(&app)
-            .in_channel(room.pingxiang)
-            .title(&format!("今日要闻{hour}"))
-            .summary("摘要")
-            .pages(&["<p>萍乡交通</p>"])
-            .published_hours_ago(hour)
-            .create()
-            .await;
-        mentions.push(article.id);
-    }
+    let mentions = mentioning_stories(&app, room.pingxiang, 60).await;
     // 6 × 30/90 = 2.0 against 2 × 30/(30 + 60/24) ≈ 1.85 for the oldest mention, which
     // is beyond the 50 newest matches that ranking takes in any case.
     let titled = ArticleBuilder::new(&app)
@@ -168,16 +175,7 @@ async fn a_long_story_is_boosted_by_a_phrase_in_its_title() {
         .create()
         .await
         .id;
-    for hour in 1..=50 {
-        ArticleBuilder::new(&app)
-            .in_channel(room.pingxiang)
-            .title(&format!("今日要闻{hour}"))
-            .summary("摘要")
-            .pages(&["<p>萍乡交通</p>"])
-            .published_hours_ago(hour)
-            .create()
-            .await;
-    }
+    mentioning_stories(&app, room.pingxiang, 50).await;
     let ranked = search(&app, "萍乡交通", "&per_page=3").await;
     assert_eq!(ranked.ids()[0], long, "{ranked}");
 }
