@@ -2,6 +2,7 @@
 
 pub mod circuit;
 pub mod group;
+mod ids;
 pub mod migrate;
 pub mod outbox;
 pub mod schema;
@@ -11,6 +12,8 @@ use std::time::Duration;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+
+pub use ids::{OneOf, one_of};
 
 use crate::domain::stored::UnknownStoredValue;
 use crate::domain::surrogate::Keys;
