@@ -44,6 +44,9 @@ pub struct AppState {
     writes_waiting: Arc<AtomicU64>,
     /// Answers 503 at once while the database is known to be down.
     circuit: Arc<Circuit>,
+    /// One turn per pooled connection, handed out in the order requests ask (see
+    /// [`AppState::db`]).
+    db_turns: Arc<Semaphore>,
     /// Ready bytes of public answers, dropped by the writes that change them.
     pub cache: Arc<ResponseCache>,
     /// Article titles for suggestions, reloaded after writes that change public lists.
@@ -95,6 +98,7 @@ impl AppState {
             }),
             writes_waiting: Arc::new(AtomicU64::new(0)),
             circuit: Arc::new(Circuit::new(config.db_cool_down)),
+            db_turns: Arc::new(Semaphore::new(config.db_pool_size as usize)),
             metrics: Arc::new(Metrics::default()),
             config: Arc::new(config),
         })
@@ -110,7 +114,21 @@ impl AppState {
     {
         let admission = self.circuit.admit()?;
         let (pool, circuit, wait) = (self.pool.clone(), self.circuit.clone(), self.config.db_wait);
+        // Requests take turns for the pool here, first come first served. r2d2 hands a
+        // connection given back to whichever thread asks first, not to the one waiting
+        // longest: under 32 concurrent searches the slowest hundredth waited three times
+        // as long as the median.
+        let asked = std::time::Instant::now();
+        let turn = tokio::time::timeout(wait, self.db_turns.clone().acquire_owned())
+            .await
+            .map_err(|_| {
+                log::warn!("no database connection free within {wait:?}");
+                ApiError::Unavailable
+            })?
+            .map_err(ApiError::internal)?;
+        let wait = wait.saturating_sub(asked.elapsed());
         web::block(move || {
+            let _turn = turn;
             let mut conn = circuit.checkout(&pool, admission, wait)?;
             let outcome = f(&mut conn);
             if let Err(ApiError::DatabaseUnreachable { .. }) = outcome {

@@ -112,6 +112,39 @@ async fn an_exhausted_pool_is_503_with_retry_after() {
 }
 
 #[actix_web::test]
+async fn a_read_that_waits_longer_than_the_database_wait_for_its_turn_is_503() {
+    use std::time::{Duration, Instant};
+
+    let app = TestApp::with_config(&[], |config| {
+        config.db_pool_size = 1;
+        config.db_wait = Duration::from_millis(300);
+    })
+    .await;
+    // The pool's one turn is taken by a long piece of database work.
+    let state = app.state.clone();
+    let long_work = actix_web::rt::spawn(async move {
+        state
+            .db(|_| {
+                std::thread::sleep(Duration::from_millis(2000));
+                Ok(())
+            })
+            .await
+    });
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    let asked = Instant::now();
+    let res = app.get("/api/v1/channels").send().await;
+    res.problem(503);
+    assert!(res.header("retry-after").is_some());
+    assert!(
+        asked.elapsed() < Duration::from_millis(1500),
+        "answered after {:?}, not at the end of the wait",
+        asked.elapsed()
+    );
+    long_work.await.expect("task").expect("long work");
+    app.get("/api/v1/channels").send().await.ok(200);
+}
+
+#[actix_web::test]
 async fn a_database_that_refuses_writes_is_not_ready_and_writes_are_503_not_500() {
     use diesel::Connection;
     use diesel::connection::SimpleConnection;
