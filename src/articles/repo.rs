@@ -448,7 +448,7 @@ fn visible_with_ids<'a>(filter: &ListFilter, ids: &'a [i64]) -> Boxed<'a> {
     articles::table
         .into_boxed()
         .filter(visible(filter.visibility, filter.now))
-        .filter(db::one_of(articles::id, ids))
+        .filter(db::ids::one_of(articles::id, ids))
 }
 
 /// `rows` in the order of `ids` (those not found left out).
@@ -670,7 +670,7 @@ pub fn public_titles(
         .into_boxed()
         .filter(visible(Visibility::Public, END_OF_TIME));
     if let Some(ids) = ids {
-        query = query.filter(db::one_of(articles::id, ids));
+        query = query.filter(db::ids::one_of(articles::id, ids));
     }
     query
         .order((articles::published_at.desc(), articles::id.desc()))
@@ -709,7 +709,7 @@ pub fn find_many(
 ) -> QueryResult<Vec<ArticleRow>> {
     articles::table
         .filter(visible(visibility, now))
-        .filter(db::one_of(articles::id, ids))
+        .filter(db::ids::one_of(articles::id, ids))
         .select(ArticleRow::as_select())
         .load(conn)
 }
@@ -720,7 +720,7 @@ pub fn existing_ids(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<i6
         return Ok(Vec::new());
     }
     articles::table
-        .filter(db::one_of(articles::id, ids))
+        .filter(db::ids::one_of(articles::id, ids))
         .select(articles::id)
         .load(conn)
 }
@@ -752,7 +752,7 @@ pub fn pages(conn: &mut AnyConnection, article_id: i64) -> QueryResult<Vec<Strin
 /// The body pages of all `ids`, each article's in page order: one query.
 pub fn pages_of(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<String>>> {
     let rows: Vec<(i64, String)> = article_pages::table
-        .filter(db::one_of(article_pages::article_id, ids))
+        .filter(db::ids::one_of(article_pages::article_id, ids))
         .order((
             article_pages::article_id.asc(),
             article_pages::page_number.asc(),
@@ -766,7 +766,7 @@ pub fn pages_of(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i6
 pub fn bylines(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<BylineRow>> {
     let rows: Vec<(i64, i64, String, String)> = article_bylines::table
         .inner_join(authors::table)
-        .filter(db::one_of(article_bylines::article_id, ids))
+        .filter(db::ids::one_of(article_bylines::article_id, ids))
         .order((
             article_bylines::article_id.asc(),
             article_bylines::position.asc(),
@@ -793,7 +793,7 @@ pub fn bylines(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<BylineR
 /// Tags of all `ids`, grouped by article in position order: one query.
 pub fn tags(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<String>>> {
     let rows: Vec<(i64, String)> = article_tags::table
-        .filter(db::one_of(article_tags::article_id, ids))
+        .filter(db::ids::one_of(article_tags::article_id, ids))
         .order((article_tags::article_id.asc(), article_tags::position.asc()))
         .select((article_tags::article_id, article_tags::tag))
         .load(conn)?;
@@ -810,7 +810,7 @@ pub fn related(
 ) -> QueryResult<HashMap<i64, Vec<i64>>> {
     let rows: Vec<(i64, i64)> = article_related::table
         .inner_join(articles::table.on(articles::id.eq(article_related::related_id)))
-        .filter(db::one_of(article_related::article_id, ids))
+        .filter(db::ids::one_of(article_related::article_id, ids))
         .filter(visible(visibility, now))
         .order((
             article_related::article_id.asc(),

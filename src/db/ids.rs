@@ -13,7 +13,7 @@ use diesel::expression::{TypedExpressionType, ValidGrouping};
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Bool, Text};
 
-use super::MultiBackend;
+use crate::db::MultiBackend;
 
 /// `column` is one of `ids`; see the module's doc.
 #[derive(Debug, Clone)]

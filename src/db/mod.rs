@@ -2,7 +2,7 @@
 
 pub mod circuit;
 pub mod group;
-mod ids;
+pub mod ids;
 pub mod migrate;
 pub mod outbox;
 pub mod schema;
@@ -12,8 +12,6 @@ use std::time::Duration;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
-
-pub use ids::{OneOf, one_of};
 
 use crate::domain::stored::UnknownStoredValue;
 use crate::domain::surrogate::Keys;
