@@ -1411,21 +1411,15 @@ pub fn public_total(
             };
             Ok(Some(lookup.get_result(conn)?))
         }
-        Found::Days { tokens, .. } => {
-            // A count needs no order, so no stretches of days: GIN walks a term's whole
-            // list of articles for each stretch anyway, and one lookup of the term alone,
-            // whose heap scan stops at the cap, costs less than the two or three stretches
-            // a common term takes (3.5 against 5.5 ms at 10,000 articles).
-            let counted: Vec<i64> = through_gin(conn, |conn| {
-                articles::table
-                    .into_boxed()
-                    .filter(tokens.filter(Matches::All, None))
-                    .filter(Unindexed(visible()))
-                    .select(articles::id)
-                    .limit(cap.unwrap_or(i64::MAX))
-                    .load(conn)
-            })?;
-            Ok(Some(counted.len() as i64))
+        Found::Days { tokens, span } => {
+            let wanted = cap.unwrap_or(i64::MAX);
+            // In no order: each stretch stops at the count still wanted instead of
+            // sorting all its matches. One lookup of the term alone, stopping at the
+            // cap, is cheaper at 10,000 articles (146 against 133 req/s) but not at
+            // 100,000, where GIN lists every article holding a common term before the
+            // heap scan can stop (63 against 97 req/s).
+            let found = on_days(conn, (tokens, *span), Matches::All, None, wanted, visible)?;
+            Ok(Some(found.len() as i64))
         }
         Found::Ids { .. } => Ok(None),
     }
@@ -1462,7 +1456,8 @@ pub fn public_ids(
         }
         Found::Days { tokens, span } => {
             let wanted = offset.saturating_add(limit);
-            let found = on_days(conn, (tokens, *span), which, newest_first, wanted, visible)?;
+            let order = Some(newest_first);
+            let found = on_days(conn, (tokens, *span), which, order, wanted, visible)?;
             let skip = usize::try_from(offset).unwrap_or(usize::MAX);
             Ok(Some(found.into_iter().skip(skip).collect()))
         }
@@ -1471,27 +1466,29 @@ pub fn public_ids(
 }
 
 /// Up to `wanted` ids of the matches (`which`) the reader may see (`visible`), newest
-/// first or oldest first, looked up [`in_stretches`] of `span`'s days, [`through_gin`].
+/// first, oldest first or (`None`) in no order within each stretch, looked up
+/// [`in_stretches`] of `span`'s days, [`through_gin`].
 fn on_days(
     conn: &mut AnyConnection,
     (tokens, span): (&Tokens, Option<(NaiveDate, NaiveDate)>),
     which: Matches,
-    newest_first: bool,
+    newest_first: Option<bool>,
     wanted: i64,
     visible: impl Fn() -> ArticleFilter,
 ) -> QueryResult<Vec<i64>> {
     through_gin(conn, |conn| {
-        in_stretches(conn, span, newest_first, wanted, |conn, days, still| {
+        let back = newest_first.unwrap_or(true);
+        in_stretches(conn, span, back, wanted, |conn, days, still| {
             let query = articles::table
                 .into_boxed()
                 .filter(tokens.filter(which, Some(days)))
                 .filter(Unindexed(visible()))
                 .select(articles::id)
                 .limit(still);
-            if newest_first {
-                query.order((articles::published_at.desc(), articles::id.desc()))
-            } else {
-                query.order((articles::published_at.asc(), articles::id.asc()))
+            match newest_first {
+                None => query,
+                Some(true) => query.order((articles::published_at.desc(), articles::id.desc())),
+                Some(false) => query.order((articles::published_at.asc(), articles::id.asc())),
             }
             .load(conn)
         })
