@@ -16,7 +16,8 @@
 # index's format set stale, so the server's start-up rebuilds the index the way an
 # upgrade does (`search::reindex_if_stale`); the time it took is printed. Each request
 # draws its query from a list (20 two-character terms of the corpus, 20 pairs of them,
-# 60 title prefixes of 1-3 characters), so no single answer dominates.
+# 60 title prefixes of 1-3 characters), so no single answer dominates; `list` is the
+# plain list of 20 (pages 1-3) the searches are compared with.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SHARED="${SHARED:-$ROOT/../shared/bench}"
@@ -47,6 +48,8 @@ q = lambda s: urllib.parse.quote(s)
 open(f"{w}/two_char.txt", "w").write("".join(f"/api/v1/articles?q={q(t)}\n" for t in two))
 open(f"{w}/two_terms.txt", "w").write("".join(f"/api/v1/articles?q={q(t)}\n" for t in pairs))
 open(f"{w}/suggest.txt", "w").write("".join(f"/api/v1/articles/suggest?q={q(t)}\n" for t in prefixes))
+# The plain list a search is compared with: what a page of 20 costs without one.
+open(f"{w}/list.txt", "w").write("".join(f"/api/v1/articles?per_page=20&page={p}\n" for p in (1, 2, 3)))
 PY
 cat > "$W/rotate.lua" <<'LUA'
 local paths = {}
@@ -116,7 +119,7 @@ for backend in $BACKENDS; do
     t=$(now)
     setsid "$BIN" serve > "$W/server-$backend-$n.log" 2>&1 & SPID=$!
     note "$backend-$n" start_with_reindex_s "$(wait_200 "http://127.0.0.1:$PORT/healthz" "$t" 1800)"
-    for kind in two_char two_terms suggest; do
+    for kind in two_char two_terms suggest list; do
       PATHS="$W/$kind.txt" bench "$backend-$n" "$kind" "$SPID" "http://127.0.0.1:$PORT/" "$WRK_DURATION" "$W/rotate.lua"
     done
     stop_pid "$SPID"; SPID=""
