@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::AnyConnection;
+use crate::db::{self, AnyConnection};
 use crate::db::schema::{article_bylines, authors};
 use crate::domain::paging::PageRequest;
 use crate::domain::slug::IdOrSlug;
@@ -65,7 +65,7 @@ pub fn existing_ids(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<i6
         return Ok(Vec::new());
     }
     authors::table
-        .filter(authors::id.eq_any(ids))
+        .filter(db::ids::one_of(authors::id, ids))
         .select(authors::id)
         .load(conn)
 }

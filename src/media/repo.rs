@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::schema::{articles, authors, media, tip_photos};
-use crate::db::{AnyConnection, MultiBackend};
+use crate::db::{self, AnyConnection, MultiBackend};
 use crate::domain::enums::MediaStatus;
 use crate::domain::paging::PageRequest;
 use crate::domain::stored::StoredEnum;
@@ -124,7 +124,7 @@ pub fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<Vec<Media
         return Ok(Vec::new());
     }
     media::table
-        .filter(media::id.eq_any(ids))
+        .filter(db::ids::one_of(media::id, ids))
         .select(MediaRow::as_select())
         .load(conn)
 }
