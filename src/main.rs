@@ -5,12 +5,6 @@ use std::process::ExitCode;
 use clap::Parser;
 use newsdesk::cli::{Cli, run};
 
-/// mimalloc rather than the system's allocator: a list or a search allocates thousands
-/// of small strings per request, and glibc's malloc and free were a fifth of a search's
-/// CPU time under 32 concurrent clients.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     bound_malloc_arenas();
     // Read .env before the logger so RUST_LOG may come from it too.
