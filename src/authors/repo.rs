@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::{self, AnyConnection};
 use crate::db::schema::{article_bylines, authors};
+use crate::db::{self, AnyConnection};
 use crate::domain::paging::PageRequest;
 use crate::domain::slug::IdOrSlug;
 
