@@ -356,16 +356,30 @@ fn searched_in_index(
     if !read_in_index_order(filter) {
         return Ok(None);
     }
+    search::reading_index(conn, |reader| {
+        searched_by(reader, filter, search, page, cap)
+    })
+}
+
+/// [`searched_in_index`] for a search the index answers in the readers' order, all
+/// read by `reader`.
+fn searched_by(
+    reader: &mut search::IndexReader<'_>,
+    filter: &ListFilter,
+    search: &PreparedSearch,
+    page: PageRequest,
+    cap: Option<i64>,
+) -> QueryResult<Option<(Vec<ArticleRow>, i64)>> {
     let public = || visible(Visibility::Public, filter.now);
-    let Some(total) = search::public_total(conn, search, filter.now, cap, public)? else {
+    let Some(total) = search::public_total(reader, search, filter.now, cap, public)? else {
         return Ok(None);
     };
     if total <= page.offset() {
         return Ok(Some((Vec::new(), total)));
     }
-    let ids = |conn: &mut AnyConnection, which, newest_first, offset, limit| {
+    let ids = |reader: &mut search::IndexReader<'_>, which, newest_first, offset, limit| {
         search::public_ids(
-            conn,
+            reader,
             search,
             which,
             filter.now,
@@ -379,20 +393,20 @@ fn searched_in_index(
         Sort::NewestPublished | Sort::OldestPublished | Sort::RecentlyUpdated => {
             let newest_first = filter.sort != Sort::OldestPublished;
             let page_ids = ids(
-                conn,
+                reader,
                 Matches::All,
                 newest_first,
                 page.offset(),
                 page.per_page,
             )?;
-            rows_by_ids(conn, filter, &page_ids)?
+            rows_by_ids(reader.conn(), filter, &page_ids)?
         }
         Sort::Relevance => {
-            let newest = ids(conn, Matches::All, true, 0, RANK_WINDOW)?;
+            let newest = ids(reader, Matches::All, true, 0, RANK_WINDOW)?;
             let window = newest.len() as i64;
             let mut extra: Vec<i64> = Vec::new();
             if total > window {
-                extra = ids(conn, Matches::Boosted, true, 0, 2 * RANK_WINDOW)?
+                extra = ids(reader, Matches::Boosted, true, 0, 2 * RANK_WINDOW)?
                     .into_iter()
                     .filter(|id| !newest.contains(id))
                     .take(RANK_WINDOW as usize)
@@ -403,16 +417,16 @@ fn searched_in_index(
                 &candidates,
                 visible_with_ids(filter, &candidates)
                     .select(RankRow::as_select())
-                    .load(conn)?,
+                    .load(reader.conn())?,
                 |row: &RankRow| row.id,
             );
             let ranked = rank(search, filter.now, heads);
             let part = RankedPage::of(page, ranked.len());
             let shown: Vec<i64> = ranked[part.from..part.to].iter().map(|r| r.id).collect();
-            let mut out = rows_by_ids(conn, filter, &shown)?;
+            let mut out = rows_by_ids(reader.conn(), filter, &shown)?;
             if part.take > 0 && total > window {
                 let older: Vec<i64> = ids(
-                    conn,
+                    reader,
                     Matches::All,
                     true,
                     window,
@@ -423,7 +437,7 @@ fn searched_in_index(
                 .skip(part.skip as usize)
                 .take(part.take as usize)
                 .collect();
-                out.extend(rows_by_ids(conn, filter, &older)?);
+                out.extend(rows_by_ids(reader.conn(), filter, &older)?);
             }
             out
         }
