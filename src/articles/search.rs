@@ -1510,8 +1510,17 @@ pub fn public_total(
             // cap, is cheaper at 10,000 articles (146 against 133 req/s) but not at
             // 100,000, where GIN lists every article holding a common term before the
             // heap scan can stop (63 against 97 req/s).
-            let found = on_days(reader, (tokens, *span), Matches::All, None, wanted, visible)?;
-            Ok(Some(found.len() as i64))
+            let count = |conn: &mut AnyConnection, days: &str, still| {
+                let matches = on_day_stretch(tokens, Matches::All, None, days, still, &visible);
+                CountOf(matches).get_result(conn)
+            };
+            Ok(Some(in_stretches(
+                reader.conn(),
+                *span,
+                true,
+                wanted,
+                count,
+            )?))
         }
         Found::Ids { .. } => Ok(None),
     }
@@ -1549,7 +1558,14 @@ pub fn public_ids(
         Found::Days { tokens, span } => {
             let wanted = offset.saturating_add(limit);
             let order = Some(newest_first);
-            let found = on_days(reader, (tokens, *span), which, order, wanted, visible)?;
+            let mut found: Vec<i64> = Vec::new();
+            let ids = |conn: &mut AnyConnection, days: &str, still| {
+                let matches = on_day_stretch(tokens, which, order, days, still, &visible);
+                let ids: Vec<i64> = matches.load(conn)?;
+                found.extend(&ids);
+                Ok(ids.len() as i64)
+            };
+            in_stretches(reader.conn(), *span, newest_first, wanted, ids)?;
             let skip = usize::try_from(offset).unwrap_or(usize::MAX);
             Ok(Some(found.into_iter().skip(skip).collect()))
         }
@@ -1557,42 +1573,72 @@ pub fn public_ids(
     }
 }
 
-/// Up to `wanted` ids of the matches (`which`) the reader may see (`visible`), newest
-/// first, oldest first or (`None`) in no order within each stretch, looked up
-/// [`in_stretches`] of `span`'s days, [`through_gin`] (by the `reader`).
-fn on_days(
-    reader: &mut IndexReader<'_>,
-    (tokens, span): (&Tokens, Option<(NaiveDateTime, NaiveDateTime)>),
+type StretchQuery<'a> = diesel::internal::table_macro::BoxedSelectStatement<
+    'a,
+    BigInt,
+    diesel::internal::table_macro::FromClause<articles::table>,
+    MultiBackend,
+>;
+
+/// The ids of up to `still` matches (`which`) the reader may see (`visible`) among the
+/// articles published on `days` (one stretch of [`in_stretches`]), newest first, oldest
+/// first or (`None`) in no order. Run [`through_gin`] (by an [`IndexReader`]).
+fn on_day_stretch<'a>(
+    tokens: &Tokens,
     which: Matches,
     newest_first: Option<bool>,
-    wanted: i64,
-    visible: impl Fn() -> ArticleFilter,
-) -> QueryResult<Vec<i64>> {
-    let back = newest_first.unwrap_or(true);
-    in_stretches(reader.conn(), span, back, wanted, |conn, days, still| {
-        let query = articles::table
-            .into_boxed()
-            .filter(tokens.filter(which, Some(days)))
-            .filter(Unindexed(visible()))
-            .select(articles::id)
-            .limit(still);
-        match newest_first {
-            None => query,
-            Some(true) => query.order((articles::published_at.desc(), articles::id.desc())),
-            Some(false) => query.order((articles::published_at.asc(), articles::id.asc())),
-        }
-        .load(conn)
-    })
+    days: &str,
+    still: i64,
+    visible: &impl Fn() -> ArticleFilter,
+) -> StretchQuery<'a> {
+    let query = articles::table
+        .into_boxed()
+        .filter(tokens.filter(which, Some(days)))
+        .filter(Unindexed(visible()))
+        .select(articles::id)
+        .limit(still);
+    match newest_first {
+        None => query,
+        Some(true) => query.order((articles::published_at.desc(), articles::id.desc())),
+        Some(false) => query.order((articles::published_at.asc(), articles::id.asc())),
+    }
+}
+
+/// `SELECT count(*) FROM (query)`: how many rows `query` gives, in one row. Counting a
+/// common term to a thousand by loading the ids had PostgreSQL send, and the server
+/// decode, a thousand rows for one number.
+struct CountOf<Q>(Q);
+
+impl<Q> QueryId for CountOf<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q> diesel::query_builder::Query for CountOf<Q> {
+    type SqlType = BigInt;
+}
+
+impl<Q> RunQueryDsl<AnyConnection> for CountOf<Q> {}
+
+impl<Q: QueryFragment<MultiBackend>> QueryFragment<MultiBackend> for CountOf<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql("SELECT count(*) FROM (");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(") AS found");
+        Ok(())
+    }
 }
 
 /// How many times longer each stretch of days [`in_stretches`] looks through is than the
 /// one before, at least.
 const STRETCH_GROWTH: u64 = 4;
 
-/// Up to `wanted` ids found by `round` on stretches of days of growing length, from the
-/// last day of `span` back or from its first day on, in that order. `round` gets the
-/// stretch as a tsquery of its days and how many ids are still wanted, and returns at
-/// most that many (in order, where the caller wants one). The first stretch is one day; each next one is
+/// How many of `wanted` matches `round` finds on stretches of days of growing length,
+/// from the last day of `span` (the oldest and newest times of publication) back or
+/// from its first day on, in that order. `round` gets the stretch as a tsquery of its
+/// days and how many matches are still wanted, looks up at most that many (keeping
+/// their ids in order, where the caller wants them) and says how many it found. The
+/// first stretch is one day; each next one is
 /// [`STRETCH_GROWTH`] times longer, or as long as the matches found per day so far say
 /// the rest needs (and a quarter more), so a common term counted to a thousand takes
 /// two lookups, not four.
@@ -1607,9 +1653,9 @@ fn in_stretches(
     span: Option<(NaiveDateTime, NaiveDateTime)>,
     newest_first: bool,
     wanted: i64,
-    mut round: impl FnMut(&mut AnyConnection, &str, i64) -> QueryResult<Vec<i64>>,
-) -> QueryResult<Vec<i64>> {
-    let mut found = Vec::new();
+    mut round: impl FnMut(&mut AnyConnection, &str, i64) -> QueryResult<i64>,
+) -> QueryResult<i64> {
+    let mut found = 0;
     let Some((oldest, newest)) = span else {
         return Ok(found);
     };
@@ -1626,7 +1672,7 @@ fn in_stretches(
     };
     let mut looked = 0.0;
     let mut next = if newest_first { last } else { first };
-    while (found.len() as i64) < wanted {
+    while found < wanted {
         let (from, to) = if newest_first {
             let from = next.checked_sub_days(Days::new(length - 1));
             (from.map_or(first, |from| from.max(first)), next)
@@ -1634,11 +1680,7 @@ fn in_stretches(
             let to = next.checked_add_days(Days::new(length - 1));
             (next, to.map_or(last, |to| to.min(last)))
         };
-        found.extend(round(
-            conn,
-            &days_tsquery(from, to),
-            wanted - found.len() as i64,
-        )?);
+        found += round(conn, &days_tsquery(from, to), wanted - found)?;
         let after = if newest_first {
             from.pred_opt().filter(|day| *day >= first)
         } else {
@@ -1649,8 +1691,8 @@ fn in_stretches(
             None => break,
         }
         looked += days_in_stretch;
-        let per_day = found.len() as f64 / looked;
-        let needed = (wanted - found.len() as i64) as f64 / per_day * 1.25;
+        let per_day = found as f64 / looked;
+        let needed = (wanted - found) as f64 / per_day * 1.25;
         // With no match yet the stretch grows by the factor alone; `as` saturates a need
         // beyond what a u64 holds.
         let needed = if per_day > 0.0 {
