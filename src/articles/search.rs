@@ -25,7 +25,7 @@ use std::fmt::Write;
 use std::ops::Range;
 
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, Timelike};
-use diesel::connection::{Connection, SimpleConnection};
+use diesel::connection::{Connection, SimpleConnection, TransactionManager};
 use diesel::dsl::sql;
 use diesel::expression::{
     AppearsOnTable, BoxableExpression, Expression, SelectableExpression, ValidGrouping,
@@ -1198,9 +1198,9 @@ impl Tokens {
 /// `articles.search_vector @@ query::tsquery`, in a statement each connection keeps
 /// prepared: diesel's `sql` marks every statement it is part of as one not to keep, and
 /// PostgreSQL spent as long parsing and planning a stretch's lookup as running it. The
-/// lookups [`through_gin`] can only be planned one way, so a plan kept for any query
-/// serves them all; a list query that filters by the match too is another matter (see
-/// [`NotKept`]).
+/// lookups [`through_gin`] test the rest of their filter [`Unindexed`], so they can
+/// only be planned one way and a plan kept for any query serves them all; a list query
+/// that filters by the match too is another matter (see [`NotKept`]).
 struct VectorMatch(String);
 
 impl Expression for VectorMatch {
@@ -1363,7 +1363,7 @@ pub fn prepare(
                 articles::table
                     .into_boxed()
                     .filter(tokens.filter(which, None))
-                    .filter(visible())
+                    .filter(Unindexed(visible()))
                     .select(articles::id)
             };
             let (ids, boosted): (Vec<i64>, Vec<i64>) = through_gin(conn, |conn| {
@@ -1389,19 +1389,30 @@ pub fn prepare(
 /// cost of reading TOASTed vectors: it would otherwise test every row it meets (6 s for a
 /// count of a term's matches at 100,000 articles against 20 ms). The transaction reads
 /// one snapshot, so a total and the page counted in it agree while others write (a
-/// transaction that only reads never fails to serialize).
+/// transaction that only reads never fails to serialize); inside another transaction
+/// the lookups run in a savepoint of it, in its snapshot.
 fn through_gin<T>(
     conn: &mut AnyConnection,
     lookups: impl FnOnce(&mut AnyConnection) -> QueryResult<T>,
 ) -> QueryResult<T> {
+    type Manager = <AnyConnection as Connection>::TransactionManager;
+    let nested =
+        <Manager as TransactionManager<AnyConnection>>::transaction_manager_status_mut(conn)
+            .transaction_depth()?
+            .is_some();
     conn.transaction(|conn| {
         // One round trip for all. With the scans left to them, the lookups have one plan
-        // whatever the terms, so planning each again (75 µs a stretch) buys nothing.
-        conn.batch_execute(
-            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; \
-             SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; \
-             SET LOCAL plan_cache_mode = force_generic_plan",
-        )?;
+        // whatever the terms (the visibility rule is `Unindexed`), so planning each
+        // again (75 µs a stretch) buys nothing. `plan_cache_mode` needs PostgreSQL 12.
+        let scans = "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; \
+                     SET LOCAL plan_cache_mode = force_generic_plan";
+        if nested {
+            conn.batch_execute(scans)?;
+        } else {
+            conn.batch_execute(&format!(
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; {scans}"
+            ))?;
+        }
         lookups(conn)
     })
 }
@@ -1661,10 +1672,12 @@ fn in_stretches(
     };
     let (first, last) = (oldest.date(), newest.date());
     let mut length: u64 = 1;
-    // The first stretch's day is only partly published: the newest day up to its newest
-    // article, the oldest from its oldest on. Counted as whole, it made the matches per
-    // day look fewer than they are, and the next stretch hold 2.8 times the matches
-    // wanted (at 100,000 articles published around the clock).
+    // The first stretch's day counts as the part of it that articles were published in:
+    // the newest day up to its newest article (today, up to now), the oldest from its
+    // oldest on. Counted as whole, it made the matches per day look fewer than they are,
+    // and the next stretch hold 2.8 times the matches wanted (at 100,000 articles
+    // published around the clock). On a day whose last article came early the estimate
+    // is high, and the next stretch may fall short: one more lookup, never a wrong count.
     let mut days_in_stretch = if newest_first {
         day_share(newest.time().num_seconds_from_midnight())
     } else {
