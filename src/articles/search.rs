@@ -1195,6 +1195,30 @@ impl Tokens {
     }
 }
 
+/// Makes `$filter` a boolean expression on `articles`, usable in `.filter()` and kept
+/// in no statement cache by type (diesel keys such statements by their SQL text): what
+/// each of the filters below needs besides its own `QueryFragment`.
+macro_rules! articles_filter {
+    ($filter:ty) => {
+        impl Expression for $filter {
+            type SqlType = Bool;
+        }
+
+        impl AppearsOnTable<articles::table> for $filter {}
+
+        impl SelectableExpression<articles::table> for $filter {}
+
+        impl ValidGrouping<()> for $filter {
+            type IsAggregate = diesel::expression::is_aggregate::No;
+        }
+
+        impl QueryId for $filter {
+            type QueryId = ();
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
+    };
+}
+
 /// `articles.search_vector @@ query::tsquery`, in a statement each connection keeps
 /// prepared: diesel's `sql` marks every statement it is part of as one not to keep, and
 /// PostgreSQL spent as long parsing and planning a stretch's lookup as running it. The
@@ -1203,22 +1227,7 @@ impl Tokens {
 /// that filters by the match too is another matter (see [`NotKept`]).
 struct VectorMatch(String);
 
-impl Expression for VectorMatch {
-    type SqlType = Bool;
-}
-
-impl AppearsOnTable<articles::table> for VectorMatch {}
-
-impl SelectableExpression<articles::table> for VectorMatch {}
-
-impl ValidGrouping<()> for VectorMatch {
-    type IsAggregate = diesel::expression::is_aggregate::No;
-}
-
-impl QueryId for VectorMatch {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
+articles_filter!(VectorMatch);
 
 impl QueryFragment<MultiBackend> for VectorMatch {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
@@ -1235,22 +1244,7 @@ impl QueryFragment<MultiBackend> for VectorMatch {
 /// walk an index testing every row's TOASTed vector.
 struct NotKept(ArticleFilter);
 
-impl Expression for NotKept {
-    type SqlType = Bool;
-}
-
-impl AppearsOnTable<articles::table> for NotKept {}
-
-impl SelectableExpression<articles::table> for NotKept {}
-
-impl ValidGrouping<()> for NotKept {
-    type IsAggregate = diesel::expression::is_aggregate::No;
-}
-
-impl QueryId for NotKept {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
+articles_filter!(NotKept);
 
 impl QueryFragment<MultiBackend> for NotKept {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
@@ -1266,22 +1260,7 @@ impl QueryFragment<MultiBackend> for NotKept {
 /// TOASTed vector (700 ms at 10,000 articles against 2 ms).
 struct Unindexed(ArticleFilter);
 
-impl Expression for Unindexed {
-    type SqlType = Bool;
-}
-
-impl AppearsOnTable<articles::table> for Unindexed {}
-
-impl SelectableExpression<articles::table> for Unindexed {}
-
-impl ValidGrouping<()> for Unindexed {
-    type IsAggregate = diesel::expression::is_aggregate::No;
-}
-
-impl QueryId for Unindexed {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
+articles_filter!(Unindexed);
 
 impl QueryFragment<MultiBackend> for Unindexed {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
