@@ -25,7 +25,9 @@ use std::fmt::Write;
 use std::ops::Range;
 
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, Timelike};
-use diesel::connection::{Connection, SimpleConnection, TransactionManager};
+use diesel::connection::{
+    AnsiTransactionManager, Connection, SimpleConnection, TransactionManager,
+};
 use diesel::dsl::sql;
 use diesel::expression::{
     AppearsOnTable, BoxableExpression, Expression, SelectableExpression, ValidGrouping,
@@ -1369,31 +1371,46 @@ pub fn prepare(
 /// count of a term's matches at 100,000 articles against 20 ms). The transaction reads
 /// one snapshot, so a total and the page counted in it agree while others write (a
 /// transaction that only reads never fails to serialize); inside another transaction
-/// the lookups run in a savepoint of it, in its snapshot.
+/// the lookups run in a savepoint of it, in its snapshot. SQLite runs them as they are.
 fn through_gin<T>(
     conn: &mut AnyConnection,
     lookups: impl FnOnce(&mut AnyConnection) -> QueryResult<T>,
 ) -> QueryResult<T> {
     type Manager = <AnyConnection as Connection>::TransactionManager;
-    let nested =
-        <Manager as TransactionManager<AnyConnection>>::transaction_manager_status_mut(conn)
-            .transaction_depth()?
-            .is_some();
-    conn.transaction(|conn| {
-        // One round trip for all. With the scans left to them, the lookups have one plan
-        // whatever the terms (the visibility rule is `Unindexed`), so planning each
-        // again (75 µs a stretch) buys nothing. `plan_cache_mode` needs PostgreSQL 12.
-        let scans = "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; \
-                     SET LOCAL plan_cache_mode = force_generic_plan";
-        if nested {
-            conn.batch_execute(scans)?;
-        } else {
-            conn.batch_execute(&format!(
-                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ; {scans}"
-            ))?;
+    // With the scans left to them, the lookups have one plan whatever the terms (the
+    // visibility rule is `Unindexed`), so planning each again (75 µs a stretch) buys
+    // nothing. `plan_cache_mode` needs PostgreSQL 12.
+    const SCANS: &str = "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; \
+                         SET LOCAL plan_cache_mode = force_generic_plan";
+    let AnyConnection::Postgres(pg) = conn else {
+        return lookups(conn);
+    };
+    let nested = AnsiTransactionManager::transaction_manager_status_mut(pg)
+        .transaction_depth()?
+        .is_some();
+    if nested {
+        return conn.transaction(|conn| {
+            conn.batch_execute(SCANS)?;
+            lookups(conn)
+        });
+    }
+    // `BEGIN` and the settings in one round trip: `transaction` would send `BEGIN` on
+    // its own, one more of the twenty or so a search makes.
+    AnsiTransactionManager::begin_transaction_sql(
+        pg,
+        &format!("BEGIN ISOLATION LEVEL REPEATABLE READ; {SCANS}"),
+    )?;
+    // As `Connection::transaction` ends one.
+    match lookups(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
         }
-        lookups(conn)
-    })
+        Err(error) => match Manager::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+            Err(rollback) => Err(rollback),
+        },
+    }
 }
 
 /// A connection reading the search index for one list, from [`reading_index`]: what
@@ -1414,11 +1431,7 @@ pub fn reading_index<T>(
     conn: &mut AnyConnection,
     read: impl FnOnce(&mut IndexReader<'_>) -> QueryResult<T>,
 ) -> QueryResult<T> {
-    if matches!(conn, AnyConnection::Postgres(_)) {
-        through_gin(conn, |conn| read(&mut IndexReader(conn)))
-    } else {
-        read(&mut IndexReader(conn))
-    }
+    through_gin(conn, |conn| read(&mut IndexReader(conn)))
 }
 
 /// A filter on `articles` keeping the rows that match (`Matches::All`) or those among
