@@ -247,6 +247,15 @@ async fn matches_spread_over_years_are_listed_in_order_from_either_end_on_every_
         .create()
         .await
         .id;
+    // Dated on a day the search looks through, but not public.
+    let archived = ArticleBuilder::new(&app)
+        .in_channel(room.pingxiang)
+        .title("萍乡交通旧档")
+        .published_hours_ago(50)
+        .archived()
+        .create()
+        .await
+        .id;
 
     let paged = |sort: &'static str| {
         let app = &app;
@@ -274,7 +283,7 @@ async fn matches_spread_over_years_are_listed_in_order_from_either_end_on_every_
     let edited: Vec<i64> = edited
         .ids()
         .into_iter()
-        .filter(|id| ![scheduled, draft].contains(id))
+        .filter(|id| ![scheduled, draft, archived].contains(id))
         .collect();
     assert_eq!(edited, public);
     // By relevance every title holds the term, so the fresher story wins.
@@ -290,6 +299,24 @@ async fn matches_spread_over_years_are_listed_in_order_from_either_end_on_every_
     let answer = search(&app, "交通", "&sort=-published_at&per_page=2").await;
     assert_eq!(answer.ids(), [oldest_one, public[0]], "{answer}");
     assert_eq!(answer["meta"]["total"], hours.len());
+
+    // A story archived leaves readers' searches, and comes back when published again.
+    let story = public[5];
+    for (status, total) in [("archived", hours.len() - 1), ("published", hours.len())] {
+        app.patch(&format!("/api/v1/articles/{story}"))
+            .bearer(&app.editor)
+            .json(&json!({ "status": status }))
+            .send()
+            .await
+            .ok(200);
+        let answer = search(&app, "交通", "&sort=-published_at&per_page=100").await;
+        assert_eq!(answer["meta"]["total"], total, "{status}: {answer}");
+        assert_eq!(
+            answer.ids().contains(&story),
+            status == "published",
+            "{answer}"
+        );
+    }
 }
 
 #[actix_web::test]
