@@ -229,11 +229,20 @@ fn walk(
     }
 }
 
-/// `rows` (newest first) in the order of `search::blended`, ties newest first. The
-/// whole rows are ranked, not only the columns ranking reads, so that the page shown is
-/// taken from them instead of being read again.
-fn rank(search: &PreparedSearch, now: NaiveDateTime, rows: Vec<ArticleRow>) -> Vec<ArticleRow> {
-    let mut scored: Vec<(f64, ArticleRow)> = rows
+/// The columns of an article that ranking reads, and its id.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = articles)]
+struct RankRow {
+    id: i64,
+    title: String,
+    subtitle: Option<String>,
+    summary: String,
+    published_at: Option<NaiveDateTime>,
+}
+
+/// `rows` (newest first) in the order of `search::blended`, ties newest first.
+fn rank(search: &PreparedSearch, now: NaiveDateTime, rows: Vec<RankRow>) -> Vec<RankRow> {
+    let mut scored: Vec<(f64, RankRow)> = rows
         .into_iter()
         .map(|row| {
             let summaries = [row.subtitle.as_deref().unwrap_or(""), row.summary.as_str()];
@@ -283,14 +292,14 @@ fn ranked(
 ) -> QueryResult<Vec<ArticleRow>> {
     let window = RANK_WINDOW.min(total);
     let walk_window = walk(conn, filter, window, total)?;
-    let mut candidates: Vec<ArticleRow> = ordered(filter, None, walk_window)
+    let mut candidates: Vec<RankRow> = ordered(filter, None, walk_window)
         .limit(window)
-        .select(ArticleRow::as_select())
+        .select(RankRow::as_select())
         .load(conn)?;
     let mut extra: Vec<i64> = Vec::new();
     if total > window {
         let newest: Vec<i64> = candidates.iter().map(|r| r.id).collect();
-        let boosted: Vec<ArticleRow> = ordered(
+        let boosted: Vec<RankRow> = ordered(
             filter,
             Some(Box::new(
                 search::matching(search, Matches::Boosted, false).and(articles::id.ne_all(newest)),
@@ -298,14 +307,15 @@ fn ranked(
             false,
         )
         .limit(RANK_WINDOW)
-        .select(ArticleRow::as_select())
+        .select(RankRow::as_select())
         .load(conn)?;
         extra = boosted.iter().map(|r| r.id).collect();
         candidates.extend(boosted);
     }
     let ranked = rank(search, filter.now, candidates);
     let part = RankedPage::of(page, ranked.len());
-    let mut out: Vec<ArticleRow> = ranked.into_iter().take(part.to).skip(part.from).collect();
+    let shown: Vec<i64> = ranked[part.from..part.to].iter().map(|r| r.id).collect();
+    let mut out = rows_by_ids(conn, filter, &shown)?;
     if part.take > 0 && total > window {
         let wanted = window.saturating_add(part.skip).saturating_add(part.take);
         let walk_tail = walk(conn, filter, wanted, total)?;
@@ -361,17 +371,13 @@ fn searched_by(
     cap: Option<i64>,
 ) -> QueryResult<Option<(Vec<ArticleRow>, i64)>> {
     let public = || visible(Visibility::Public, filter.now);
-    // Relevance ranks the newest matches, so every order but the oldest first reads
-    // the index from its newest end.
-    let newest_first = filter.sort != Sort::OldestPublished;
-    let counted = search::public_total(reader, search, filter.now, cap, public)?;
-    let Some(total) = counted else {
+    let Some(total) = search::public_total(reader, search, filter.now, cap, public)? else {
         return Ok(None);
     };
     if total <= page.offset() {
         return Ok(Some((Vec::new(), total)));
     }
-    let ids = |reader: &mut search::IndexReader<'_>, which, offset, limit| {
+    let ids = |reader: &mut search::IndexReader<'_>, which, newest_first, offset, limit| {
         search::public_ids(
             reader,
             search,
@@ -385,30 +391,44 @@ fn searched_by(
     };
     let rows = match filter.sort {
         Sort::NewestPublished | Sort::OldestPublished | Sort::RecentlyUpdated => {
-            let page_ids = ids(reader, Matches::All, page.offset(), page.per_page)?;
+            let newest_first = filter.sort != Sort::OldestPublished;
+            let page_ids = ids(
+                reader,
+                Matches::All,
+                newest_first,
+                page.offset(),
+                page.per_page,
+            )?;
             rows_by_ids(reader.conn(), filter, &page_ids)?
         }
         Sort::Relevance => {
-            let newest = ids(reader, Matches::All, 0, RANK_WINDOW)?;
+            let newest = ids(reader, Matches::All, true, 0, RANK_WINDOW)?;
             let window = newest.len() as i64;
             let mut extra: Vec<i64> = Vec::new();
             if total > window {
-                extra = ids(reader, Matches::Boosted, 0, 2 * RANK_WINDOW)?
+                extra = ids(reader, Matches::Boosted, true, 0, 2 * RANK_WINDOW)?
                     .into_iter()
                     .filter(|id| !newest.contains(id))
                     .take(RANK_WINDOW as usize)
                     .collect();
             }
             let candidates: Vec<i64> = newest.iter().chain(&extra).copied().collect();
-            let heads = rows_by_ids(reader.conn(), filter, &candidates)?;
+            let heads = in_order_of(
+                &candidates,
+                visible_with_ids(filter, &candidates)
+                    .select(RankRow::as_select())
+                    .load(reader.conn())?,
+                |row: &RankRow| row.id,
+            );
             let ranked = rank(search, filter.now, heads);
             let part = RankedPage::of(page, ranked.len());
-            let mut out: Vec<ArticleRow> =
-                ranked.into_iter().take(part.to).skip(part.from).collect();
+            let shown: Vec<i64> = ranked[part.from..part.to].iter().map(|r| r.id).collect();
+            let mut out = rows_by_ids(reader.conn(), filter, &shown)?;
             if part.take > 0 && total > window {
                 let older: Vec<i64> = ids(
                     reader,
                     Matches::All,
+                    true,
                     window,
                     part.skip + part.take + extra.len() as i64,
                 )?
