@@ -1231,8 +1231,8 @@ macro_rules! articles_filter {
 /// prepared: diesel's `sql` marks every statement it is part of as one not to keep, and
 /// PostgreSQL spent as long parsing and planning a stretch's lookup as running it. The
 /// lookups [`through_gin`] test the rest of their filter (if any) [`Unindexed`], so they
-/// can only be planned one way and a plan kept for any query serves them all; a list query
-/// that filters by the match too is another matter (see [`NotKept`]).
+/// can only be planned one way and a plan kept for any query serves them all; a list
+/// query that filters by the match too is another matter (see [`NotKept`]).
 struct VectorMatch(String);
 
 articles_filter!(VectorMatch);
@@ -1263,9 +1263,9 @@ impl QueryFragment<MultiBackend> for NotKept {
 
 /// `(rule) IS TRUE`: the same rows as `rule`, as a test no index answers. The lookups of
 /// stretches of days that need the visibility rule ([`on_day_stretch`]) apply it this
-/// way, so GIN is the only index left to them: a stretch written with many days looks unselective to the
-/// planner, which would otherwise walk an index of `published_at` and test every row's
-/// TOASTed vector (700 ms at 10,000 articles against 2 ms).
+/// way, so GIN is the only index left to them: a stretch written with many days looks
+/// unselective to the planner, which would otherwise walk an index of `published_at` and
+/// test every row's TOASTed vector (700 ms at 10,000 articles against 2 ms).
 struct Unindexed(ArticleFilter);
 
 articles_filter!(Unindexed);
@@ -1523,8 +1523,15 @@ pub fn public_total(
                 let matches = on_day_stretch(tokens, Matches::All, None, stretch, still, &visible);
                 CountOf(matches).get_result(conn)
             };
-            let span = StretchSpan::of(*span, now, true);
-            Ok(Some(in_stretches(reader.conn(), span, wanted, count)?))
+            let conn = reader.conn();
+            Ok(Some(in_stretches(
+                conn,
+                *span,
+                now.date(),
+                true,
+                wanted,
+                count,
+            )?))
         }
         Found::Ids { .. } => Ok(None),
     }
@@ -1569,8 +1576,7 @@ pub fn public_ids(
                 found.extend(&ids);
                 Ok(ids.len() as i64)
             };
-            let span = StretchSpan::of(*span, now, newest_first);
-            in_stretches(reader.conn(), span, wanted, ids)?;
+            in_stretches(reader.conn(), *span, now.date(), newest_first, wanted, ids)?;
             let skip = usize::try_from(offset).unwrap_or(usize::MAX);
             Ok(Some(found.into_iter().skip(skip).collect()))
         }
@@ -1646,30 +1652,6 @@ impl<Q: QueryFragment<MultiBackend>> QueryFragment<MultiBackend> for CountOf<Q> 
 /// one before, at least.
 const STRETCH_GROWTH: u64 = 4;
 
-/// The days [`in_stretches`] looks through, and from which end.
-#[derive(Clone, Copy)]
-struct StretchSpan {
-    /// The oldest and newest times of publication of public articles.
-    span: Option<(NaiveDateTime, NaiveDateTime)>,
-    /// The day of the time the public rule is applied at.
-    today: NaiveDate,
-    newest_first: bool,
-}
-
-impl StretchSpan {
-    fn of(
-        span: Option<(NaiveDateTime, NaiveDateTime)>,
-        now: NaiveDateTime,
-        newest_first: bool,
-    ) -> Self {
-        Self {
-            span,
-            today: now.date(),
-            newest_first,
-        }
-    }
-}
-
 /// One stretch of days [`in_stretches`] looks through.
 struct Stretch {
     /// Its days, as a tsquery of [`time_lexemes`].
@@ -1679,13 +1661,14 @@ struct Stretch {
 }
 
 /// How many of `wanted` matches `round` finds on stretches of days of growing length,
-/// from the last day of `span` back or from its first day on, in that order. `round`
-/// gets the [`Stretch`] and how many matches are still wanted, looks up at most that many (keeping
-/// their ids in order, where the caller wants them) and says how many it found. The
-/// first stretch is one day; each next one is
-/// [`STRETCH_GROWTH`] times longer, or as long as the matches found per day so far say
-/// the rest needs (and a quarter more), so a common term counted to a thousand takes
-/// two lookups, not four.
+/// from the last day of `span` (the oldest and newest times of publication of public
+/// articles) back or from its first day on, in that order; `today` is the day of the
+/// time the public rule is applied at. `round` gets the [`Stretch`] and how many matches
+/// are still wanted, looks up at most that many (keeping their ids in order, where the
+/// caller wants them) and says how many it found. The first stretch is one day; each
+/// next one is [`STRETCH_GROWTH`] times longer, or as long as the matches found per day
+/// so far say the rest needs (and a quarter more), so a common term counted to a
+/// thousand takes two lookups, not four.
 ///
 /// This is what bounds a search on PostgreSQL: GIN cannot list matches in date order,
 /// so the newest twenty of a term in 60,000 articles would need all 60,000 rows read and
@@ -1694,11 +1677,9 @@ struct Stretch {
 /// few days of articles while a rare one costs a few more cheap lookups.
 fn in_stretches(
     conn: &mut AnyConnection,
-    StretchSpan {
-        span,
-        today,
-        newest_first,
-    }: StretchSpan,
+    span: Option<(NaiveDateTime, NaiveDateTime)>,
+    today: NaiveDate,
+    newest_first: bool,
     wanted: i64,
     mut round: impl FnMut(&mut AnyConnection, &Stretch, i64) -> QueryResult<i64>,
 ) -> QueryResult<i64> {
